@@ -1,0 +1,493 @@
+"""Person analysis and FitRoom's model check.
+
+:func:`analyse_person` finds the main person in a model image with mediapipe
+Pose (landmarks + a per-person segmentation mask) and counts whether anyone
+else is in the picture. :func:`check_model_image` turns that analysis into the
+FitRoom "Check Model Image" answer: ``is_good``, an ``error_code`` from the
+documented table and the ``good_clothes_types``.
+
+Error codes (``is_good`` false, no clothes types):
+
+- 400001 no person in the image
+- 400002 more than one person
+- 400003 not facing forward (back view or side view)
+- 400004 the person is too small
+
+Warnings (``is_good`` stays true, clothes types are still returned):
+
+- 410001 the person is slightly small
+- 410002 the pose could not be determined (low confidence, not upright)
+- 410003 the pose may be unsupported (not standing straight: arms raised or
+  spread, sitting, bent knees, leaning torso)
+
+Every threshold below was calibrated on the dev photos described in
+``shared/notes/engine-feasibility.md`` and on ``tests/fixtures``; each says what
+it separates. Only mediapipe 0.10.21's bundled legacy models are used, so the
+check runs offline.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+# Landmark indices of mediapipe Pose (BlazePose, 33 points). "Left" is the
+# subject's own left, which is on the image's right for a person facing us.
+NOSE = 0
+LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
+LEFT_ELBOW, RIGHT_ELBOW = 13, 14
+LEFT_WRIST, RIGHT_WRIST = 15, 16
+LEFT_HIP, RIGHT_HIP = 23, 24
+LEFT_KNEE, RIGHT_KNEE = 25, 26
+LEFT_ANKLE, RIGHT_ANKLE = 27, 28
+
+# Body segments drawn in the web UI's overlay (shoulders, torso, arms, legs).
+OUTLINE_SEGMENTS = (
+    (LEFT_SHOULDER, RIGHT_SHOULDER),
+    (LEFT_SHOULDER, LEFT_HIP),
+    (RIGHT_SHOULDER, RIGHT_HIP),
+    (LEFT_HIP, RIGHT_HIP),
+    (LEFT_SHOULDER, LEFT_ELBOW),
+    (LEFT_ELBOW, LEFT_WRIST),
+    (RIGHT_SHOULDER, RIGHT_ELBOW),
+    (RIGHT_ELBOW, RIGHT_WRIST),
+    (LEFT_HIP, LEFT_KNEE),
+    (LEFT_KNEE, LEFT_ANKLE),
+    (RIGHT_HIP, RIGHT_KNEE),
+    (RIGHT_KNEE, RIGHT_ANKLE),
+)
+
+CLOTHES_TYPES = ("upper", "lower", "full")
+
+# Long side of the image mediapipe sees. The pose networks work at 224-256 px
+# internally, so a bigger input only costs time (the segmentation mask is
+# produced at input size); coordinates are mapped back to the caller's image.
+WORKING_SIDE = 768
+
+# A landmark counts as seen when its visibility is above this (mediapipe's own
+# drawing utilities use 0.5).
+VISIBLE = 0.5
+# Pixels of the person mask above this belong to the person.
+MASK_THRESHOLD = 0.5
+
+# --- 400001: no person -------------------------------------------------------
+# Mean visibility of shoulders and hips below which a detected "pose" is
+# treated as no person at all (flat-lay garments sometimes yield a faint one).
+MIN_CORE_VISIBILITY = 0.3
+
+# --- 400002: more than one person ---------------------------------------------
+# Second pose pass after greying out the main person's box (grown by this
+# fraction on each side): a pose found there whose mean visibility exceeds
+# SECOND_POSE_VISIBILITY is a second person.
+GREY_OUT_MARGIN = 0.10
+SECOND_POSE_VISIBILITY = 0.5
+# Selfie segmentation covers everyone; its pixels outside the dilated pose mask
+# and above the main person's hips, as a fraction of the main person's area.
+# Only rows above the hips count because shadows on the ground (a person sitting
+# on a street: 0.42 in all rows) fall below them, while anyone standing or
+# sitting nearby shows a head and shoulders there. Dev + fixtures: several
+# people 0.41-1.77, one person <= 0.22 (a bust, whose hips are out of frame).
+RESIDUAL_PEOPLE_RATIO = 0.35
+RESIDUAL_DILATE_FRACTION = 0.03  # of the person's box height
+
+# --- upright, facing ---------------------------------------------------------
+# Torso axis (hip centre -> shoulder centre) further than this from vertical:
+# the photo is rotated or the person is lying down, so facing can't be judged.
+UPRIGHT_MAX_DEGREES = 30.0
+# Shoulder width / torso length below this is a side view. Dev: frontal
+# 0.55-0.86, side (skier) 0.31.
+SIDE_VIEW_RATIO = 0.45
+
+# --- size ---------------------------------------------------------------------
+# Torso length / image height. Dev: small persons 0.09-0.11, catalogue photos
+# 0.24-0.58.
+TOO_SMALL_TORSO = 0.12
+SLIGHTLY_SMALL_TORSO = 0.20
+
+# --- 410002: undetermined -----------------------------------------------------
+# Mean visibility of the shoulders and hips below this: the body is too hidden.
+# Dev: full and half-body photos 0.91-1.00, chest-up astronaut 0.62.
+UNDETERMINED_CORE_VISIBILITY = 0.7
+
+# --- 410003: not standing straight ----------------------------------------------
+# Wrists further apart than this many shoulder widths: arms spread (T-pose).
+ARMS_SPREAD_RATIO = 2.5
+# A wrist higher than its shoulder by this fraction of the torso: arm raised.
+ARM_RAISED_TORSO = 0.0
+# Torso leaning more than this from vertical (but still upright).
+LEAN_MAX_DEGREES = 15.0
+# Thigh (hip -> knee) further than this from vertical: sitting or a wide stance.
+THIGH_MAX_DEGREES = 30.0
+# Knee angle (hip-knee-ankle) below this: knees bent, crouching or sitting.
+KNEE_MIN_DEGREES = 140.0
+# Thigh shorter than this fraction of the torso: foreshortened by sitting.
+THIGH_MIN_TORSO = 0.45
+
+
+@dataclass
+class PersonAnalysis:
+    """What the engine knows about the main person in a model image.
+
+    Coordinates are in pixels of the analysed image (``width`` x ``height``).
+    """
+
+    width: int
+    height: int
+    landmarks: np.ndarray  # (33, 4) float32: x_px, y_px, z, visibility (mediapipe Pose order)
+    person_mask: np.ndarray  # (H, W) float32 0..1, the main person
+    people_count: int  # 1, or 2 meaning "more than one"
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the main person
+    facing: str  # "front", "back" or "side"
+    upright: bool  # torso within UPRIGHT_MAX_DEGREES of vertical
+    torso_length: float  # shoulder centre to hip centre, pixels
+    shoulder_width: float  # shoulder joint to shoulder joint, pixels
+    torso_angle: float  # degrees from vertical, 0 = upright, 180 = upside down
+    core_visibility: float  # mean visibility of shoulders and hips
+    selfie_residual: float  # selfie-mask pixels outside the person / person area
+
+    def point(self, index: int) -> np.ndarray:
+        """(x, y) of a landmark in pixels."""
+        return self.landmarks[index, :2]
+
+    def visible(self, index: int) -> bool:
+        """True when the landmark is confidently seen and inside the image."""
+        x, y, _, visibility = self.landmarks[index]
+        return bool(visibility > VISIBLE and 0 <= x < self.width and 0 <= y < self.height)
+
+    @property
+    def shoulder_centre(self) -> np.ndarray:
+        return (self.point(LEFT_SHOULDER) + self.point(RIGHT_SHOULDER)) / 2
+
+    @property
+    def hip_centre(self) -> np.ndarray:
+        return (self.point(LEFT_HIP) + self.point(RIGHT_HIP)) / 2
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """FitRoom's answer to "Check Model Image", plus overlay hints for the web UI."""
+
+    is_good: bool
+    error_code: str | None
+    good_clothes_types: list[str]
+    person_box: tuple[float, float, float, float] | None  # normalised x0, y0, x1, y1
+    pose_outline: list[tuple[tuple[float, float], tuple[float, float]]]  # normalised segments
+
+
+class _Models:
+    """mediapipe solution objects, built once per process.
+
+    The legacy solutions keep graph state and are not thread-safe, so every use
+    goes through ``lock``.
+    """
+
+    lock = threading.Lock()
+    pose = None
+    selfie = None
+
+
+def _models() -> type[_Models]:
+    if _Models.pose is None:
+        with _Models.lock:
+            if _Models.pose is None:
+                _load_models()
+    return _Models
+
+
+def _load_models() -> None:
+    # glog reads this once, when mediapipe's C++ side loads; it hides the INFO
+    # and WARNING lines every graph prints. A value the operator set wins.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    import mediapipe as mp
+
+    # Complexity 1 is the only pose model in the 0.10.21 wheel; without these
+    # files mediapipe would try to download them and fail obscurely offline.
+    modules = Path(mp.__file__).parent / "modules"
+    needed = [
+        modules / "pose_detection" / "pose_detection.tflite",
+        modules / "pose_landmark" / "pose_landmark_full.tflite",
+        modules / "selfie_segmentation" / "selfie_segmentation.tflite",
+    ]
+    missing = [str(path) for path in needed if not path.is_file()]
+    if missing:
+        raise RuntimeError(
+            "mediapipe's bundled models are missing (install mediapipe==0.10.21): "
+            + ", ".join(missing)
+        )
+    _Models.selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+    _Models.pose = mp.solutions.pose.Pose(
+        static_image_mode=True, model_complexity=1, enable_segmentation=True
+    )
+
+
+def _run_pose(rgb: np.ndarray):
+    models = _models()
+    with models.lock:
+        return models.pose.process(rgb)
+
+
+def _run_selfie(rgb: np.ndarray) -> np.ndarray:
+    models = _models()
+    with models.lock:
+        return models.selfie.process(rgb).segmentation_mask
+
+
+def _landmark_array(result, width: int, height: int) -> np.ndarray:
+    points = result.pose_landmarks.landmark
+    return np.array(
+        [(p.x * width, p.y * height, p.z, p.visibility) for p in points], dtype=np.float32
+    )
+
+
+def _working_copy(image: Image.Image) -> tuple[np.ndarray, float]:
+    """RGB uint8 array with the long side at most WORKING_SIDE, and its scale."""
+    scale = min(1.0, WORKING_SIDE / max(image.size))
+    if scale < 1.0:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.BILINEAR)
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8)), scale
+
+
+def _box_of(mask: np.ndarray, landmarks: np.ndarray, width: int, height: int):
+    """Bounding box of the mask, or of the seen landmarks if the mask is empty."""
+    ys, xs = np.nonzero(mask > MASK_THRESHOLD)
+    if len(xs):
+        return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    seen = landmarks[landmarks[:, 3] > VISIBLE]
+    if not len(seen):
+        seen = landmarks
+    x0, y0 = np.clip(seen[:, :2].min(axis=0), 0, [width - 1, height - 1])
+    x1, y1 = np.clip(seen[:, :2].max(axis=0), 0, [width, height])
+    return int(x0), int(y0), int(math.ceil(x1)), int(math.ceil(y1))
+
+
+def _second_person(rgb: np.ndarray, landmarks: np.ndarray, box) -> bool:
+    """Run pose again with the main person greyed out; True if someone else shows up."""
+    height, width = rgb.shape[:2]
+    x0, y0, x1, y1 = box
+    # Landmarks can lie outside the mask (a hand cut off by segmentation).
+    x0 = min(x0, float(landmarks[:, 0].min()))
+    x1 = max(x1, float(landmarks[:, 0].max()))
+    y0 = min(y0, float(landmarks[:, 1].min()))
+    y1 = max(y1, float(landmarks[:, 1].max()))
+    mx, my = (x1 - x0) * GREY_OUT_MARGIN, (y1 - y0) * GREY_OUT_MARGIN
+    gx0, gy0 = max(0, int(x0 - mx)), max(0, int(y0 - my))
+    gx1, gy1 = min(width, int(x1 + mx)), min(height, int(y1 + my))
+    greyed = rgb.copy()
+    greyed[gy0:gy1, gx0:gx1] = 128
+    result = _run_pose(greyed)
+    if result.pose_landmarks is None:
+        return False
+    visibility = np.array([p.visibility for p in result.pose_landmarks.landmark])
+    return bool(visibility.mean() > SECOND_POSE_VISIBILITY)
+
+
+def _selfie_residual(rgb: np.ndarray, person: np.ndarray, box, hip_y: float) -> float:
+    """Share of 'someone' pixels (selfie segmentation) outside the main person, above its hips."""
+    import cv2
+
+    everyone = _run_selfie(rgb) > MASK_THRESHOLD
+    person_pixels = person > MASK_THRESHOLD
+    area = int(person_pixels.sum())
+    if area == 0:
+        return 0.0
+    radius = max(1, int((box[3] - box[1]) * RESIDUAL_DILATE_FRACTION))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    grown = cv2.dilate(person_pixels.astype(np.uint8), kernel) > 0
+    rows = max(0, int(hip_y))
+    return float((everyone[:rows] & ~grown[:rows]).sum()) / area
+
+
+def _angle_from(vector: np.ndarray, reference: tuple[float, float]) -> float:
+    """Angle in degrees between a 2-D vector and a reference direction."""
+    norm = float(np.linalg.norm(vector))
+    if norm == 0:
+        return 0.0
+    cos = float(np.dot(vector, reference)) / norm
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def analyse_person(image: Image.Image) -> PersonAnalysis | None:
+    """Find the main person in ``image``; None when there is nobody.
+
+    Runs mediapipe Pose at a working size (long side at most WORKING_SIDE) and
+    maps landmarks and mask back to ``image``'s pixels. People are counted with
+    a second pose pass over the image with the main person greyed out, and with
+    selfie segmentation pixels that the main person's mask doesn't explain.
+    """
+    import cv2
+
+    width, height = image.size
+    rgb, scale = _working_copy(image)
+    work_h, work_w = rgb.shape[:2]
+    result = _run_pose(rgb)
+    if result.pose_landmarks is None:
+        return None
+    work_landmarks = _landmark_array(result, work_w, work_h)
+    core = work_landmarks[[LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP], 3]
+    if float(core.mean()) < MIN_CORE_VISIBILITY:
+        return None
+    work_mask = (
+        result.segmentation_mask.astype(np.float32)
+        if result.segmentation_mask is not None
+        else np.zeros((work_h, work_w), np.float32)
+    )
+    work_box = _box_of(work_mask, work_landmarks, work_w, work_h)
+
+    hip_y = float(work_landmarks[[LEFT_HIP, RIGHT_HIP], 1].mean())
+    residual = _selfie_residual(rgb, work_mask, work_box, hip_y)
+    several = residual > RESIDUAL_PEOPLE_RATIO or _second_person(rgb, work_landmarks, work_box)
+
+    landmarks = _landmark_array(result, width, height)
+    if scale < 1.0:
+        person_mask = cv2.resize(work_mask, (width, height), interpolation=cv2.INTER_LINEAR)
+    else:
+        person_mask = work_mask
+    box = tuple(int(round(v / scale)) for v in work_box)
+    box = (min(box[0], width), min(box[1], height), min(box[2], width), min(box[3], height))
+
+    shoulders = landmarks[LEFT_SHOULDER, :2] - landmarks[RIGHT_SHOULDER, :2]
+    hips = landmarks[LEFT_HIP, :2] - landmarks[RIGHT_HIP, :2]
+    shoulder_centre = (landmarks[LEFT_SHOULDER, :2] + landmarks[RIGHT_SHOULDER, :2]) / 2
+    hip_centre = (landmarks[LEFT_HIP, :2] + landmarks[RIGHT_HIP, :2]) / 2
+    torso = shoulder_centre - hip_centre
+    torso_length = float(np.linalg.norm(torso))
+    shoulder_width = float(np.linalg.norm(shoulders))
+    # Image y grows downwards, so "up" is (0, -1).
+    torso_angle = _angle_from(torso, (0.0, -1.0))
+    upright = torso_angle <= UPRIGHT_MAX_DEGREES
+    # Facing us, the subject's left shoulder and hip are on the image's right
+    # (in the upright frame); a back view swaps both pairs.
+    if shoulder_width < SIDE_VIEW_RATIO * torso_length:
+        facing = "side"
+    elif shoulders[0] < 0 and hips[0] < 0:
+        facing = "back"
+    else:
+        facing = "front"
+
+    return PersonAnalysis(
+        width=width,
+        height=height,
+        landmarks=landmarks,
+        person_mask=person_mask,
+        people_count=2 if several else 1,
+        box=box,
+        facing=facing,
+        upright=upright,
+        torso_length=torso_length,
+        shoulder_width=shoulder_width,
+        torso_angle=torso_angle,
+        core_visibility=float(core.mean()),
+        selfie_residual=residual,
+    )
+
+
+def _pose_unsupported(person: PersonAnalysis) -> bool:
+    """True when the person is not standing straight with arms down."""
+    lm = person.landmarks
+    torso = max(person.torso_length, 1.0)
+    if person.torso_angle > LEAN_MAX_DEGREES:
+        return True
+    # Arms spread sideways or raised above the shoulders.
+    if person.visible(LEFT_WRIST) and person.visible(RIGHT_WRIST):
+        spread = abs(float(lm[LEFT_WRIST, 0] - lm[RIGHT_WRIST, 0]))
+        if spread > ARMS_SPREAD_RATIO * max(person.shoulder_width, 1.0):
+            return True
+    for wrist, shoulder in ((LEFT_WRIST, LEFT_SHOULDER), (RIGHT_WRIST, RIGHT_SHOULDER)):
+        if person.visible(wrist) and lm[wrist, 1] < lm[shoulder, 1] - ARM_RAISED_TORSO * torso:
+            return True
+    # Legs: thighs near vertical, knees nearly straight, thighs not foreshortened.
+    for hip, knee, ankle in (
+        (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE),
+        (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE),
+    ):
+        if not (person.visible(hip) and person.visible(knee)):
+            continue
+        thigh = lm[knee, :2] - lm[hip, :2]
+        if _angle_from(thigh, (0.0, 1.0)) > THIGH_MAX_DEGREES:
+            return True
+        if float(np.linalg.norm(thigh)) < THIGH_MIN_TORSO * torso:
+            return True
+        if person.visible(ankle):
+            bend = 180.0 - _angle_from(lm[ankle, :2] - lm[knee, :2], tuple(thigh))
+            if bend < KNEE_MIN_DEGREES:
+                return True
+    return False
+
+
+def good_clothes_types(person: PersonAnalysis) -> list[str]:
+    """Clothes types the visible body can wear: upper, lower, full (in that order).
+
+    upper needs shoulders and hips, lower needs hips, knees and ankles, full
+    needs shoulders down to the ankles; each landmark seen and inside the frame.
+    """
+    shoulders = person.visible(LEFT_SHOULDER) and person.visible(RIGHT_SHOULDER)
+    hips = person.visible(LEFT_HIP) and person.visible(RIGHT_HIP)
+    knees = person.visible(LEFT_KNEE) and person.visible(RIGHT_KNEE)
+    ankles = person.visible(LEFT_ANKLE) and person.visible(RIGHT_ANKLE)
+    types = []
+    if shoulders and hips:
+        types.append("upper")
+    if hips and knees and ankles:
+        types.append("lower")
+    if shoulders and hips and knees and ankles:
+        types.append("full")
+    return types
+
+
+def _overlay(person: PersonAnalysis):
+    w, h = person.width, person.height
+    x0, y0, x1, y1 = person.box
+    box = (x0 / w, y0 / h, x1 / w, y1 / h)
+    outline = []
+    for a, b in OUTLINE_SEGMENTS:
+        if person.visible(a) and person.visible(b):
+            (ax, ay), (bx, by) = person.point(a), person.point(b)
+            outline.append(((float(ax / w), float(ay / h)), (float(bx / w), float(by / h))))
+    return box, outline
+
+
+def model_check_code(person: PersonAnalysis | None) -> str | None:
+    """The FitRoom code for an analysis: 400xxx error, 410xxx warning or None."""
+    if person is None:
+        return "400001"
+    if person.people_count > 1:
+        return "400002"
+    if person.upright and person.facing in ("back", "side"):
+        return "400003"
+    size = person.torso_length / person.height
+    if size < TOO_SMALL_TORSO:
+        return "400004"
+    if (
+        not person.upright
+        or person.core_visibility < UNDETERMINED_CORE_VISIBILITY
+        or not good_clothes_types(person)
+    ):
+        return "410002"
+    if _pose_unsupported(person):
+        return "410003"
+    if size < SLIGHTLY_SMALL_TORSO:
+        return "410001"
+    return None
+
+
+def check_model_image(image: Image.Image) -> ModelCheck:
+    """FitRoom's "Check Model Image": is the photo usable, and for which clothes.
+
+    Errors (400xxx) give ``is_good`` false and no clothes types; warnings
+    (410xxx) keep ``is_good`` true and still list the types.
+    """
+    person = analyse_person(image)
+    code = model_check_code(person)
+    if person is None:
+        return ModelCheck(False, code, [], None, [])
+    box, outline = _overlay(person)
+    if code is not None and code.startswith("400"):
+        return ModelCheck(False, code, [], box, outline)
+    return ModelCheck(True, code, good_clothes_types(person), box, outline)
