@@ -1,0 +1,146 @@
+"""``manage.py tryon MODEL CLOTH --type upper``: one try-on from the terminal, locally or on any FitRoom server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tryon import client, engine
+from tryon.backends import LocalBackend
+
+CLOTH_TYPES = ("upper", "lower", "full_set", "full", "combo")
+# --out's extension decides the file format.
+OUTPUT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Dress MODEL in CLOTH and write the result image. Runs the local engine, or any "
+        "FitRoom-compatible server with --server URL --key KEY. Progress goes to stderr."
+    )
+    # Touches neither the database nor the URLs; a terminal tool should not wait for every system check.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("model_image", metavar="MODEL", help="photo of the person")
+        parser.add_argument("cloth_image", metavar="CLOTH", help="photo of the garment (the upper one for combo)")
+        parser.add_argument("--type", dest="cloth_type", required=True, choices=CLOTH_TYPES, help="cloth_type")
+        parser.add_argument("--lower", dest="lower_cloth_image", metavar="LOWER", help="lower garment, for combo")
+        parser.add_argument("--hd", action="store_true", help="high-definition mode (slower)")
+        parser.add_argument("--out", default="result.png", help="where to write the result (default result.png)")
+        parser.add_argument("--server", metavar="URL", help="a FitRoom-compatible server instead of the local engine")
+        parser.add_argument("--key", metavar="KEY", help="API key for --server")
+        parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for a server's result")
+
+    def handle(self, *args, **options):
+        cloth_type = "full_set" if options["cloth_type"] == "full" else options["cloth_type"]
+        if cloth_type == "combo" and not options["lower_cloth_image"]:
+            raise CommandError("--type combo needs --lower LOWER.jpg")
+        if options["lower_cloth_image"] and cloth_type != "combo":
+            raise CommandError("--lower is only used with --type combo")
+        if bool(options["server"]) != bool(options["key"]):
+            raise CommandError("--server and --key go together")
+        out = Path(options["out"])
+        if out.suffix.lower() not in OUTPUT_FORMATS:
+            raise CommandError(f"--out must end in one of {', '.join(OUTPUT_FORMATS)}")
+
+        model = _read(options["model_image"], "model image")
+        cloth = _read(options["cloth_image"], "cloth image")
+        lower = _read(options["lower_cloth_image"], "lower cloth image") if options["lower_cloth_image"] else None
+
+        bar = ProgressBar(self.stderr)
+        try:
+            if options["server"]:
+                result = self._on_server(options, model, cloth, cloth_type, lower, bar)
+            else:
+                result = self._locally(options, model, cloth, cloth_type, lower, bar)
+            bar.update(1.0, "done")
+        finally:
+            bar.end_line()  # so an error message starts on a line of its own
+
+        try:
+            image = engine.load_image(result, engine.ImageLimits(max_bytes=256 * 1024 * 1024))
+        except engine.ImageError as exc:
+            raise CommandError(f"the result is not a usable image: {exc}") from exc
+        try:
+            image.save(out, OUTPUT_FORMATS[out.suffix.lower()])
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        self.stdout.write(f"Wrote {out} ({image.width}x{image.height})")
+
+    def _locally(self, options, model, cloth, cloth_type, lower, bar) -> bytes:
+        limits = engine.ImageLimits(
+            max_bytes=settings.TRYON_MAX_UPLOAD_BYTES, max_pixels=settings.TRYON_MAX_IMAGE_PIXELS
+        )
+        images = {}
+        for name, data in (("model_image", model), ("cloth_image", cloth), ("lower_cloth_image", lower)):
+            if data is None:
+                continue
+            try:
+                images[name] = engine.load_image(data, limits)
+            except engine.ImageError as exc:
+                raise CommandError(f"{options[name]}: {exc}") from exc
+        bar.update(0.0, "starting")
+        try:
+            return LocalBackend().render(
+                images["model_image"],
+                images["cloth_image"],
+                cloth_type,
+                images.get("lower_cloth_image"),
+                options["hd"],
+                bar.update,
+            )
+        except engine.ImageError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _on_server(self, options, model, cloth, cloth_type, lower, bar) -> bytes:
+        def show(task: client.Task) -> None:
+            bar.update((task.progress or 0) / 100, task.status.lower())
+
+        try:
+            with client.FitRoomClient(options["server"], options["key"]) as server:
+                result = server.try_on(
+                    model, cloth, cloth_type, lower, options["hd"], on_progress=show, poll_timeout=options["timeout"]
+                )
+        except client.TaskFailed as exc:
+            raise CommandError(f"the try-on failed on the server: {exc.message}") from exc
+        except client.FitRoomError as exc:
+            raise CommandError(f"{options['server']} answered {exc}") from exc
+        return result.image
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise CommandError(f"{what} is a directory: {path}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+
+
+class ProgressBar:
+    """A one-line text bar redrawn with ``\\r``; never moves backwards."""
+
+    width = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.fraction = 0.0
+        self.drawn = False
+
+    def update(self, fraction: float, stage: str = "") -> None:
+        self.fraction = max(self.fraction, min(max(fraction, 0.0), 1.0))
+        filled = round(self.fraction * self.width)
+        line = f"\r[{'#' * filled}{'-' * (self.width - filled)}] {self.fraction * 100:3.0f}% {stage:<12.12}"
+        self.stream.write(line, ending="", style_func=lambda text: text)
+        self.stream.flush()
+        self.drawn = True
+
+    def end_line(self) -> None:
+        if self.drawn:
+            self.stream.write("", style_func=lambda text: text)
+            self.drawn = False
