@@ -1,0 +1,75 @@
+"""The FitRoom contract around every API view: maintenance, X-API-KEY, rate limit, errors."""
+
+import functools
+import logging
+
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFilesSent,
+)
+from django.db import DatabaseError
+from django.views.decorators.csrf import csrf_exempt
+
+from tryon import keys, ratelimit
+from tryon.api.responses import error_response
+from tryon.services import ServiceError
+
+log = logging.getLogger(__name__)
+
+
+def _service_unavailable():
+    return error_response(503, "We're temporarily offline for maintenance. Please try again later.")
+
+
+def api_endpoint(view):
+    """Authenticate by X-API-KEY, count the request, and turn every failure into the JSON error body.
+
+    The view is called as ``view(request, api_key, ...)``.
+    """
+
+    @csrf_exempt  # API clients authenticate with a header, not a cookie: CSRF does not apply
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.TRYON_MAINTENANCE_MODE:
+            return _service_unavailable()
+        try:
+            api_key = keys.authenticate(request.headers.get("X-API-KEY"))
+            if api_key is None:
+                return error_response(401, "Unauthorized: your API key is missing or wrong.")
+            limit = ratelimit.count_request(api_key)
+            if not limit.allowed:
+                return error_response(
+                    429, f"Too many requests: at most {limit.limit} per minute.", limit.headers()
+                )
+            response = view(request, api_key, *args, **kwargs)
+        except ServiceError as exc:
+            response = error_response(exc.status, str(exc))
+        except (RequestDataTooBig, TooManyFilesSent):
+            return error_response(400, "the request is too large")
+        except SuspiciousOperation as exc:
+            return error_response(400, f"invalid request: {exc}")
+        except DatabaseError:
+            # The database (or Redis, below) is briefly away: say so instead of a stack trace.
+            log.exception("database unavailable")
+            return _service_unavailable()
+        except Exception as exc:
+            if _is_redis_error(exc):
+                log.exception("redis unavailable")
+                return _service_unavailable()
+            log.exception("unexpected API error")
+            return error_response(500, "Internal Server Error. We had a problem with our server. Try again later.")
+        for header, value in limit.headers().items():
+            response.setdefault(header, value)
+        return response
+
+    return wrapper
+
+
+def _is_redis_error(exc: Exception) -> bool:
+    try:
+        import redis
+    except ImportError:
+        return False
+    return isinstance(exc, redis.RedisError)

@@ -1,0 +1,118 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ApiKey(models.Model):
+    """A FitRoom API key. Only a SHA-256 of the raw key is stored; the prefix finds the row."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, editable=False)
+    credits = models.IntegerField(default=0, help_text="Credits left; one try-on task costs TRYON_TASK_CREDITS.")
+    is_active = models.BooleanField(default=True, help_text="Untick to revoke the key at once.")
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty for the default (60 requests per minute)."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class RateLimitWindow(models.Model):
+    """Requests counted for one key in one fixed one-minute window (used when Redis is absent)."""
+
+    key_prefix = models.CharField(max_length=16)
+    window = models.BigIntegerField(help_text="Unix minute")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key_prefix", "window"], name="unique_rate_limit_window")]
+
+
+def _public_id():
+    return uuid.uuid4().hex
+
+
+def _input_path(task, filename):
+    return f"inputs/{timezone.now():%Y/%m/%d}/{task.public_id}-{secrets.token_hex(4)}-{filename}"
+
+
+def _result_path(task, filename):
+    return f"results/{timezone.now():%Y/%m/%d}/{task.public_id}-{secrets.token_hex(4)}-{filename}"
+
+
+class TryOnTask(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "CREATED"
+        PROCESSING = "PROCESSING"
+        COMPLETED = "COMPLETED"
+        FAILED = "FAILED"
+
+    class ClothType(models.TextChoices):
+        UPPER = "upper"
+        LOWER = "lower"
+        FULL_SET = "full_set"
+        COMBO = "combo"
+
+    class Moderation(models.TextChoices):
+        PRIVATE = "private", "Private"
+        SUBMITTED = "submitted", "Submitted for the lookbook"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        HIDDEN = "hidden", "Hidden"
+
+    public_id = models.CharField(max_length=32, unique=True, default=_public_id, editable=False)
+    # Exactly one owner: an API key, a signed-in user, or an anonymous browser session.
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="tryon_tasks"
+    )
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+
+    cloth_type = models.CharField(max_length=10, choices=ClothType.choices)
+    hd_mode = models.BooleanField(default=False)
+    model_image = models.ImageField(upload_to=_input_path)
+    cloth_image = models.ImageField(upload_to=_input_path)
+    lower_cloth_image = models.ImageField(upload_to=_input_path, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    result_image = models.ImageField(upload_to=_result_path, blank=True)
+    result_thumbnail = models.ImageField(upload_to=_result_path, blank=True)
+
+    credits_charged = models.PositiveIntegerField(default=0)
+    refunded = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    progress_updated_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.PRIVATE, db_index=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "try-on task"
+
+    def __str__(self):
+        return f"{self.public_id} {self.cloth_type} {self.status}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.COMPLETED, self.Status.FAILED)

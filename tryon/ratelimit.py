@@ -1,0 +1,96 @@
+"""Fixed one-minute windows per API key, counted where every web process sees them.
+
+With ``REDIS_URL`` the counter is a Redis ``INCR`` (atomic on the server); otherwise it is a
+database row bumped with ``UPDATE … SET count = count + 1``. Never process memory, and never
+Django's database cache, whose ``incr`` is a get-then-set race.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from tryon.models import ApiKey, RateLimitWindow
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    used: int
+    reset_at: int  # Unix seconds when the window ends
+
+    @property
+    def allowed(self) -> bool:
+        return self.used <= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    def retry_after(self, now: float | None = None) -> int:
+        return max(1, self.reset_at - int(now if now is not None else time.time()))
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Used": str(min(self.used, self.limit)),
+            "X-RateLimit-Reset": str(self.reset_at),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.retry_after())
+        return headers
+
+
+def count_request(api_key: ApiKey) -> RateLimitState:
+    """Count one request for ``api_key`` and say whether it is within the limit."""
+    limit = api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE
+    window = int(time.time()) // WINDOW_SECONDS
+    count = _count_in_redis if settings.REDIS_URL else _count_in_database
+    used = count(api_key.prefix, window)
+    return RateLimitState(limit=limit, used=used, reset_at=(window + 1) * WINDOW_SECONDS)
+
+
+def _count_in_redis(prefix: str, window: int) -> int:
+    key = f"fitroom:ratelimit:{prefix}:{window}"
+    pipe = _redis().pipeline()
+    pipe.incr(key)
+    pipe.expire(key, WINDOW_SECONDS * 2)
+    used, _ = pipe.execute()
+    return int(used)
+
+
+@cache
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
+def _count_in_database(prefix: str, window: int) -> int:
+    with transaction.atomic():
+        # The UPDATE row-locks (or, on SQLite, write-locks) until commit, so the read below
+        # sees exactly the count this request produced.
+        bumped = RateLimitWindow.objects.filter(key_prefix=prefix, window=window).update(count=F("count") + 1)
+        if not bumped:
+            try:
+                with transaction.atomic():
+                    RateLimitWindow.objects.create(key_prefix=prefix, window=window, count=1)
+                    return 1
+            except IntegrityError:  # another process created the row first
+                RateLimitWindow.objects.filter(key_prefix=prefix, window=window).update(count=F("count") + 1)
+        return RateLimitWindow.objects.filter(key_prefix=prefix, window=window).values_list("count", flat=True).get()
+
+
+def delete_old_windows() -> int:
+    """Housekeeping: drop database windows older than the current one."""
+    current = int(time.time()) // WINDOW_SECONDS
+    deleted, _ = RateLimitWindow.objects.filter(window__lt=current - 1).delete()
+    return deleted

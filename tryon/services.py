@@ -1,0 +1,332 @@
+"""The verbs both front doors (the FitRoom API and the studio) share.
+
+Nothing here knows about HTTP. State changes that could race (charge, claim, progress,
+finish, refund) are single conditional UPDATEs whose row count is checked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from PIL import Image
+
+from tryon import engine
+from tryon.backends import get_backend
+from tryon.models import ApiKey, TryOnTask
+
+log = logging.getLogger(__name__)
+
+STORED_INPUT_MAX_SIDE = 4096  # inputs are re-encoded (metadata stripped) at most this large
+THUMBNAIL_SIZE = 360
+# A worker that died mid-task gets one more delivery; after that the task fails.
+MAX_ATTEMPTS = 2
+GENERIC_FAILURE = "Failed to process try-on task"
+
+
+class ServiceError(Exception):
+    """A domain error with a message safe to show to API clients and shoppers."""
+
+    status = 400
+
+
+class InvalidInput(ServiceError):
+    status = 400
+
+
+class InsufficientCredits(ServiceError):
+    status = 402
+
+
+class TaskNotFound(ServiceError):
+    status = 404
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who a task belongs to: an API key, a signed-in user, or an anonymous browser session."""
+
+    api_key: ApiKey | None = None
+    user: object | None = None
+    session_key: str = ""
+
+    def tasks(self) -> QuerySet[TryOnTask]:
+        if self.api_key is not None:
+            return TryOnTask.objects.filter(api_key=self.api_key)
+        if self.user is not None and self.user.is_authenticated:
+            return TryOnTask.objects.filter(user=self.user)
+        if self.session_key:
+            return TryOnTask.objects.filter(session_key=self.session_key, user=None, api_key=None)
+        return TryOnTask.objects.none()
+
+    def task_fields(self) -> dict:
+        if self.api_key is not None:
+            return {"api_key": self.api_key}
+        if self.user is not None and self.user.is_authenticated:
+            return {"user": self.user}
+        return {"session_key": self.session_key}
+
+
+# --- Checks ------------------------------------------------------------------------------------
+
+
+def check_model_image(image: Image.Image):
+    """FitRoom's model check: is_good, error_code, good_clothes_types (+ overlay data)."""
+    return get_backend().check_model(image)
+
+
+def check_clothes_image(image: Image.Image):
+    """FitRoom's clothes check: clothes_type, is_clothes."""
+    return get_backend().check_clothes(image)
+
+
+# --- Creating tasks ----------------------------------------------------------------------------
+
+
+def create_task(
+    owner: Owner,
+    *,
+    model_image: Image.Image,
+    cloth_image: Image.Image,
+    cloth_type: str,
+    lower_cloth_image: Image.Image | None = None,
+    hd_mode: bool = False,
+) -> TryOnTask:
+    """Store validated inputs, charge credits and queue the try-on once the row is committed."""
+    if cloth_type == TryOnTask.ClothType.COMBO and lower_cloth_image is None:
+        raise InvalidInput("lower_cloth_image is required when cloth_type is combo")
+    if cloth_type != TryOnTask.ClothType.COMBO:
+        lower_cloth_image = None
+    encoded = {
+        "model_image": _encode_input(model_image),
+        "cloth_image": _encode_input(cloth_image),
+        "lower_cloth_image": _encode_input(lower_cloth_image) if lower_cloth_image else None,
+    }
+    cost = settings.TRYON_TASK_CREDITS if owner.api_key is not None else 0
+    with transaction.atomic():
+        if cost:
+            _charge(owner.api_key, cost)
+        task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
+        for field, data in encoded.items():
+            if data is not None:
+                getattr(task, field).save(f"{field}.jpg", ContentFile(data), save=False)
+        task.save()
+        transaction.on_commit(lambda: enqueue_task(task.public_id))
+    return task
+
+
+def retry_task(owner: Owner, public_id: str) -> TryOnTask:
+    """A new task from a failed one's stored inputs (nothing the user uploaded is lost)."""
+    old = get_task(owner, public_id)
+    if old.status != TryOnTask.Status.FAILED:
+        raise InvalidInput("only a failed task can be retried")
+    images = _load_inputs(old)
+    return create_task(
+        owner,
+        model_image=images["model_image"],
+        cloth_image=images["cloth_image"],
+        lower_cloth_image=images["lower_cloth_image"],
+        cloth_type=old.cloth_type,
+        hd_mode=old.hd_mode,
+    )
+
+
+def enqueue_task(public_id: str) -> None:
+    from django_q.tasks import async_task
+
+    async_task(
+        "tryon.tasks.run_tryon_task",
+        public_id,
+        task_name=f"tryon-{public_id}",
+        hook="tryon.tasks.tryon_task_finished",
+    )
+
+
+def _charge(api_key: ApiKey, cost: int) -> None:
+    # Conditional UPDATE: two concurrent requests can never spend the same credit.
+    charged = ApiKey.objects.filter(pk=api_key.pk, credits__gte=cost).update(credits=F("credits") - cost)
+    if not charged:
+        raise InsufficientCredits("Insufficient credit. Please upgrade your plan or purchase more credits.")
+
+
+def _encode_input(image: Image.Image) -> bytes:
+    return engine.encode_image(engine.fit_within(image, STORED_INPUT_MAX_SIDE), quality=95)
+
+
+# --- Reading tasks -----------------------------------------------------------------------------
+
+
+def get_task(owner: Owner, public_id: str) -> TryOnTask:
+    """The owner's task; another owner's id is indistinguishable from an unknown one."""
+    task = owner.tasks().filter(public_id=public_id).first()
+    if task is None:
+        raise TaskNotFound("task not found")
+    if not task.is_finished and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
+        task.refresh_from_db()
+    return task
+
+
+# --- Running tasks (worker side) ---------------------------------------------------------------
+
+
+def run_task(public_id: str) -> None:
+    """Run one try-on. Safe to call twice: a finished or live task is left alone."""
+    now = timezone.now()
+    died_before = now - timedelta(seconds=settings.TRYON_TASK_TIMEOUT)
+    # Claim: a fresh task, or a redelivery of one whose worker died (no progress for a whole timeout).
+    claimed = (
+        TryOnTask.objects.filter(public_id=public_id)
+        .filter(
+            Q(status=TryOnTask.Status.CREATED)
+            | Q(status=TryOnTask.Status.PROCESSING, attempts__lt=MAX_ATTEMPTS, progress_updated_at__lt=died_before)
+        )
+        .update(
+            status=TryOnTask.Status.PROCESSING,
+            attempts=F("attempts") + 1,
+            started_at=Coalesce(F("started_at"), now),
+            progress_updated_at=now,
+            progress=Greatest(F("progress"), 1),
+            stage="load",
+        )
+    )
+    if not claimed:
+        log.info("task %s not claimed: finished, running elsewhere or out of attempts", public_id)
+        return
+    task = TryOnTask.objects.get(public_id=public_id)
+    mine = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.PROCESSING, attempts=task.attempts)
+
+    def report(fraction: float, stage: str) -> None:
+        percent = 1 + int(max(0.0, min(1.0, fraction)) * 97)  # 1..98; 99 is saving, 100 done
+        # Never decreasing, even across attempts, and only while this attempt owns the task.
+        mine.filter(progress__lt=percent).update(progress=percent, stage=stage, progress_updated_at=timezone.now())
+
+    try:
+        images = _load_inputs(task)
+        result = get_backend().render(
+            images["model_image"],
+            images["cloth_image"],
+            task.cloth_type,
+            images["lower_cloth_image"],
+            task.hd_mode,
+            report,
+        )
+        mine.filter(progress__lt=99).update(progress=99, stage="save", progress_updated_at=timezone.now())
+        _save_result(task, mine, result)
+    except Exception as exc:
+        log.exception("try-on task %s failed", public_id)
+        fail_task(public_id, _user_message(exc))
+
+
+def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
+    limits = engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1)
+    images = {}
+    for field in ("model_image", "cloth_image", "lower_cloth_image"):
+        file = getattr(task, field)
+        if file:
+            with file.open("rb") as handle:
+                images[field] = engine.load_image(handle.read(), limits)
+        else:
+            images[field] = None
+    return images
+
+
+def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> None:
+    # Results from a remote server are untrusted bytes: decode them like an upload.
+    decoded = engine.load_image(result, engine.ImageLimits(max_bytes=64 * 1024 * 1024))
+    image = engine.fit_within(decoded, settings.TRYON_RESULT_MAX_SIDE)
+    if image is not decoded or not result.startswith(b"\xff\xd8"):
+        result = engine.encode_image(image)  # over the contract's 2048 px, or not a JPEG
+    thumbnail = engine.fit_within(image, THUMBNAIL_SIZE)
+    task.result_image.save("result.jpg", ContentFile(result), save=False)
+    task.result_thumbnail.save("thumb.jpg", ContentFile(engine.encode_image(thumbnail, quality=85)), save=False)
+    finished = mine.update(
+        status=TryOnTask.Status.COMPLETED,
+        progress=100,
+        stage="done",
+        result_image=task.result_image.name,
+        result_thumbnail=task.result_thumbnail.name,
+        completed_at=timezone.now(),
+    )
+    if not finished:
+        # Another attempt or the stale-task sweeper ended this task first: keep its outcome.
+        task.result_image.delete(save=False)
+        task.result_thumbnail.delete(save=False)
+
+
+def _user_message(exc: Exception) -> str:
+    from tryon.engine.render import TryOnError
+
+    if isinstance(exc, (TryOnError, engine.ImageError)):
+        return str(exc)
+    remote_error = getattr(exc, "remote_error", None)  # a remote FitRoom server's own error text
+    if remote_error:
+        return str(remote_error)
+    return GENERIC_FAILURE
+
+
+def fail_task(public_id: str, message: str) -> bool:
+    """End an unfinished task as FAILED and refund its credits, exactly once."""
+    with transaction.atomic():
+        task = TryOnTask.objects.filter(public_id=public_id).values("pk", "api_key_id", "credits_charged").first()
+        if task is None:
+            return False
+        refund = task["credits_charged"] if task["api_key_id"] else 0
+        # Only the transition out of CREATED/PROCESSING refunds, and it can happen once.
+        failed = TryOnTask.objects.filter(
+            pk=task["pk"], status__in=[TryOnTask.Status.CREATED, TryOnTask.Status.PROCESSING]
+        ).update(status=TryOnTask.Status.FAILED, error=message, completed_at=timezone.now(), refunded=bool(refund))
+        if failed and refund:
+            ApiKey.objects.filter(pk=task["api_key_id"]).update(credits=F("credits") + refund)
+    return bool(failed)
+
+
+def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:
+    """Fail tasks that stopped making progress (worker killed, power cut, lost broker message)."""
+    tasks = TryOnTask.objects.all() if tasks is None else tasks
+    now = timezone.now()
+    stale = tasks.filter(
+        Q(
+            status=TryOnTask.Status.PROCESSING,
+            progress_updated_at__lt=now - timedelta(seconds=settings.TRYON_STALE_AFTER),
+        )
+        | Q(status=TryOnTask.Status.CREATED, created_at__lt=now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT))
+    )
+    count = 0
+    for public_id, status in stale.values_list("public_id", "status"):
+        if status == TryOnTask.Status.CREATED:
+            message = "The try-on task waited too long in the queue and was cancelled"
+        else:
+            message = "The try-on task timed out"
+        count += fail_task(public_id, message)
+    return count
+
+
+def delete_expired_files() -> int:
+    """Delete finished tasks (row and files) older than TRYON_RETENTION_DAYS.
+
+    Results approved for the public lookbook stay, as does anything still queued or running.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.TRYON_RETENTION_DAYS)
+    expired = TryOnTask.objects.filter(
+        created_at__lt=cutoff, status__in=[TryOnTask.Status.COMPLETED, TryOnTask.Status.FAILED]
+    ).exclude(moderation=TryOnTask.Moderation.APPROVED)
+    count = 0
+    for task in expired.iterator():
+        delete_task_files(task)
+        task.delete()
+        count += 1
+    return count
+
+
+def delete_task_files(task: TryOnTask) -> None:
+    for field in ("model_image", "cloth_image", "lower_cloth_image", "result_image", "result_thumbnail"):
+        file = getattr(task, field)
+        if file:
+            file.delete(save=False)

@@ -1,0 +1,23 @@
+"""django-q2 entry points: thin wrappers over services."""
+
+from tryon import ratelimit, services
+
+
+def run_tryon_task(public_id: str) -> None:
+    services.run_task(public_id)
+
+
+def tryon_task_finished(q_task) -> None:
+    """django-q2 hook: a delivery that raised or hit the time limit still ends our task, with a refund."""
+    if q_task.success:
+        return
+    result = str(q_task.result or "")
+    message = "The try-on task timed out" if "timeout" in result.lower() else services.GENERIC_FAILURE
+    services.fail_task(q_task.args[0], message)
+
+
+def sweep() -> None:
+    """Scheduled housekeeping: fail stale tasks, drop old rate-limit rows, delete expired files."""
+    services.fail_stale_tasks()
+    ratelimit.delete_old_windows()
+    services.delete_expired_files()

@@ -1,0 +1,19 @@
+"""The studio (shoppers and stylists), the gallery and staff moderation."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+
+def studio(request):
+    return render(request, "tryon/studio.html")
+
+
+def healthz(request):
+    """Liveness for load balancers: the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
