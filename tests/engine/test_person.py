@@ -1,0 +1,242 @@
+"""The model check on real photos and on images made from them.
+
+Every photo comes from tests/fixtures (licence-clean, see ATTRIBUTION.md) and
+goes through the real mediapipe models; the rest is drawn or composed here.
+"""
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageOps
+
+from tryon.engine.images import load_image
+from tryon.engine.person import (
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    RIGHT_SHOULDER,
+    ModelCheck,
+    analyse_person,
+    check_model_image,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def photo(name: str) -> Image.Image:
+    return load_image((FIXTURES / name).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def business() -> Image.Image:
+    """The one fixture a correct check accepts: frontal, head to hips, plain background."""
+    return photo("person_business_upper.jpg")
+
+
+def on_canvas(person: Image.Image, scale: float, size=(1024, 1024)) -> Image.Image:
+    """``person`` shrunk by ``scale`` and pasted in the middle of a white canvas."""
+    small = person.resize((round(person.width * scale), round(person.height * scale)))
+    canvas = Image.new("RGB", size, "white")
+    canvas.paste(small, ((size[0] - small.width) // 2, (size[1] - small.height) // 2))
+    return canvas
+
+
+def assert_error(check: ModelCheck, code: str) -> None:
+    assert check.error_code == code
+    assert check.is_good is False
+    assert check.good_clothes_types == []
+
+
+# --- the licence-clean photos, with the answers judged by eye ----------------------
+
+
+def test_frontal_upper_body_photo_is_good_for_tops(business):
+    check = check_model_image(business)
+
+    assert check.is_good is True
+    assert check.error_code is None
+    assert check.good_clothes_types == ["upper"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["people_three.jpg", "people_couple_dog.jpg", "people_two_walking.jpg"],
+)
+def test_photo_with_several_people_is_refused(name):
+    assert_error(check_model_image(photo(name)), "400002")
+
+
+@pytest.mark.parametrize("name", ["person_back_view_1.jpg", "person_back_view_2.jpg"])
+def test_person_seen_from_behind_is_refused(name):
+    assert_error(check_model_image(photo(name)), "400003")
+
+
+def test_arms_spread_yoga_pose_is_a_warning_with_all_clothes_types():
+    check = check_model_image(photo("person_yoga_fullbody.jpg"))
+
+    assert check.is_good is True
+    assert check.error_code == "410003"
+    assert check.good_clothes_types == ["upper", "lower", "full"]
+
+
+def test_sitting_person_is_warned_as_not_standing_straight():
+    check = check_model_image(photo("person_sitting_street.jpg"))
+
+    assert check.is_good is True
+    assert check.error_code == "410003"
+
+
+def test_chest_up_portrait_gets_a_warning_and_at_most_tops():
+    check = check_model_image(photo("person_astronaut_bust.jpg"))
+
+    assert check.is_good is True
+    assert check.error_code is not None and check.error_code.startswith("410")
+    assert set(check.good_clothes_types) <= {"upper"}
+
+
+# --- no person ------------------------------------------------------------------
+
+
+def drawn_tee() -> Image.Image:
+    """A flat-lay T-shirt on white, as on a product page."""
+    image = Image.new("RGB", (768, 1024), "white")
+    draw = ImageDraw.Draw(image)
+    outline = [(234, 200), (334, 170), (434, 170), (534, 200), (650, 330), (580, 390)]
+    outline += [(520, 330), (520, 820), (248, 820), (248, 330), (188, 390), (118, 330)]
+    draw.polygon(outline, fill=(40, 90, 170))
+    draw.ellipse((334, 400, 434, 500), fill=(240, 200, 40))
+    return image
+
+
+@pytest.mark.parametrize(
+    "make_image",
+    [
+        lambda: Image.new("RGB", (768, 1024), (200, 180, 160)),
+        lambda: Image.fromarray(np.random.default_rng(7).integers(0, 256, (1024, 768, 3), dtype=np.uint8)),
+        drawn_tee,
+    ],
+    ids=["plain colour", "noise", "garment product photo"],
+)
+def test_image_without_a_person_is_refused(make_image):
+    image = make_image()
+
+    assert analyse_person(image) is None
+    check = check_model_image(image)
+    assert_error(check, "400001")
+    assert check.person_box is None
+    assert check.pose_outline == []
+
+
+# --- synthetic variations of the accepted photo ---------------------------------
+
+
+def test_tiny_person_on_a_big_canvas_is_refused(business):
+    assert_error(check_model_image(on_canvas(business, 0.2)), "400004")
+
+
+def test_smallish_person_on_a_big_canvas_is_a_size_warning(business):
+    check = check_model_image(on_canvas(business, 0.4))
+
+    assert check.is_good is True
+    assert check.error_code == "410001"
+    assert check.good_clothes_types == ["upper"]
+
+
+def test_mirrored_photo_still_faces_forward(business):
+    mirrored = ImageOps.mirror(business)
+
+    assert analyse_person(mirrored).facing == "front"
+    check = check_model_image(mirrored)
+    assert check.is_good is True
+    assert check.error_code is None
+
+
+def test_mirrored_back_view_is_still_a_back_view():
+    assert_error(check_model_image(ImageOps.mirror(photo("person_back_view_1.jpg"))), "400003")
+
+
+def test_two_copies_side_by_side_are_two_people(business):
+    pair = Image.new("RGB", (business.width * 2, business.height), "white")
+    pair.paste(business, (0, 0))
+    pair.paste(ImageOps.mirror(business), (business.width, 0))
+
+    analysis = analyse_person(pair)
+    assert analysis.people_count == 2
+    assert_error(check_model_image(pair), "400002")
+
+
+@pytest.mark.parametrize("angle", [90, 180])
+def test_rotated_photo_is_never_plainly_good(business, angle):
+    check = check_model_image(business.rotate(angle, expand=True))
+
+    assert not (check.is_good and check.error_code is None)
+    if angle == 180:
+        # Upside down the shoulders swap sides: that must not read as a back view.
+        assert check.error_code == "410002"
+
+
+# --- what render and the web UI get ---------------------------------------------
+
+
+def test_analysis_is_in_the_callers_pixels(business):
+    """Landmarks, mask and box of an image above the working size match the original."""
+    analysis = analyse_person(business)
+    doubled = analyse_person(business.resize((business.width * 2, business.height * 2)))
+
+    assert (analysis.width, analysis.height) == business.size
+    assert analysis.landmarks.shape == (33, 4) and analysis.landmarks.dtype == np.float32
+    assert analysis.person_mask.shape == (business.height, business.width)
+    assert analysis.person_mask.dtype == np.float32
+    assert analysis.person_mask.min() >= 0.0 and analysis.person_mask.max() <= 1.0
+    assert analysis.people_count == 1
+
+    x0, y0, x1, y1 = analysis.box
+    assert 0 <= x0 < x1 <= business.width and 0 <= y0 < y1 <= business.height
+    for index in (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP):
+        x, y = analysis.landmarks[index, :2]
+        assert x0 <= x <= x1 and y0 <= y <= y1
+        assert analysis.person_mask[int(y), int(x)] > 0.5
+
+    assert doubled.person_mask.shape == (business.height * 2, business.width * 2)
+    core = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP]
+    shift = np.abs(doubled.landmarks[core, :2] / 2 - analysis.landmarks[core, :2])
+    assert shift.max() < 0.02 * business.height
+
+
+def test_overlay_is_normalised_and_covers_the_person(business):
+    check = check_model_image(business)
+
+    x0, y0, x1, y1 = check.person_box
+    assert 0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0
+    assert x1 - x0 > 0.5 and y1 - y0 > 0.8
+    assert len(check.pose_outline) >= 4  # shoulders, both sides of the torso, hips
+    for start, end in check.pose_outline:
+        for x, y in (start, end):
+            assert x0 - 0.01 <= x <= x1 + 0.01 and y0 - 0.01 <= y <= y1 + 0.01
+
+
+def test_checks_from_several_threads_agree(business):
+    """The mediapipe graphs are shared per process; concurrent checks must not mix up."""
+    images = [business, photo("person_back_view_1.jpg")] * 2
+    results: list[ModelCheck | None] = [None] * len(images)
+
+    def run(i):
+        results[i] = check_model_image(images[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(images))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [r.error_code for r in results] == [None, "400003", None, "400003"]
+
+
+def test_engine_imports_without_django():
+    code = "import sys, tryon.engine, tryon.engine.person; print('django' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
