@@ -119,16 +119,20 @@ class RemoteBackend:
                 reported = fraction
                 progress(fraction, "remote")
 
-        with self._client() as remote:
-            result = remote.try_on(
-                _upload(model_image),
-                _upload(cloth_image),
-                self.CLOTH_TYPES.get(cloth_type, cloth_type),
-                _upload(lower_cloth_image) if lower_cloth_image is not None else None,
-                hd,
-                on_progress=mirror,
-                poll_timeout=self.poll_timeout,
-            )
+        try:
+            with self._client() as remote:
+                result = remote.try_on(
+                    _upload(model_image),
+                    _upload(cloth_image),
+                    self.CLOTH_TYPES.get(cloth_type, cloth_type),
+                    _upload(lower_cloth_image) if lower_cloth_image is not None else None,
+                    hd,
+                    on_progress=mirror,
+                    poll_timeout=self.poll_timeout,
+                )
+        except client.TaskFailed as exc:
+            exc.remote_error = exc.message  # services show this text on our FAILED task
+            raise
         # Treat the remote's bytes like an upload: only a real image, within the contract's size, no metadata.
         image = engine.load_image(result.image, engine.ImageLimits(max_bytes=64 * 1024 * 1024))
         encoded = engine.encode_image(engine.fit_within(image, settings.TRYON_RESULT_MAX_SIDE))
