@@ -1,0 +1,24 @@
+"""fitroom's try-on engine: plain image code, importable without Django.
+
+Public interface (used by tryon.services and the bench/quality commands):
+
+- load_image / encode_image / fit_within / ImageError / ImageLimits  (images.py)
+- check_model_image(image) -> ModelCheck                              (person.py)
+- check_clothes_image(image) -> ClothesCheck                          (garment.py)
+- render_tryon(model_image, cloth_image, cloth_type, ...) -> Image    (render.py)
+"""
+
+from .images import ImageError, ImageLimits, encode_image, fit_within, load_image
+from .person import ModelCheck, PersonAnalysis, analyse_person, check_model_image
+
+__all__ = [
+    "ImageError",
+    "ImageLimits",
+    "ModelCheck",
+    "PersonAnalysis",
+    "analyse_person",
+    "check_model_image",
+    "encode_image",
+    "fit_within",
+    "load_image",
+]
