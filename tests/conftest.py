@@ -1,0 +1,76 @@
+"""The cast: API keys for alice, bob (another tenant) and broke (no credits), clients and images."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM calls are
+# in another thread, so this only silences Django's check for the test thread itself.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class KeyHolder:
+    key: object  # tryon.models.ApiKey
+    raw: str
+
+    @property
+    def headers(self) -> dict:
+        return {"X-API-KEY": self.raw}
+
+    def refresh(self):
+        self.key.refresh_from_db()
+        return self.key
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Plain static storage (no collectstatic needed), media in a temp dir, queue in-process."""
+    from django_q.conf import Conf
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    original_sync = Conf.SYNC
+    Conf.SYNC = True  # django-q2 runs each task inside on_commit; tests marked "cluster" start real workers
+    yield
+    Conf.SYNC = original_sync
+
+
+@pytest.fixture
+def make_key(db):
+    from tryon.keys import create_api_key
+
+    def make(name="alice", credits=10, rate_limit=None):
+        api_key, raw = create_api_key(name, credits)
+        if rate_limit is not None:
+            api_key.rate_limit_per_minute = rate_limit
+            api_key.save()
+        return KeyHolder(api_key, raw)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_key):
+    return make_key("alice", credits=10)
+
+
+@pytest.fixture
+def bob(make_key):
+    return make_key("bob", credits=10)
+
+
+@pytest.fixture
+def broke(make_key):
+    return make_key("broke", credits=0)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    staff = django_user_model.objects.create_user("stella", password="pw-stella-123", is_staff=True)
+    client.force_login(staff)
+    return client

@@ -1,0 +1,85 @@
+"""Image makers for tests: real photos from tests/fixtures and hostile files made in code."""
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def person_photo() -> bytes:
+    """A frontal person, head to hips, on white (Apache-2.0, see fixtures/ATTRIBUTION.md)."""
+    return fixture_bytes("person_business_upper.jpg")
+
+
+def encode(image: Image.Image, fmt: str = "JPEG", **params) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def drawn_tee(colour=(200, 30, 40), size=(768, 1024)) -> bytes:
+    """A flat-lay T-shirt: body, two short sleeves and a neckline on a white background."""
+    width, height = size
+    image = Image.new("RGB", size, (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    cx = width // 2
+    body = [
+        (cx - 0.22 * width, 0.22 * height),
+        (cx - 0.06 * width, 0.17 * height),
+        (cx + 0.06 * width, 0.17 * height),
+        (cx + 0.22 * width, 0.22 * height),
+        (cx + 0.40 * width, 0.36 * height),
+        (cx + 0.31 * width, 0.44 * height),
+        (cx + 0.21 * width, 0.38 * height),
+        (cx + 0.21 * width, 0.80 * height),
+        (cx - 0.21 * width, 0.80 * height),
+        (cx - 0.21 * width, 0.38 * height),
+        (cx - 0.31 * width, 0.44 * height),
+        (cx - 0.40 * width, 0.36 * height),
+    ]
+    draw.polygon(body, fill=colour)
+    draw.ellipse((cx - 0.06 * width, 0.14 * height, cx + 0.06 * width, 0.22 * height), fill=(250, 250, 250))
+    return encode(image, quality=92)
+
+
+def text_named_jpg() -> bytes:
+    return b"this is a text file pretending to be a JPEG\n" * 20
+
+
+def truncated_jpeg() -> bytes:
+    data = person_photo()
+    return data[: len(data) // 2]
+
+
+def decompression_bomb_png() -> bytes:
+    """A tiny PNG whose header claims 20000 x 20000 pixels."""
+    return encode(Image.new("1", (20000, 20000)), "PNG", optimize=True)
+
+
+def cmyk_jpeg() -> bytes:
+    return encode(Image.open(io.BytesIO(person_photo())).convert("CMYK"), "JPEG", quality=90)
+
+
+def png_with_alpha() -> bytes:
+    image = Image.open(io.BytesIO(drawn_tee())).convert("RGBA")
+    image.putalpha(Image.new("L", image.size, 255))
+    return encode(image, "PNG")
+
+
+def webp_photo() -> bytes:
+    return encode(Image.open(io.BytesIO(person_photo())), "WEBP", quality=90)
+
+
+def exif_rotated_jpeg() -> bytes:
+    """The person photo stored sideways with EXIF Orientation=6 (display rotated 90° clockwise)."""
+    image = Image.open(io.BytesIO(person_photo())).rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "TestCam"  # Make: must not survive into stored files
+    return encode(image, "JPEG", quality=92, exif=exif.tobytes())
