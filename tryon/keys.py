@@ -31,7 +31,7 @@ def authenticate(raw_key: str | None) -> ApiKey | None:
     """The active key matching ``raw_key``, or None."""
     if not raw_key:
         return None
-    parts = raw_key.split("_")
+    parts = raw_key.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     api_key = ApiKey.objects.filter(prefix=parts[1], is_active=True).first()
