@@ -92,16 +92,19 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            # Web and worker processes share this file: WAL lets readers run beside a writer,
-            # IMMEDIATE takes the write lock up front and the timeout waits for it instead of
-            # failing with "database is locked".
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            "TEST": {"NAME": VAR_DIR / "test-db.sqlite3"},
+            # A file (not :memory:) so worker subprocesses in tests can share it; one per test run.
+            "TEST": {"NAME": VAR_DIR / f"test-db-{os.getpid()}.sqlite3"},
         }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Web and worker processes share this file: WAL lets readers run beside a writer,
+    # IMMEDIATE takes the write lock up front and the timeout waits for it instead of
+    # failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
