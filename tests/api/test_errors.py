@@ -81,6 +81,12 @@ def test_image_over_the_byte_limit_is_400(client, alice, settings):
     assert_error(client.post(TASKS, task_form(), headers=alice.headers), 400, "larger than")
 
 
+def test_oversized_request_is_refused_before_reading_the_body(client, alice, settings):
+    settings.TRYON_MAX_UPLOAD_BYTES = 1000
+    big = upload(b"x" * 10_000, "big.jpg")
+    assert_error(client.post(TASKS, task_form(model_image=big), headers=alice.headers), 400, "too large")
+
+
 def test_image_over_the_pixel_limit_is_400(client, alice, settings):
     settings.TRYON_MAX_IMAGE_PIXELS = 100_000  # the person photo has 722 x 1024
     assert_error(client.post(TASKS, task_form(), headers=alice.headers), 400, "megapixels")

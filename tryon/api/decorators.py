@@ -34,6 +34,9 @@ def api_endpoint(view):
     def wrapper(request, *args, **kwargs):
         if settings.TRYON_MAINTENANCE_MODE:
             return _service_unavailable()
+        if _declared_length(request) > _max_request_bytes():
+            # Refuse before Django spools the body to disk.
+            return error_response(400, "the request is too large")
         try:
             api_key = keys.authenticate(request.headers.get("X-API-KEY"))
             if api_key is None:
@@ -65,6 +68,18 @@ def api_endpoint(view):
         return response
 
     return wrapper
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _max_request_bytes() -> int:
+    # Three images (combo) at the per-file limit, plus room for the form fields.
+    return 3 * settings.TRYON_MAX_UPLOAD_BYTES + 64 * 1024
 
 
 def _is_redis_error(exc: Exception) -> bool:
