@@ -16,7 +16,7 @@ class UploadedImageField(forms.FileField):
             return None
         if upload.size > settings.TRYON_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"is larger than {settings.TRYON_MAX_UPLOAD_BYTES // (1024 * 1024)} MB", code="too_large"
+                f"is larger than {engine.describe_bytes(settings.TRYON_MAX_UPLOAD_BYTES)}", code="too_large"
             )
         limits = engine.ImageLimits(
             max_bytes=settings.TRYON_MAX_UPLOAD_BYTES, max_pixels=settings.TRYON_MAX_IMAGE_PIXELS

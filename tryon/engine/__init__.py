@@ -8,12 +8,13 @@ Public interface (used by tryon.services and the bench/quality commands):
 - render_tryon(model_image, cloth_image, cloth_type, ...) -> Image    (render.py)
 """
 
-from .images import ImageError, ImageLimits, encode_image, fit_within, load_image
+from .images import ImageError, ImageLimits, describe_bytes, encode_image, fit_within, load_image
 from .person import ModelCheck, PersonAnalysis, analyse_person, check_model_image
 
 __all__ = [
     "ImageError",
     "ImageLimits",
+    "describe_bytes",
     "ModelCheck",
     "PersonAnalysis",
     "analyse_person",

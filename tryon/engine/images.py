@@ -42,7 +42,7 @@ def load_image(data: bytes, limits: ImageLimits = ImageLimits()) -> Image.Image:
     if not data:
         raise ImageError("the file is empty")
     if len(data) > limits.max_bytes:
-        raise ImageError(f"the file is larger than {limits.max_bytes // (1024 * 1024)} MB")
+        raise ImageError(f"the file is larger than {describe_bytes(limits.max_bytes)}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -67,6 +67,13 @@ def load_image(data: bytes, limits: ImageLimits = ImageLimits()) -> Image.Image:
         raise ImageError(f"the image is smaller than {limits.min_side} pixels on a side")
     image = ImageOps.exif_transpose(image)
     return _to_rgb(image)
+
+
+def describe_bytes(count: int) -> str:
+    """A byte limit in words: "15 MB", "97 kB"."""
+    if count >= 1024 * 1024:
+        return f"{count // (1024 * 1024)} MB"
+    return f"{count // 1024} kB"
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
