@@ -175,8 +175,9 @@ def test_rotated_photo_is_never_plainly_good(business, angle):
 
     assert not (check.is_good and check.error_code is None)
     if angle == 180:
-        # Upside down the shoulders swap sides: that must not read as a back view.
+        # Upside down the shoulders swap sides in the image: that must not read as a back view.
         assert check.error_code == "410002"
+        assert analyse_person(business.rotate(angle)).facing == "front"
 
 
 # --- what render and the web UI get ---------------------------------------------
@@ -205,6 +206,15 @@ def test_analysis_is_in_the_callers_pixels(business):
     core = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP]
     shift = np.abs(doubled.landmarks[core, :2] / 2 - analysis.landmarks[core, :2])
     assert shift.max() < 0.02 * business.height
+
+
+def test_large_upload_gets_the_same_answer(business):
+    large = business.resize((business.width * 3, business.height * 3))
+
+    check, large_check = check_model_image(business), check_model_image(large)
+    assert (large_check.is_good, large_check.error_code) == (check.is_good, check.error_code)
+    assert large_check.good_clothes_types == check.good_clothes_types
+    assert np.allclose(large_check.person_box, check.person_box, atol=0.02)
 
 
 def test_overlay_is_normalised_and_covers_the_person(business):

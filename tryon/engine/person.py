@@ -288,13 +288,20 @@ def _landmark_array(result, width: int, height: int) -> np.ndarray:
     return np.array([(p.x * width, p.y * height, p.z, p.visibility) for p in points], dtype=np.float32)
 
 
+def _shrunk(image: Image.Image) -> Image.Image:
+    """``image`` with its long side at most WORKING_SIDE (the same object if it fits)."""
+    scale = WORKING_SIDE / max(image.size)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR)
+
+
 def _working_copy(image: Image.Image) -> tuple[np.ndarray, float]:
     """RGB uint8 array with the long side at most WORKING_SIDE, and its scale."""
-    scale = min(1.0, WORKING_SIDE / max(image.size))
-    if scale < 1.0:
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        image = image.resize(size, Image.Resampling.BILINEAR)
-    return np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8)), scale
+    small = _shrunk(image)
+    scale = max(small.size) / max(image.size)
+    return np.ascontiguousarray(np.asarray(small.convert("RGB"), dtype=np.uint8)), scale
 
 
 def _box_of(mask: np.ndarray, landmarks: np.ndarray, width: int, height: int):
@@ -405,11 +412,14 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
     # Image y grows downwards, so "up" is (0, -1).
     torso_angle = _angle_from(torso, (0.0, -1.0))
     upright = torso_angle <= UPRIGHT_MAX_DEGREES
-    # Facing us, the subject's left shoulder and hip are on the image's right
-    # (in the upright frame); a back view swaps both pairs.
+    # Facing us, the subject's left shoulder and hip are on the image's right;
+    # a back view swaps both pairs. "Right" is taken across the torso axis, so
+    # an upside-down frontal photo still reads as frontal (and not as a back).
+    up = torso / max(torso_length, 1e-6)
+    across = np.array([-up[1], up[0]])
     if shoulder_width < SIDE_VIEW_RATIO * torso_length:
         facing = "side"
-    elif shoulders[0] < 0 and hips[0] < 0:
+    elif float(shoulders @ across) < 0 and float(hips @ across) < 0:
         facing = "back"
     else:
         facing = "front"
@@ -527,7 +537,9 @@ def check_model_image(image: Image.Image) -> ModelCheck:
     Errors (400xxx) give ``is_good`` false and no clothes types; warnings
     (410xxx) keep ``is_good`` true and still list the types.
     """
-    person = analyse_person(image)
+    # Every rule is a ratio and the overlay is normalised, so the check can
+    # work on a small copy: no full-size mask for a 40-megapixel upload.
+    person = analyse_person(_shrunk(image))
     code = model_check_code(person)
     if person is None:
         return ModelCheck(False, code, [], None, [])
