@@ -41,7 +41,6 @@ from PIL import Image
 
 # Landmark indices of mediapipe Pose (BlazePose, 33 points). "Left" is the
 # subject's own left, which is on the image's right for a person facing us.
-NOSE = 0
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
 LEFT_ELBOW, RIGHT_ELBOW = 13, 14
 LEFT_WRIST, RIGHT_WRIST = 15, 16
@@ -66,6 +65,15 @@ OUTLINE_SEGMENTS = (
 )
 
 CLOTHES_TYPES = ("upper", "lower", "full")
+# Landmarks that must be seen, inside the frame, for each clothes type. Upper
+# clothes cover shoulders to hips; lower clothes hips to ankles, since trousers
+# and long skirts end there; full clothes span both. Knee-up photos (knees seen,
+# ankles cut off or hidden) therefore get "upper" only, as the dev labels have it.
+REQUIRED_LANDMARKS = {
+    "upper": (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP),
+    "lower": (LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE),
+    "full": (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE),
+}
 
 # Long side of the image mediapipe sees; larger images are shrunk first and
 # landmarks, mask and box are mapped back to the caller's pixels. The pose
@@ -160,7 +168,7 @@ class PersonAnalysis:
     person_mask: np.ndarray  # (H, W) float32 0..1, the main person
     people_count: int  # 1, or 2 meaning "more than one"
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the main person
-    facing: str  # "front", "back" or "side"
+    facing: str  # "front", "back" or "side", judged across the torso axis
     upright: bool  # torso within UPRIGHT_MAX_DEGREES of vertical
     torso_length: float  # shoulder centre to hip centre, pixels
     shoulder_width: float  # shoulder joint to shoulder joint, pixels
@@ -179,10 +187,12 @@ class PersonAnalysis:
 
     @property
     def shoulder_centre(self) -> np.ndarray:
+        """Midpoint of the shoulder joints, pixels."""
         return (self.point(LEFT_SHOULDER) + self.point(RIGHT_SHOULDER)) / 2
 
     @property
     def hip_centre(self) -> np.ndarray:
+        """Midpoint of the hip joints, pixels."""
         return (self.point(LEFT_HIP) + self.point(RIGHT_HIP)) / 2
 
 
@@ -475,26 +485,15 @@ def _pose_unsupported(person: PersonAnalysis) -> bool:
 
 
 def good_clothes_types(person: PersonAnalysis) -> list[str]:
-    """Clothes types the visible body can wear: upper, lower, full (in that order).
+    """Clothes types the visible body can wear, in FitRoom's order (upper, lower, full).
 
-    upper needs shoulders and hips, lower needs hips, knees and ankles, full
-    needs shoulders down to the ankles; each landmark seen and inside the frame.
+    A type qualifies when all of its REQUIRED_LANDMARKS are seen and inside the frame.
     """
-    shoulders = person.visible(LEFT_SHOULDER) and person.visible(RIGHT_SHOULDER)
-    hips = person.visible(LEFT_HIP) and person.visible(RIGHT_HIP)
-    knees = person.visible(LEFT_KNEE) and person.visible(RIGHT_KNEE)
-    ankles = person.visible(LEFT_ANKLE) and person.visible(RIGHT_ANKLE)
-    types = []
-    if shoulders and hips:
-        types.append("upper")
-    if hips and knees and ankles:
-        types.append("lower")
-    if shoulders and hips and knees and ankles:
-        types.append("full")
-    return types
+    return [kind for kind in CLOTHES_TYPES if all(person.visible(i) for i in REQUIRED_LANDMARKS[kind])]
 
 
 def _overlay(person: PersonAnalysis):
+    """Normalised person box and outline segments between confidently seen landmarks."""
     w, h = person.width, person.height
     x0, y0, x1, y1 = person.box
     box = (x0 / w, y0 / h, x1 / w, y1 / h)
