@@ -330,3 +330,63 @@ def delete_task_files(task: TryOnTask) -> None:
         file = getattr(task, field)
         if file:
             file.delete(save=False)
+
+
+# --- Gallery, lookbook and moderation (the studio's verbs) -------------------------------------
+
+# Which moderation states each staff decision may leave from; anything else is left alone.
+MODERATION_DECISIONS = {
+    "approve": (
+        TryOnTask.Moderation.APPROVED,
+        [TryOnTask.Moderation.SUBMITTED, TryOnTask.Moderation.REJECTED, TryOnTask.Moderation.HIDDEN],
+    ),
+    "reject": (TryOnTask.Moderation.REJECTED, [TryOnTask.Moderation.SUBMITTED]),
+    "hide": (TryOnTask.Moderation.HIDDEN, [TryOnTask.Moderation.SUBMITTED, TryOnTask.Moderation.APPROVED]),
+}
+
+
+def submit_to_lookbook(owner: Owner, public_id: str) -> TryOnTask:
+    """Offer a finished result to the public lookbook; staff decide whether it is shown."""
+    task = get_task(owner, public_id)
+    # Conditional UPDATE: only a private, completed result can enter the queue, and only once.
+    submitted = TryOnTask.objects.filter(
+        pk=task.pk, status=TryOnTask.Status.COMPLETED, moderation=TryOnTask.Moderation.PRIVATE
+    ).update(moderation=TryOnTask.Moderation.SUBMITTED, moderated_by=None, moderated_at=None)
+    if not submitted:
+        raise InvalidInput("only a private, finished result can be submitted to the lookbook")
+    task.refresh_from_db()
+    return task
+
+
+def moderate(staff_user, public_ids: list[str], decision: str) -> int:
+    """Apply a staff decision ("approve", "reject", "hide") to results; returns how many changed."""
+    if not getattr(staff_user, "is_staff", False):
+        raise ServiceError("only staff can moderate the lookbook")
+    if decision not in MODERATION_DECISIONS:
+        raise InvalidInput(f"unknown decision {decision!r}")
+    state, allowed_from = MODERATION_DECISIONS[decision]
+    # One conditional UPDATE: two moderators deciding at once cannot resurrect a stale state.
+    return TryOnTask.objects.filter(
+        public_id__in=public_ids, status=TryOnTask.Status.COMPLETED, moderation__in=allowed_from
+    ).update(moderation=state, moderated_by=staff_user, moderated_at=timezone.now())
+
+
+def lookbook() -> QuerySet[TryOnTask]:
+    """Results staff approved for everyone to see."""
+    return TryOnTask.objects.filter(status=TryOnTask.Status.COMPLETED, moderation=TryOnTask.Moderation.APPROVED)
+
+
+def delete_task(owner: Owner, public_id: str) -> None:
+    """Delete a finished task of the owner's, its inputs and its result."""
+    task = get_task(owner, public_id)
+    if not task.is_finished:
+        raise InvalidInput("a try-on that is still running cannot be deleted")
+    delete_task_files(task)
+    task.delete()
+
+
+def adopt_session_tasks(session_key: str, user) -> int:
+    """Give a browser session's anonymous tasks to the user who just signed in on it."""
+    if not session_key or not user.is_authenticated:
+        return 0
+    return TryOnTask.objects.filter(session_key=session_key, user=None, api_key=None).update(user=user)
