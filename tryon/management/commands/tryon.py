@@ -135,7 +135,7 @@ class ProgressBar:
     def update(self, fraction: float, stage: str = "") -> None:
         self.fraction = max(self.fraction, min(max(fraction, 0.0), 1.0))
         filled = round(self.fraction * self.width)
-        line = f"\r[{'#' * filled}{'-' * (self.width - filled)}] {self.fraction * 100:3.0f}% {stage:<12.12}"
+        line = f"\r[{'#' * filled}{'-' * (self.width - filled)}] {self.fraction * 100:3.0f}% {stage:<16.16}"
         self.stream.write(line, ending="", style_func=lambda text: text)
         self.stream.flush()
         self.drawn = True
