@@ -1,0 +1,308 @@
+"""Layering the warped garments onto the model photo.
+
+Order, back to front: the model photo with the old clothes covered where the
+new garment won't reach, the lower garment, the upper garment's body, the
+arms (when they are in front of the torso), the sleeves, then hands and head
+from the photo again. Garment colours are multiplied by the photo's own
+shading (a high-pass of its luminance) so folds and light stay the person's.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .body import Body
+from .placement import PlacedGarment, cover_half_widths
+from .warp import capsule_mask
+
+# Shading transfer: detail and base blur radii (share of the image height),
+# strength (exponent on the luminance ratio) and the largest log-ratio let
+# through (an old garment's print shouldn't ghost through the new one).
+SHADE_DETAIL = 0.003
+SHADE_BASE = 0.05
+SHADE_STRENGTH = 0.7
+SHADE_LIMIT = 0.35
+# Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
+SKIN_AB = 9.0
+MIN_SKIN_SAMPLES = 120
+
+
+def _shading(base: np.ndarray) -> np.ndarray:
+    """Per-pixel multiplier from the photo's fine luminance over its smooth luminance."""
+    h, w = base.shape[:2]
+    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0 + 0.02
+    detail = cv2.GaussianBlur(grey, (0, 0), max(0.8, SHADE_DETAIL * h))
+    # The wide blur on a quarter-size copy: same result, a fraction of the time.
+    small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    smooth = cv2.GaussianBlur(small, (0, 0), max(1.0, SHADE_BASE * h / 4))
+    smooth = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
+    ratio = np.log(detail / smooth)
+    ratio = SHADE_LIMIT * np.tanh(ratio / SHADE_LIMIT)
+    return np.exp(SHADE_STRENGTH * ratio).astype(np.float32)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+
+
+def _skin_model(base: np.ndarray, body: Body, lab: np.ndarray):
+    """Median Lab colour of the person's visible skin, or None when none is seen.
+
+    Sampled where skin usually shows (face, neck, forearms, hands) and kept
+    only if it looks like skin in YCrCb, so a sleeve or a mask doesn't count.
+    """
+    h, w = body.shape
+    S = body.shoulder_width
+    zone = np.zeros((h, w), bool)
+    face = body.face()
+    if face is not None:
+        centre, half, chin = face
+        cv2.ellipse(
+            zone.view(np.uint8),
+            (int(centre[0]), int(centre[1])),
+            (int(half * 0.6), int(max(1, (chin - centre[1]) * 0.8))),
+            0,
+            0,
+            360,
+            1,
+            -1,
+        )
+    neck = body.origin - body.v * 0.15 * S
+    cv2.circle(zone.view(np.uint8), (int(neck[0]), int(neck[1])), int(0.12 * S), 1, -1)
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        zone |= capsule_mask((h, w), arm[1:], 0.07 * S)
+        if body.seen(side, "wrist") and body.seen(side, "index"):
+            zone |= capsule_mask((h, w), [body.point(side, "wrist"), body.point(side, "index")], 0.05 * S)
+    zone &= body.mask > 0.5
+    ycrcb = cv2.cvtColor(base, cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
+    skinlike = (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
+    samples = lab[zone & skinlike]
+    if len(samples) < MIN_SKIN_SAMPLES:
+        return None
+    return np.median(samples, axis=0)
+
+
+def _is_skin(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
+    light = (lab[..., 0] > skin[0] - 35) & (lab[..., 0] < skin[0] + 22)
+    return (ab < SKIN_AB) & light
+
+
+def _skin_fill(region: np.ndarray, skin: np.ndarray, shape) -> np.ndarray:
+    """Skin colour with a soft rounded shading, so a filled limb isn't a flat sticker."""
+    h, w = shape
+    lab = np.zeros((h, w, 3), np.float32)
+    lab[...] = skin
+    dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
+    depth = np.clip(dist / max(float(dist.max()), 1.0), 0, 1)
+    lab[..., 0] = skin[0] * (0.86 + 0.14 * np.sqrt(depth))
+    rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+    return np.clip(rgb, 0, 1)
+
+
+def _background_fill(base: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The backdrop continued into ``region`` (inpainting at quarter size)."""
+    h, w = base.shape[:2]
+    factor = 4
+    small = cv2.resize(base, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
+    small_region = cv2.resize(
+        region.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST
+    )
+    small_region = cv2.dilate(small_region, np.ones((5, 5), np.uint8))
+    filled = cv2.inpaint(small, small_region, 5, cv2.INPAINT_TELEA)
+    filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+    return filled.astype(np.float32) / 255.0
+
+
+def _down_map(body: Body) -> np.ndarray:
+    h, w = body.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    return (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+
+
+def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
+    """The torso between the shoulders and the new garment's hem (for skin fill)."""
+    h, w = body.shape
+    zone = np.zeros((h, w), np.uint8)
+    left, right = [], []
+    top = min(placed.top_down, 0.0) - 0.12 * body.shoulder_width
+    hem = min(placed.hem_down, body.torso_length)
+    for down in np.linspace(top, hem, 8):
+        need_l, need_r = cover_half_widths(body, max(down, 0.0))
+        centre = body.origin + (body.hip_centre - body.origin) * (down / body.torso_length)
+        left.append(centre - body.u * need_l)
+        right.append(centre + body.u * need_r)
+    polygon = np.array(left + right[::-1], np.int32)
+    cv2.fillPoly(zone, [polygon], 1)
+    return zone > 0
+
+
+def _arm_zone(body: Body, side: str) -> np.ndarray:
+    S = body.shoulder_width
+    arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+    upper = capsule_mask(body.shape, arm[:2], 0.13 * S)
+    lower = capsule_mask(body.shape, arm[1:], 0.10 * S)
+    return upper | lower
+
+
+def _hands(body: Body) -> np.ndarray:
+    S = body.shoulder_width
+    hands = np.zeros(body.shape, bool)
+    for side in ("left", "right"):
+        if not body.seen(side, "wrist"):
+            continue
+        wrist = body.point(side, "wrist")
+        tips = [body.point(side, p) for p in ("index", "pinky", "thumb")]
+        for tip in tips:
+            reach = tip + (tip - wrist) * 0.6
+            hands |= capsule_mask(body.shape, [wrist, reach], 0.05 * S)
+    return hands & (body.mask > 0.5)
+
+
+def _face(body: Body) -> np.ndarray:
+    """Face and hair down to the chin."""
+    h, w = body.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    face = body.face()
+    if face is None:
+        return np.zeros((h, w), bool)
+    centre, half, chin = face
+    return (ys < chin) & (np.abs(xs - centre[0]) < half) & (body.mask > 0.3)
+
+
+def _head(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
+    """Face, hair and neck above the new neckline: they stay in front of the garment."""
+    h, w = body.shape
+    S = body.shoulder_width
+    ys, xs = np.mgrid[0:h, 0:w]
+    head = _face(body)
+    for garment in placed:
+        if garment.seam is None:
+            continue
+        d_l, d_r = garment.seam
+        # Above the line through the shoulder seams, within the neck's width.
+        neck_centre = (d_l + d_r) / 2
+        normal = -body.v
+        above = ((xs - d_l[0]) * normal[0] + (ys - d_l[1]) * normal[1]) > -0.02 * S
+        head |= above & (np.abs(xs - neck_centre[0]) < 0.2 * S)
+    return head & (body.mask > 0.3)
+
+
+def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, box) -> None:
+    x0, y0, x1, y1 = box
+    region = out[y0:y1, x0:x1]
+    a = alpha[..., None]
+    region *= 1.0 - a
+    region += rgb * a
+
+
+def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(alpha, (0, 0), sigma) if sigma > 0 else alpha
+
+
+def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool = False) -> np.ndarray:
+    """The final uint8 RGB image: ``placed`` garments (back to front) on ``base``."""
+    h, w = base.shape[:2]
+    S, T = body.shoulder_width, body.torso_length
+    feather = 1.2 if hd else 0.8
+    shade = _shading(base)
+    coverage = np.zeros((h, w), np.float32)
+    for garment in placed:
+        for layer in garment.layers:
+            x0, y0, x1, y1 = layer.box
+            layer.rgba[..., 3] = np.clip(_feather(layer.rgba[..., 3], feather), 0, 1)
+            layer.rgba[..., :3] = np.clip(layer.rgba[..., :3] * shade[y0:y1, x0:x1, None], 0, 1)
+            region = coverage[y0:y1, x0:x1]
+            np.maximum(region, layer.rgba[..., 3], out=region)
+
+    # Cover the old clothes where the new garment doesn't reach.
+    lab = _lab(base)
+    skin = _skin_model(base, body, lab)
+    person = body.mask > 0.5
+    uncovered = person & (coverage < 0.5)
+    hands = _hands(body)
+    head = _head(body, placed)
+    skin_zone = np.zeros((h, w), bool)
+    backdrop_zone = np.zeros((h, w), bool)
+    arms = _arm_zone(body, "left") | _arm_zone(body, "right")
+    kinds = {g.kind for g in placed}
+    down = None
+    if kinds & {"upper", "full"}:
+        top = next(g for g in placed if g.kind in ("upper", "full"))
+        skin_zone |= _torso_zone(body, top) | arms
+    if kinds & {"lower", "full"}:
+        down = _down_map(body)
+        low = next(g for g in placed if g.kind in ("lower", "full"))
+        legs = np.zeros((h, w), bool)
+        for side in ("left", "right"):
+            leg = body.limb(side, ("hip", "knee", "ankle"))
+            legs |= capsule_mask((h, w), leg[:2], 0.11 * T)
+            legs |= capsule_mask((h, w), leg[1:], 0.08 * T)
+        start = low.top_down if low.kind == "lower" else T
+        ankle = max(_ankle_down(body, side) for side in ("left", "right"))
+        below = (down > start) & (down < ankle)
+        # Legs show as skin only below the new hem (shorts, a skirt); beside
+        # the new trouser legs the old ones give way to the backdrop.
+        bare = down > low.hem_down - 0.02 * T
+        skin_zone |= legs & below & bare
+        backdrop_zone |= below & ~(legs & bare) & ~arms
+    face = _face(body)
+    skin_zone &= ~hands & ~face
+    backdrop_zone &= ~hands & ~head
+    filled = base.astype(np.float32) / 255.0
+    changed = np.zeros((h, w), bool)
+    if skin is not None:
+        not_skin = ~_is_skin(lab, skin)
+        # The neck above the new neckline shows in front of the garment, so an
+        # old collar or strap there is covered even where the garment reaches.
+        neck = head & ~face & person
+        to_skin = ((uncovered & skin_zone) | neck) & not_skin
+        if to_skin.any():
+            fill = _skin_fill(to_skin, skin, (h, w))
+            soft = _feather(to_skin.astype(np.float32), feather * 1.5)
+            filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
+            changed |= soft > 0
+        to_backdrop = uncovered & backdrop_zone & not_skin
+    else:
+        to_backdrop = uncovered & backdrop_zone
+    if to_backdrop.any():
+        fill = _background_fill(base, to_backdrop)
+        soft = _feather(to_backdrop.astype(np.float32), feather * 2)
+        filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
+        changed |= soft > 0
+
+    out = filled.copy()
+    in_front = _is_skin(_lab((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
+    for garment in placed:
+        for layer in garment.layers:
+            if layer.role == "body":
+                _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
+        if garment.kind in ("upper", "full"):
+            # Forearms and the lower upper arm in front of the garment's body.
+            fronts = np.zeros((h, w), bool)
+            for side in ("left", "right"):
+                arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+                start = arm[0] + (arm[1] - arm[0]) * 0.45
+                fronts |= capsule_mask((h, w), [start, arm[1], arm[2]], 0.085 * S)
+            fronts &= person & in_front
+        else:
+            fronts = arms & person & in_front
+        soft = _feather(fronts.astype(np.float32), feather)
+        out = out * (1 - soft[..., None]) + filled * soft[..., None]
+        for layer in garment.layers:
+            if layer.role == "sleeve":
+                _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
+    keep = _feather((hands | head).astype(np.float32), feather)
+    out = out * (1 - keep[..., None]) + filled * keep[..., None]
+
+    result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    changed |= coverage > 0
+    return np.where(changed[..., None], result, base)
+
+
+def _ankle_down(body: Body, side: str) -> float:
+    ankle = body.limb(side, ("hip", "knee", "ankle"))[-1]
+    return float(np.dot(ankle - body.origin, body.v))

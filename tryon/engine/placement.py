@@ -1,0 +1,448 @@
+"""Where a garment goes on a body: keypoint matches and the warped pieces.
+
+A top or dress is placed by a similarity transform anchored at the shoulder
+seams (scale: the garment's body width becomes FIT_WIDTH shoulder widths),
+then its sides are pushed out wherever the body is wider, so the old clothes
+underneath are covered. Sleeves get their own spline along the arm; trousers
+get one spline whose legs follow hip, knee and ankle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .body import Body
+from .garment import GarmentAnalysis
+from .warp import polyline_length, polyline_point, tube_maps, warp_layer
+
+# The garment's body width (at the armpits) over the shoulder-joint distance:
+# a regular-fit top is a little wider than the joints are apart.
+FIT_WIDTH = 1.05
+# The garment's sides at least this much wider than the body measured at the
+# same height, so the old clothes don't peek out.
+COVER = 1.05
+# A flat garment is half its circumference wide; seen from the front on a
+# body it looks about this much narrower, so its lengths scale by this much
+# more than the body's front width suggests.
+FLAT_TO_FRONT = 1.3
+# Trousers: the crotch sits this far below the hip joints (share of the torso).
+CROTCH_DROP = 0.13
+# Leg radius at the hip and at the ankle (share of the torso): legs taper.
+LEG_RADIUS_HIP = 0.16
+LEG_RADIUS_ANKLE = 0.06
+# Trousers may reach this far past the ankle joint (share of the torso) before
+# they are shortened; longer ones would cover the shoes.
+HEM_PAST_ANKLE = 0.05
+
+
+@dataclass
+class Layer:
+    """One warped garment piece: RGBA floats over ``box`` (x0, y0, x1, y1) of the output."""
+
+    box: tuple[int, int, int, int]
+    rgba: np.ndarray  # (h, w, 4) float32
+    role: str  # "body" or "sleeve"
+
+
+@dataclass
+class PlacedGarment:
+    """A garment warped onto the body, plus the lines the compositor needs."""
+
+    kind: str  # "upper", "lower" or "full"
+    layers: list[Layer] = field(default_factory=list)
+    top_down: float = 0.0  # neckline or waistband, along the torso axis from the shoulders
+    hem_down: float = 0.0  # lowest hem, same axis
+    seam: tuple[np.ndarray, np.ndarray] | None = None  # destination shoulder points
+    neck: np.ndarray | None = None  # destination neckline point
+    sleeves: dict[str, float] = field(default_factory=dict)  # side -> sleeve length on the arm
+
+
+def _prepare(garment: GarmentAnalysis) -> np.ndarray:
+    """RGBA float source; edge pixels take the colour from just inside.
+
+    The cut-out's soft edge mixes garment and backdrop colour; left alone it
+    draws a pale halo around the garment on the body.
+    """
+    rgb = garment.rgb.astype(np.float32) / 255.0
+    mask = garment.mask
+    core = cv2.erode((mask > 0.95).astype(np.float32), np.ones((5, 5), np.uint8))
+    sigma = max(1.5, 0.004 * max(mask.shape))
+    weight = cv2.GaussianBlur(core, (0, 0), sigma)
+    inner = cv2.GaussianBlur(rgb * core[..., None], (0, 0), sigma) / np.maximum(weight, 1e-4)[..., None]
+    edge = (core < 0.5) & (weight > 0.02)
+    rgb[edge] = inner[edge]
+    return np.dstack([rgb, mask]).astype(np.float32)
+
+
+def _down(body: Body, point: np.ndarray) -> float:
+    return float(np.dot(point - body.origin, body.v))
+
+
+def _centre_at(body: Body, down: float) -> np.ndarray:
+    """The torso's centre line, extended below the hips."""
+    return body.origin + (body.hip_centre - body.origin) * (down / body.torso_length)
+
+
+def _leg_reach(body: Body, side: str, down: float) -> float:
+    """How far the outside of one leg is from the centre line at ``down``."""
+    leg = body.limb(side, ("hip", "knee", "ankle"))
+    downs = [_down(body, p) for p in leg]
+    if down <= downs[0]:
+        point, t = leg[0], 0.0
+    else:
+        point, t = leg[-1], 1.0
+        for i in range(len(leg) - 1):
+            if downs[i] <= down <= downs[i + 1] and downs[i + 1] > downs[i]:
+                f = (down - downs[i]) / (downs[i + 1] - downs[i])
+                point = leg[i] + (leg[i + 1] - leg[i]) * f
+                t = (i + f) / (len(leg) - 1)
+                break
+    radius = (LEG_RADIUS_HIP + (LEG_RADIUS_ANKLE - LEG_RADIUS_HIP) * t) * body.torso_length
+    across = float(np.dot(point - _centre_at(body, down), body.u))
+    return abs(across) + radius if (across < 0) == (side == "left") else radius
+
+
+def cover_half_widths(body: Body, down: float) -> tuple[float, float]:
+    """Left and right distance from the centre line a garment must reach at ``down``."""
+    left, right = body.half_widths(min(down, body.torso_length))
+    if down > 0.9 * body.torso_length:
+        left = max(left if down <= body.torso_length else 0.0, _leg_reach(body, "left", down))
+        right = max(right if down <= body.torso_length else 0.0, _leg_reach(body, "right", down))
+    return left, right
+
+
+def _body_row(garment: GarmentAnalysis, y: float, label: int = 1) -> tuple[float, float] | None:
+    row = int(np.clip(round(y), 0, garment.mask.shape[0] - 1))
+    labels = garment.parts[row] if garment.parts is not None else (garment.mask[row] > 0.5)
+    xs = np.nonzero((labels == label) & (garment.mask[row] > 0.5))[0]
+    if len(xs) < 2:
+        return None
+    return float(xs.min()), float(xs.max())
+
+
+def _box_for(dest: np.ndarray, src: np.ndarray, part_box, shape, margin: float):
+    """Output box covering the part: its source box mapped by a fitted affine, and the points."""
+    h, w = shape
+    affine, _ = cv2.estimateAffine2D(src.astype(np.float32), dest.astype(np.float32), method=cv2.LMEDS)
+    x0, y0, x1, y1 = part_box
+    corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]], np.float64)
+    pts = [dest]
+    if affine is not None:
+        pts.append(corners @ affine[:, :2].T + affine[:, 2])
+    allpts = np.vstack(pts)
+    bx0, by0 = allpts.min(axis=0) - margin
+    bx1, by1 = allpts.max(axis=0) + margin
+    bx0, by0 = int(max(0, np.floor(bx0))), int(max(0, np.floor(by0)))
+    bx1, by1 = int(min(w, np.ceil(bx1))), int(min(h, np.ceil(by1)))
+    return bx0, by0, bx1, by1
+
+
+def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int, ...]):
+    """The source RGBA with alpha limited to ``labels``, and that part's bounding box."""
+    keep = np.ones(garment.mask.shape, bool) if garment.parts is None else np.isin(garment.parts, labels)
+    part = source.copy()
+    part[..., 3] *= keep
+    ys, xs = np.nonzero(keep & (garment.mask > 0.05))
+    if len(xs) == 0:
+        return None, None
+    return part, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Layer | None:
+    dest = np.asarray(dest, np.float64)
+    src = np.asarray(src, np.float64)
+    box = _box_for(dest, src, part_box, body.shape, margin)
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    rgba = warp_layer(part, dest, src, box, grid_step=grid_step)
+    if rgba[..., 3].max() <= 0.01:
+        return None
+    return Layer(box=box, rgba=rgba, role=role)
+
+
+def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) -> PlacedGarment:
+    kp = garment.keypoints
+    source = _prepare(garment)
+    S, _T = body.shoulder_width, body.torso_length
+    sl, sr = kp["shoulder_left"], kp["shoulder_right"]
+    al, ar = kp["armpit_left"], kp["armpit_right"]
+    seam_src = (sl + sr) / 2
+    k = FIT_WIDTH * S / max(float(ar[0] - al[0]), 1.0)
+    top_l, top_r = body.shoulder_top("left"), body.shoulder_top("right")
+    seam_dst = (top_l + top_r) / 2
+
+    def similar(p):
+        rel = np.asarray(p, np.float64) - seam_src
+        return seam_dst + body.u * (k * rel[0]) + body.v * (k * rel[1])
+
+    dest, src = [], []
+
+    def pair(s, d):
+        src.append(np.asarray(s, np.float64))
+        dest.append(np.asarray(d, np.float64))
+
+    d_sl, d_sr = similar(sl), similar(sr)
+    # The shoulder seam sits on the shoulder's outline, at least as far out as the joint.
+    for s_pt, d_pt, top, side in ((sl, d_sl, top_l, "left"), (sr, d_sr, top_r, "right")):
+        sign = -1.0 if side == "left" else 1.0
+        across = float(np.dot(d_pt - body.origin, body.u))
+        joint = float(np.dot(top - body.origin, body.u))
+        if sign * across < sign * joint:
+            d_pt = d_pt + body.u * (joint - across) * 0.7
+        pair(s_pt, d_pt)
+    d_sl, d_sr = dest[0], dest[1]
+    neck_dst = similar(kp["neck"])
+    pair(kp["neck"], neck_dst)
+    # Collar top (back of the neckline in a flat lay), kept rigid with the seam.
+    top_y = float(garment.box[1])
+    pair((seam_src[0], top_y), similar((seam_src[0], top_y)))
+
+    hem_y = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2)
+    levels = 7 if kind == "upper" else 11
+    pit_y = float((al[1] + ar[1]) / 2)
+    side_points = {}
+    for i, t in enumerate(np.linspace(0.0, 1.0, levels)):
+        y = pit_y + (hem_y - pit_y) * t
+        row = _body_row(garment, y) if i not in (0, levels - 1) else None
+        if i == 0:
+            row = (float(al[0]), float(ar[0]))
+        elif i == levels - 1:
+            row = (float(kp["hem_left"][0]), float(kp["hem_right"][0]))
+        if row is None:
+            continue
+        centre_src = np.array([(row[0] + row[1]) / 2, y])
+        centre_d = similar(centre_src)
+        down = _down(body, centre_d)
+        line = _centre_at(body, down)
+        need_l, need_r = cover_half_widths(body, down)
+        half_l = k * (centre_src[0] - row[0])
+        half_r = k * (row[1] - centre_src[0])
+        # Centre the garment on the body's centre line at this height.
+        shift = float(np.dot(line - centre_d, body.u))
+        centre_d = centre_d + body.u * shift
+        half_l = max(half_l, COVER * need_l)
+        half_r = max(half_r, COVER * need_r)
+        d_left = centre_d - body.u * half_l
+        d_right = centre_d + body.u * half_r
+        pair((row[0], y), d_left)
+        pair((row[1], y), d_right)
+        if i > 0:
+            pair(centre_src, centre_d)
+        side_points[i] = (d_left, d_right)
+
+    placed = PlacedGarment(kind=kind, seam=(d_sl, d_sr), neck=neck_dst)
+    placed.top_down = _down(body, neck_dst)
+    placed.hem_down = max(_down(body, d) for d in dest)
+    margin = 0.06 * S
+    has_sleeves = "sleeve_left" in kp or "sleeve_right" in kp
+    part, part_box = _part_source(source, garment, (1,) if has_sleeves else (1, 2, 3))
+    if part is not None:
+        layer = _warp_part(body, part, part_box, dest, src, grid_step, "body", margin)
+        if layer is not None:
+            placed.layers.append(layer)
+
+    for side, label, s_sh, s_pit in (("left", 2, sl, al), ("right", 3, sr, ar)):
+        if f"sleeve_{side}" not in kp:
+            continue
+        sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
+        if sleeve is not None:
+            layer, length = sleeve
+            placed.layers.append(layer)
+            placed.sleeves[side] = length
+    return placed
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-6)
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step):
+    """Wrap one sleeve along its arm (shoulder, elbow, wrist) as a tube.
+
+    The flat sleeve is straight from the middle of its armhole seam to its
+    end; on the body its centre line follows the arm from the shoulder joint.
+    Within the first third the armhole's width folds down to the tube's.
+    """
+    kp = garment.keypoints
+    s_end = kp[f"sleeve_{side}"].astype(np.float64)
+    end_half_src = max(float(kp[f"sleeve_{side}_width"][0]) / 2, 2.0)
+    s_root = (s_sh + s_pit) / 2
+    length_src = float(np.linalg.norm(s_end - s_root))
+    if length_src < 2:
+        return None
+    S = body.shoulder_width
+    arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+    arm_length = max(polyline_length(arm), 1.0)
+    length = min(k * length_src, arm_length + 0.12 * S)
+    axis = _unit(s_end - s_root)
+    n_src = np.array([-axis[1], axis[0]])
+    if np.dot(n_src, s_sh - s_pit) < 0:
+        n_src = -n_src
+    outward = -body.u if side == "left" else body.u
+    root_half_src = float(np.linalg.norm(s_sh - s_pit)) / 2
+    root_half_dst = min(k * root_half_src, 0.22 * S)
+    end_half_dst = max(k * end_half_src, 1.15 * 0.09 * S)
+
+    def to_source(s, d):
+        f = np.clip(s / length, 0.0, None)
+        arm_half = (0.13 - 0.04 * np.clip(s / arm_length, 0.0, 1.0)) * S
+        tube = np.maximum(k * end_half_src, 1.15 * arm_half)
+        half_d = root_half_dst + (tube - root_half_dst) * _smoothstep(f / 0.35)
+        half_s = root_half_src + (end_half_src - root_half_src) * np.clip(f, 0.0, 1.0)
+        along = s * (length_src / length)
+        across = d * (half_s / np.maximum(half_d, 1.0))
+        x = s_root[0] + axis[0] * along + n_src[0] * across
+        y = s_root[1] + axis[1] * along + n_src[1] * across
+        # Above the shoulder joint the torso piece carries the shoulder; a
+        # sleeve drawn there would stick up like an ear.
+        behind = s < -0.02 * S
+        x[behind] = -1e4
+        y[behind] = -1e4
+        return x, y
+
+    part, _ = _part_source(source, garment, (label,))
+    if part is None:
+        return None
+    reach = 1.3 * max(root_half_dst, end_half_dst) + 4
+    ends = [polyline_point(arm, length * t)[0] for t in (0.0, 0.5, 1.0)] + arm[:1]
+    allpts = np.vstack(ends)
+    h, w = body.shape
+    x0, y0 = np.floor(allpts.min(axis=0) - reach).astype(int)
+    x1, y1 = np.ceil(allpts.max(axis=0) + reach).astype(int)
+    box = (max(0, x0), max(0, y0), min(w, x1), min(h, y1))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    path = arm if length <= arm_length else arm + [polyline_point(arm, length)[0]]
+    map_x, map_y = tube_maps(path, outward, box, to_source, grid_step=grid_step)
+    rgba = cv2.remap(part, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    if rgba[..., 3].max() <= 0.01:
+        return None
+    return Layer(box=box, rgba=rgba, role="sleeve"), length
+
+
+def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> PlacedGarment:
+    kp = garment.keypoints
+    source = _prepare(garment)
+    T = body.torso_length
+    wl_s, wr_s = kp["waist_left"], kp["waist_right"]
+    waist_src = (wl_s + wr_s) / 2
+    width_src = max(float(wr_s[0] - wl_s[0]), 1.0)
+    crotch_src = kp.get("crotch")
+    hip_down = _down(body, body.hip_centre)
+    crotch_down = hip_down + CROTCH_DROP * T
+    # The waistband's height follows the garment's rise: solve for the scale
+    # twice, since the body's width depends on where the waistband lands.
+    waist_down = hip_down - 0.15 * T
+    for _ in range(2):
+        need_l, need_r = body.half_widths(waist_down)
+        k = FLAT_TO_FRONT * (need_l + need_r) / width_src
+        if crotch_src is not None:
+            waist_down = crotch_down - k * float(crotch_src[1] - waist_src[1])
+        waist_down = float(np.clip(waist_down, hip_down - 0.28 * T, hip_down - 0.05 * T))
+    need_l, need_r = body.half_widths(waist_down)
+    k = FLAT_TO_FRONT * (need_l + need_r) / width_src
+    # Across, the garment is seen from the front: narrower than it lies flat.
+    kx = k / FLAT_TO_FRONT
+    waist_dst = _centre_at(body, waist_down)
+
+    def similar(p):
+        rel = np.asarray(p, np.float64) - waist_src
+        return waist_dst + body.u * (kx * rel[0]) + body.v * (k * rel[1])
+
+    dest, src = [], []
+
+    def pair(s, d):
+        src.append(np.asarray(s, np.float64))
+        dest.append(np.asarray(d, np.float64))
+
+    pair(wl_s, waist_dst - body.u * COVER * need_l)
+    pair(wr_s, waist_dst + body.u * COVER * need_r)
+    pair(waist_src, waist_dst)
+
+    placed = PlacedGarment(kind="lower", top_down=waist_down)
+    if crotch_src is not None:
+        crotch_dst = _centre_at(body, max(crotch_down, _down(body, similar(crotch_src))))
+        pair(crotch_src, crotch_dst)
+        for name, side in (("hip_left", "left"), ("hip_right", "right")):
+            if name not in kp:
+                continue
+            d = similar(kp[name])
+            down = _down(body, d)
+            need = cover_half_widths(body, down)[0 if side == "left" else 1]
+            line = _centre_at(body, down)
+            across = float(np.dot(d - line, body.u))
+            sign = -1.0 if side == "left" else 1.0
+            pair(kp[name], line + body.u * sign * max(abs(across), COVER * need))
+        hems = []
+        for side in ("left", "right"):
+            outer, inner = kp.get(f"leg_{side}_outer"), kp.get(f"leg_{side}_inner")
+            if outer is None or inner is None:
+                continue
+            knee_o, knee_i = kp.get(f"knee_{side}_outer"), kp.get(f"knee_{side}_inner")
+            row = garment.mask[int(np.clip(crotch_src[1] + 2, 0, garment.mask.shape[0] - 1))] > 0.5
+            xs = np.nonzero(row)[0]
+            edge = float(xs.min() if side == "left" else xs.max()) if len(xs) else float(outer[0])
+            top_src = np.array([(edge + crotch_src[0]) / 2, crotch_src[1]])
+            leg = body.limb(side, ("hip", "knee", "ankle"))
+            start = max(0.0, crotch_down - _down(body, leg[0]))
+            full = polyline_length(leg)
+            sign = -1.0 if side == "left" else 1.0
+            stations = []
+            if knee_o is not None and knee_i is not None:
+                stations.append((knee_o, knee_i))
+            stations.append((outer, inner))
+            hem_src = (outer + inner) / 2
+            src_leg = float(np.linalg.norm(hem_src - top_src))
+            scale = min(1.0, (full - start + HEM_PAST_ANKLE * T) / max(k * src_leg, 1.0))
+            for s_out, s_in in stations:
+                centre_s = (s_out + s_in) / 2
+                along = k * scale * float(np.linalg.norm(centre_s - top_src))
+                c_d, direction = polyline_point(leg, start + along)
+                n_d = np.array([-direction[1], direction[0]])
+                if np.dot(n_d, body.u) * sign < 0:
+                    n_d = -n_d
+                half = kx * float(np.linalg.norm(s_out - s_in)) / 2
+                half = max(half, 0.05 * T)
+                pair(s_out, c_d + n_d * half)
+                pair(s_in, c_d - n_d * half)
+                pair(centre_s, c_d)
+                hems.append(_down(body, c_d))
+        placed.hem_down = max(hems) if hems else _down(body, crotch_dst)
+    else:
+        hem_y = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2)
+        for t in (0.35, 0.7, 1.0):
+            y = float(waist_src[1] + (hem_y - waist_src[1]) * t)
+            row = _body_row(garment, y) if t < 1.0 else (float(kp["hem_left"][0]), float(kp["hem_right"][0]))
+            if row is None:
+                continue
+            centre_s = np.array([(row[0] + row[1]) / 2, y])
+            down = _down(body, similar(centre_s))
+            line = _centre_at(body, down)
+            need_l, need_r = cover_half_widths(body, down)
+            half_l = max(kx * (centre_s[0] - row[0]), COVER * need_l)
+            half_r = max(kx * (row[1] - centre_s[0]), COVER * need_r)
+            pair((row[0], y), line - body.u * half_l)
+            pair((row[1], y), line + body.u * half_r)
+            pair(centre_s, line)
+            placed.hem_down = down
+    part, part_box = _part_source(source, garment, (1, 2, 3))
+    if part is not None:
+        layer = _warp_part(body, part, part_box, dest, src, grid_step, "body", 0.05 * T)
+        if layer is not None:
+            placed.layers.append(layer)
+    return placed
+
+
+def place_garment(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int = 8) -> PlacedGarment:
+    """Warp ``garment`` (analysed as ``kind``) onto ``body``; kind is "upper", "lower" or "full"."""
+    if kind == "lower":
+        return _place_bottom(body, garment, grid_step)
+    return _place_top(body, garment, kind, grid_step)

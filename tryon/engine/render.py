@@ -1,0 +1,134 @@
+"""Try-on rendering: put a garment photo onto a model photo.
+
+The pipeline (see ``shared/notes/engine-feasibility.md``, "Recommended
+pipeline"):
+
+1. analyse the person (pose landmarks and mask) and the garment (cut-out,
+   type, keypoints);
+2. map the garment's keypoints onto the body (``placement.py``) and warp each
+   piece with a thin-plate spline: the body of the garment on the torso, each
+   sleeve along its arm, trouser legs along the legs;
+3. cover what the old clothes showed where the new garment doesn't reach
+   (skin on arms, legs and necklines, background beside narrower trousers);
+4. composite in layers (lower garment, upper body, arms, sleeves, then hands
+   and head back on top) with the person's shading and feathered edges.
+
+Pixels away from the garment's region are copied from the model image
+unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image
+
+from .body import Body, body_from
+from .composite import compose
+from .garment import extract_garment
+from .images import fit_within
+from .person import analyse_person
+from .placement import place_garment
+
+STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
+RENDER_TYPES = ("upper", "lower", "full", "combo")
+# FitRoom's create-task call says "full_set"; its checks say "full".
+TYPE_ALIASES = {"full_set": "full"}
+
+# Output long side: normal mode and hd mode (never more than the model image).
+NORMAL_SIDE = 1024
+HD_SIDE = 2048
+# Person analysis runs at this size at most; landmarks and mask are scaled up.
+PERSON_SIDE = 1024
+# Garment photos are cut out at this size (HD: larger, for a sharper print).
+GARMENT_SIDE = 1024
+GARMENT_SIDE_HD = 1600
+
+
+class TryOnError(Exception):
+    """The inputs can't be rendered; the message is safe to show to users."""
+
+
+class _Progress:
+    """Calls the caller's callback with stage names in order and rising fractions."""
+
+    def __init__(self, callback: Callable[[str, float], None] | None):
+        self.callback = callback
+        self.last = -1.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        fraction = max(fraction, self.last + 1e-6)
+        fraction = min(fraction, 1.0)
+        if fraction <= self.last:
+            return
+        self.last = fraction
+        if self.callback is not None:
+            self.callback(stage, fraction)
+
+
+def _analyse_body(model: Image.Image) -> Body:
+    small = fit_within(model, PERSON_SIDE)
+    person = analyse_person(small)
+    if person is None:
+        raise TryOnError("no person found in the model image")
+    return body_from(person, model.size)
+
+
+def _garment(image: Image.Image, kind: str, hd: bool, what: str):
+    garment = extract_garment(image, max_side=GARMENT_SIDE_HD if hd else GARMENT_SIDE, clothes_type=kind)
+    if garment.items == 0 or garment.mask.max() < 0.5:
+        raise TryOnError(f"no garment found in the {what}")
+    return garment
+
+
+def render_tryon(
+    model_image: Image.Image,
+    cloth_image: Image.Image,
+    cloth_type: str,
+    lower_cloth_image: Image.Image | None = None,
+    hd: bool = False,
+    progress: Callable[[str, float], None] | None = None,
+) -> Image.Image:
+    """Render ``cloth_image`` (and for "combo" ``lower_cloth_image``) onto the person.
+
+    ``cloth_type`` is "upper", "lower", "full" (or "full_set") or "combo"; in a
+    combo ``cloth_image`` is the upper garment. The result has the model
+    image's size, shrunk to 1024 px on the long side (2048 with ``hd``).
+    ``progress(stage, fraction)`` is called with the STAGES in order and
+    strictly increasing fractions. Raises :class:`TryOnError` when there is no
+    person or no garment to work with.
+    """
+    report = _Progress(progress)
+    report("load", 0.01)
+    cloth_type = TYPE_ALIASES.get(cloth_type, cloth_type)
+    if cloth_type not in RENDER_TYPES:
+        raise TryOnError(f"unknown cloth type {cloth_type!r}")
+    if cloth_type == "combo" and lower_cloth_image is None:
+        raise TryOnError("a combo try-on needs a lower clothes image")
+    model = fit_within(model_image.convert("RGB"), HD_SIDE if hd else NORMAL_SIDE)
+    base = np.asarray(model, dtype=np.uint8)
+
+    report("analyse_person", 0.05)
+    body = _analyse_body(model)
+
+    report("analyse_garment", 0.25)
+    if cloth_type == "combo":
+        garments = [
+            ("lower", _garment(lower_cloth_image, "lower", hd, "lower clothes image")),
+            ("upper", _garment(cloth_image, "upper", hd, "clothes image")),
+        ]
+    else:
+        garments = [(cloth_type, _garment(cloth_image, cloth_type, hd, "clothes image"))]
+
+    report("warp", 0.5)
+    grid_step = 4 if hd else 8
+    placed = [place_garment(body, garment, kind, grid_step) for kind, garment in garments]
+
+    report("composite", 0.75)
+    result = compose(base, body, placed, hd=hd)
+
+    report("encode", 0.95)
+    image = Image.fromarray(result)
+    report("encode", 1.0)
+    return image
