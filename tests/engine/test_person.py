@@ -246,6 +246,46 @@ def test_checks_from_several_threads_agree(business):
     assert [r.error_code for r in results] == [None, "400003", None, "400003"]
 
 
+FORKED_WORKERS = """
+import multiprocessing
+from PIL import Image
+from tryon.engine.images import load_image
+from tryon.engine.person import check_model_image
+
+image = load_image(open("tests/fixtures/person_business_upper.jpg", "rb").read())
+
+def worker(answers):
+    try:
+        answers.put(("ok", check_model_image(image).error_code))
+    except RuntimeError as exc:
+        answers.put(("error", str(exc)))
+
+def fork_worker():
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    process = context.Process(target=worker, args=(answers,))
+    process.start()
+    answer = answers.get(timeout=60)
+    process.join(60)
+    return answer
+
+print(fork_worker())                      # forked before the parent used mediapipe
+print(("ok", check_model_image(image).error_code))
+print(fork_worker())                      # forked after
+"""
+
+
+def test_forked_worker_gets_the_engine_or_a_clear_error():
+    """A worker forked before the first check works; one forked after is told why it can't."""
+    out = subprocess.run(
+        [sys.executable, "-c", FORKED_WORKERS], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
+    )
+    before, parent, after = out.stdout.strip().splitlines()
+    assert before == "('ok', None)"
+    assert parent == "('ok', None)"
+    assert after.startswith("('error',") and "forked" in after
+
+
 def test_engine_imports_without_django():
     code = "import sys, tryon.engine, tryon.engine.person; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)

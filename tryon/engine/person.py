@@ -217,20 +217,28 @@ class _Models:
     lock = threading.Lock()
     pose = None
     selfie = None
+    built_before_fork = False
 
 
-def _forget_models_after_fork() -> None:
-    # A forked worker (django-q2, gunicorn --preload) inherits the parent's
-    # graphs without their threads, and possibly a held lock: start afresh.
+def _after_fork_in_child() -> None:
+    # A forked process inherits the parent's graphs without their threads:
+    # using them hangs, and building new ones aborts inside mediapipe
+    # ("malloc(): unaligned tcache chunk", measured with 0.10.21). Remember it,
+    # so the first check here fails with a clear message instead.
     _Models.lock = threading.Lock()
-    _Models.pose = None
-    _Models.selfie = None
+    if _Models.pose is not None:
+        _Models.built_before_fork = True
 
 
-os.register_at_fork(after_in_child=_forget_models_after_fork)
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _models() -> type[_Models]:
+    if _Models.built_before_fork:
+        raise RuntimeError(
+            "mediapipe's graphs were built before this process was forked and cannot be used here; "
+            "run the first model check in each worker process, not in the parent that forks them"
+        )
     if _Models.pose is None:
         with _Models.lock:
             if _Models.pose is None:
