@@ -82,8 +82,8 @@ class RemoteBackend:
     CLOTH_TYPES = {"full": "full_set"}
 
     def __init__(self, base_url: str, api_key: str, poll_timeout: float | None = None):
-        if not base_url:
-            raise ImproperlyConfigured("TRYON_BACKEND is 'remote' but TRYON_REMOTE_URL is empty")
+        if not base_url.startswith(("http://", "https://")):
+            raise ImproperlyConfigured("TRYON_BACKEND is 'remote': TRYON_REMOTE_URL must be an http(s):// URL")
         self.base_url = base_url
         self.api_key = api_key
         # Stop polling before django-q2's timeout kills the worker, so the task fails with a clear reason.

@@ -227,8 +227,8 @@ class FitRoomClient:
         backoff_initial: float = 1.0,
         backoff_max: float = 10.0,
     ):
-        if not base_url:
-            raise ValueError("base_url is required")
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"the server URL must start with http:// or https://, not {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.max_retries = max_retries
@@ -402,6 +402,9 @@ class FitRoomClient:
                 # Nothing reached the server: always safe to try again.
                 error: FitRoomError = ConnectionFailed(f"cannot reach {self.base_url}: {exc}")
                 wait = None
+            except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError) as exc:
+                # Our side of the request is wrong; sending it again cannot help.
+                raise ConnectionFailed(f"cannot send the request to {self.base_url}: {exc}") from exc
             except httpx.TransportError as exc:
                 error = ConnectionFailed(f"connection to {self.base_url} failed: {exc}")
                 if not idempotent:

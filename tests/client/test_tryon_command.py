@@ -83,6 +83,7 @@ def test_unreadable_image_is_named(photos, tmp_path):
         (["--type", "upper", "--lower", "x.jpg"], "--lower is only used with --type combo"),
         (["--type", "upper", "--server", "http://127.0.0.1:9"], "--server and --key go together"),
         (["--type", "upper", "--out", "result.gif"], "--out must end in one of"),
+        (["--type", "upper", "--server", "localhost:8000", "--key", "k"], "--server must be a URL starting with http"),
     ],
 )
 def test_inconsistent_options_are_refused_before_any_work(photos, extra, message):

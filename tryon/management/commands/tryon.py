@@ -42,6 +42,8 @@ class Command(BaseCommand):
             raise CommandError("--lower is only used with --type combo")
         if bool(options["server"]) != bool(options["key"]):
             raise CommandError("--server and --key go together")
+        if options["server"] and not options["server"].startswith(("http://", "https://")):
+            raise CommandError("--server must be a URL starting with http:// or https://")
         out = Path(options["out"])
         if out.suffix.lower() not in OUTPUT_FORMATS:
             raise CommandError(f"--out must end in one of {', '.join(OUTPUT_FORMATS)}")
