@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from PIL import Image
 
-from tryon import engine
+from tryon import client, engine
 from tryon.backends import get_backend
 from tryon.models import ApiKey, TryOnTask
 
@@ -29,6 +29,7 @@ THUMBNAIL_SIZE = 360
 # A worker that died mid-task gets one more delivery; after that the task fails.
 MAX_ATTEMPTS = 2
 GENERIC_FAILURE = "Failed to process try-on task"
+TIMED_OUT = "The try-on task timed out"
 
 
 class ServiceError(Exception):
@@ -265,6 +266,8 @@ def _user_message(exc: Exception) -> str:
 
     if isinstance(exc, (TryOnError, engine.ImageError)):
         return str(exc)
+    if isinstance(exc, client.PollTimeout):  # the remote backend stopped waiting at our time limit
+        return TIMED_OUT
     remote_error = getattr(exc, "remote_error", None)  # a remote FitRoom server's own error text
     if remote_error:
         return str(remote_error)
