@@ -94,6 +94,18 @@ def _picker(offered, selected=None, *, blocked=False) -> dict:
     }
 
 
+def _or_phrase(cloth_types) -> str:
+    labels = [CLOTH_TYPE_LABELS[t].lower() for t in cloth_types]
+    return " or ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
+
+
+def _with_labels(tasks):
+    """Tasks with the picker's words for their cloth type ("Top", not "upper")."""
+    for task in tasks:
+        task.cloth_type_label = CLOTH_TYPE_LABELS.get(task.cloth_type, task.cloth_type)
+    return tasks
+
+
 def _overlay(check) -> dict | None:
     """The detected person as SVG numbers in a 0..1 viewBox (strings, so no locale formatting)."""
     if check.person_box is None and not check.pose_outline:
@@ -117,7 +129,7 @@ def _model_check_context(check) -> dict:
         "code": code,
         "overlay": _overlay(check),
         "picker": _picker(offered, blocked=not check.is_good),
-        "offered_labels": [CLOTH_TYPE_LABELS[t] for t in offered],
+        "offered_phrase": _or_phrase(offered),
     }
 
 
@@ -205,7 +217,7 @@ def check_clothes(request):
         context["picker"] = _picker(offered, detected)
     else:
         context["unsupported"] = True
-        context["offered_labels"] = [CLOTH_TYPE_LABELS[t] for t in offered]
+        context["offered_phrase"] = _or_phrase(offered)
     return render(request, "tryon/partials/clothes_check.html", context)
 
 
@@ -216,7 +228,8 @@ def _task_context(task) -> dict:
     stage = STAGE_NAMES.get(task.stage, task.stage.replace("_", " ").capitalize())
     if task.status == TryOnTask.Status.CREATED:
         stage = STAGE_NAMES[""]
-    return {"task": task, "stage_name": stage, "cloth_type_label": CLOTH_TYPE_LABELS.get(task.cloth_type)}
+    _with_labels([task])
+    return {"task": task, "stage_name": stage}
 
 
 @require_GET
@@ -277,12 +290,14 @@ def _page(request, queryset):
 @require_GET
 def gallery(request):
     page = _page(request, _owner(request).tasks().order_by("-created_at", "-pk"))
+    _with_labels(page.object_list)
     return render(request, "tryon/gallery.html", {"page": page})
 
 
 @require_GET
 def public_gallery(request):
     page = _page(request, services.lookbook().order_by("-moderated_at", "-pk"))
+    _with_labels(page.object_list)
     return render(request, "tryon/public_gallery.html", {"page": page})
 
 
@@ -313,11 +328,13 @@ def submit(request, public_id):
     except services.ServiceError as exc:
         task = _own_task(request, public_id)
         if request.htmx:
-            return render(request, "tryon/partials/gallery_card.html", {"task": task, "card_error": str(exc)})
+            context = {"task": _with_labels([task])[0], "card_error": str(exc)}
+            return render(request, "tryon/partials/gallery_card.html", context)
         messages.error(request, str(exc))
         return redirect("gallery")
     if request.htmx:
-        return render(request, "tryon/partials/gallery_card.html", {"task": task, "just_submitted": True})
+        context = {"task": _with_labels([task])[0], "just_submitted": True}
+        return render(request, "tryon/partials/gallery_card.html", context)
     messages.success(request, "Submitted: staff will review it for the public lookbook.")
     return redirect("gallery")
 
@@ -361,7 +378,7 @@ def moderation(request):
     decided = (
         TryOnTask.objects.filter(moderated_at__isnull=False).select_related("moderated_by").order_by("-moderated_at")
     )[:20]
-    context = {"queue": queue, "decided": decided, "notice": notice}
+    context = {"queue": _with_labels(list(queue)), "decided": decided, "notice": notice}
     template = "tryon/partials/moderation_queue.html" if request.htmx else "tryon/moderation.html"
     return render(request, template, context)
 
