@@ -126,6 +126,12 @@ SIDE_VIEW_RATIO = 0.45
 # Between the two ratios the body is turned about three-quarters: usable, but
 # the angle is uncertain, so it is a 410002 warning rather than an error.
 TURNED_VIEW_RATIO = 0.5
+# The same from mediapipe's 3-D world landmarks: how far the shoulder and hip
+# lines turn out of the image plane (0 = square to the camera, 90 = profile).
+# Dev + fixtures: frontal 1-22 degrees, skier 45; back views read as frontal
+# here (the left/right swap catches them).
+SIDE_VIEW_TURN_DEGREES = 65.0
+TURNED_VIEW_TURN_DEGREES = 40.0
 
 # --- size ---------------------------------------------------------------------
 # Torso length / image height. Dev: small persons 0.09-0.11, catalogue photos
@@ -173,6 +179,7 @@ class PersonAnalysis:
     torso_length: float  # shoulder centre to hip centre, pixels
     shoulder_width: float  # shoulder joint to shoulder joint, pixels
     torso_angle: float  # degrees from vertical, 0 = upright, 180 = upside down
+    turn: float  # degrees the body turns away from the camera, 0 = square on, 90 = profile
     core_visibility: float  # mean visibility of shoulders and hips
     selfie_residual: float  # selfie-mask pixels outside the person / person area
 
@@ -384,6 +391,19 @@ def _angle_from(vector: np.ndarray, reference: tuple[float, float]) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
+def _turn_degrees(result) -> float:
+    """Mean angle of the shoulder and hip lines out of the image plane (world landmarks)."""
+    if result.pose_world_landmarks is None:
+        return 0.0
+    world = result.pose_world_landmarks.landmark
+    angles = []
+    for left, right in ((LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_HIP, RIGHT_HIP)):
+        dx = world[left].x - world[right].x
+        dz = world[left].z - world[right].z
+        angles.append(math.degrees(math.atan2(abs(dz), abs(dx))))
+    return sum(angles) / len(angles)
+
+
 def analyse_person(image: Image.Image) -> PersonAnalysis | None:
     """Find the main person in ``image``; None when there is nobody.
 
@@ -435,7 +455,8 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
     # an upside-down frontal photo still reads as frontal (and not as a back).
     up = torso / max(torso_length, 1e-6)
     across = np.array([-up[1], up[0]])
-    if shoulder_width < SIDE_VIEW_RATIO * torso_length:
+    turn = _turn_degrees(result)
+    if shoulder_width < SIDE_VIEW_RATIO * torso_length or turn > SIDE_VIEW_TURN_DEGREES:
         facing = "side"
     elif float(shoulders @ across) < 0 and float(hips @ across) < 0:
         facing = "back"
@@ -454,6 +475,7 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
         torso_length=torso_length,
         shoulder_width=shoulder_width,
         torso_angle=torso_angle,
+        turn=turn,
         core_visibility=float(core.mean()),
         selfie_residual=residual,
     )
@@ -528,6 +550,7 @@ def model_check_code(person: PersonAnalysis | None) -> str | None:
         not person.upright
         or person.core_visibility < UNDETERMINED_CORE_VISIBILITY
         or person.shoulder_width < TURNED_VIEW_RATIO * person.torso_length
+        or person.turn > TURNED_VIEW_TURN_DEGREES
         or not good_clothes_types(person)
     ):
         return "410002"
