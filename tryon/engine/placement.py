@@ -158,6 +158,15 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
     if box[2] <= box[0] or box[3] <= box[1]:
         return None
     rgba = warp_layer(part, dest, src, box, grid_step=grid_step)
+    # Beyond the matched points the spline extrapolates, and stray garment
+    # pixels there (a sleeve's root under the armpit) fly off as spikes:
+    # keep the piece within the hull of its destination points.
+    hull = cv2.convexHull(np.round(dest - [box[0], box[1]]).astype(np.int32))
+    inside = np.zeros(rgba.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, hull, 1)
+    grow = max(3, int(round(0.4 * margin)))
+    inside = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    rgba[..., 3] *= inside
     if rgba[..., 3].max() <= 0.01:
         return None
     return Layer(box=box, rgba=rgba, role=role)

@@ -1,0 +1,117 @@
+"""Garment product photos drawn in code for the engine tests.
+
+Each maker returns a flat-lay garment with a simple print, on a near-white
+backdrop with a soft drop shadow, the way shops photograph clothes. The
+silhouettes are drawn so the clothes check must classify them by type:
+a T-shirt (upper), trousers with a leg gap (lower) and a long dress (full).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+BACKDROP = (246, 246, 244)
+SIZE = (600, 800)
+
+
+def _shoot(outline: list[tuple[float, float]], colour, print_colour, size=SIZE, holes=()) -> Image.Image:
+    """Backdrop + blurred shadow + the filled outline + a dotted print inside it."""
+    width, height = size
+    image = Image.new("RGB", size, BACKDROP)
+    shadow = Image.new("L", size, 0)
+    ImageDraw.Draw(shadow).polygon([(x + 8, y + 10) for x, y in outline], fill=70)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(12))
+    image.paste(Image.new("RGB", size, (200, 200, 198)), mask=shadow)
+    garment = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(garment)
+    draw.polygon(outline, fill=255)
+    for hole in holes:
+        draw.polygon(hole, fill=0)
+    cloth = Image.new("RGB", size, colour)
+    pattern = ImageDraw.Draw(cloth)
+    step = width // 12
+    for y in range(step // 2, height, step):
+        for x in range((y // step % 2) * step // 2, width, step):
+            pattern.ellipse((x - step // 5, y - step // 5, x + step // 5, y + step // 5), fill=print_colour)
+    image.paste(cloth, mask=garment)
+    return image
+
+
+def tee(colour=(205, 35, 45), print_colour=(250, 220, 60), size=SIZE) -> Image.Image:
+    """A short-sleeved T-shirt, flat, with a crew neck."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.07 * w, 0.16 * h),
+        (cx - 0.04 * w, 0.19 * h),
+        (cx + 0.04 * w, 0.19 * h),
+        (cx + 0.07 * w, 0.16 * h),
+        (cx + 0.22 * w, 0.19 * h),
+        (cx + 0.42 * w, 0.33 * h),
+        (cx + 0.34 * w, 0.43 * h),
+        (cx + 0.24 * w, 0.37 * h),
+        (cx + 0.24 * w, 0.80 * h),
+        (cx - 0.24 * w, 0.80 * h),
+        (cx - 0.24 * w, 0.37 * h),
+        (cx - 0.34 * w, 0.43 * h),
+        (cx - 0.42 * w, 0.33 * h),
+        (cx - 0.22 * w, 0.19 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> Image.Image:
+    """Straight trousers: a waistband, hips, and two legs apart below the crotch."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.20 * w, 0.06 * h),
+        (cx + 0.20 * w, 0.06 * h),
+        (cx + 0.23 * w, 0.30 * h),
+        (cx + 0.22 * w, 0.94 * h),
+        (cx + 0.03 * w, 0.94 * h),
+        (cx, 0.36 * h),
+        (cx - 0.03 * w, 0.94 * h),
+        (cx - 0.22 * w, 0.94 * h),
+        (cx - 0.23 * w, 0.30 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def dress(colour=(30, 140, 80), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
+    """A long dress with straps: a fitted bodice and a flared skirt."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.15 * w, 0.04 * h),
+        (cx - 0.11 * w, 0.04 * h),
+        (cx - 0.06 * w, 0.16 * h),
+        (cx + 0.06 * w, 0.16 * h),
+        (cx + 0.11 * w, 0.04 * h),
+        (cx + 0.15 * w, 0.04 * h),
+        (cx + 0.16 * w, 0.20 * h),
+        (cx + 0.12 * w, 0.38 * h),
+        (cx + 0.30 * w, 0.96 * h),
+        (cx - 0.30 * w, 0.96 * h),
+        (cx - 0.12 * w, 0.38 * h),
+        (cx - 0.16 * w, 0.20 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def two_tees() -> Image.Image:
+    """Two T-shirts side by side in one photo: several items, not one garment."""
+    width, height = SIZE
+    left = tee(size=(width // 2, height)).crop((0, 0, width // 2, height))
+    right = tee(colour=(30, 90, 200), size=(width // 2, height)).crop((0, 0, width // 2, height))
+    image = Image.new("RGB", SIZE, BACKDROP)
+    image.paste(left, (0, 0))
+    image.paste(right, (width // 2, 0))
+    return image
+
+
+def noise(seed: int = 7) -> Image.Image:
+    """Random colour noise: no backdrop, no garment."""
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, (SIZE[1], SIZE[0], 3), dtype=np.uint8))

@@ -1,0 +1,68 @@
+"""The clothes check and garment cut-out on drawn product photos and a real person photo."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.engine import drawing
+from tryon.engine.garment import ClothesCheck, check_clothes_image, extract_garment
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("make", "clothes_type"),
+    [(drawing.tee, "upper"), (drawing.trousers, "lower"), (drawing.dress, "full")],
+)
+def test_drawn_garments_are_clothes_of_their_type(make, clothes_type):
+    assert check_clothes_image(make()) == ClothesCheck(clothes_type=clothes_type, is_clothes=True)
+
+
+def test_a_garment_on_a_dark_backdrop_is_still_clothes():
+    light = drawing.tee(colour=(240, 200, 60), print_colour=(40, 40, 40))
+    pixels = np.asarray(light).copy()
+    backdrop = np.all(np.abs(pixels.astype(int) - drawing.BACKDROP) < 4, axis=2)
+    pixels[backdrop] = (35, 35, 40)
+    check = check_clothes_image(Image.fromarray(pixels))
+    assert check.is_clothes
+    assert check.clothes_type == "upper"
+
+
+def test_a_person_wearing_clothes_is_not_a_clothes_image():
+    person = Image.open(FIXTURES / "person_business_upper.jpg").convert("RGB")
+    assert check_clothes_image(person).is_clothes is False
+
+
+def test_noise_is_not_clothes():
+    assert check_clothes_image(drawing.noise()).is_clothes is False
+
+
+def test_two_garments_side_by_side_are_not_one_clothes_image():
+    assert check_clothes_image(drawing.two_tees()).is_clothes is False
+
+
+def test_an_empty_backdrop_is_not_clothes():
+    assert check_clothes_image(Image.new("RGB", (600, 800), drawing.BACKDROP)).is_clothes is False
+
+
+def test_a_tee_cut_out_has_its_sleeves_and_leaves_the_backdrop():
+    garment = extract_garment(drawing.tee())
+    for name in ("shoulder_left", "shoulder_right", "armpit_left", "armpit_right", "hem_left", "sleeve_left"):
+        assert name in garment.keypoints
+    left, right = garment.keypoints["shoulder_left"], garment.keypoints["shoulder_right"]
+    assert left[0] < right[0]
+    assert garment.keypoints["hem_left"][1] > garment.keypoints["armpit_left"][1] > left[1]
+    # Corners are backdrop, the centre of the chest is garment.
+    assert garment.mask[:20, :20].max() < 0.1
+    h, w = garment.mask.shape
+    assert garment.mask[h // 2, w // 2] > 0.9
+    assert set(np.unique(garment.parts)) == {0, 1, 2, 3}
+
+
+def test_trousers_cut_out_has_a_crotch_between_two_legs():
+    garment = extract_garment(drawing.trousers())
+    crotch = garment.keypoints["crotch"]
+    assert garment.keypoints["waist_left"][1] < crotch[1] < garment.keypoints["leg_left_outer"][1]
+    assert garment.keypoints["leg_left_inner"][0] < crotch[0] < garment.keypoints["leg_right_inner"][0]

@@ -1,0 +1,141 @@
+"""Try-on rendering on a licence-clean person photo with drawn garments.
+
+The renderer is judged on what a user would see: the output's size, the
+torso turning the garment's colour, the background and head left exactly as
+they were, progress reported in order, and a clear error without a person.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.engine import drawing
+from tryon.engine.images import fit_within
+from tryon.engine.person import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, analyse_person
+from tryon.engine.render import STAGES, TryOnError, render_tryon
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+RED = (205, 35, 45)
+
+
+@pytest.fixture(scope="module")
+def person():
+    """Frontal, head to hips, plain white background (722x1024)."""
+    return Image.open(FIXTURES / "person_business_upper.jpg").convert("RGB")
+
+
+@pytest.fixture(scope="module")
+def tee_result(person):
+    return render_tryon(person, drawing.tee(colour=RED), "upper")
+
+
+def _reddish(pixels: np.ndarray) -> np.ndarray:
+    pixels = pixels.astype(int)
+    return (pixels[..., 0] > 120) & (pixels[..., 0] - pixels[..., 1] > 70) & (pixels[..., 0] - pixels[..., 2] > 60)
+
+
+def test_result_keeps_the_model_images_size(person, tee_result):
+    assert tee_result.size == person.size
+
+
+def test_normal_result_is_capped_at_1024_and_hd_is_larger(person):
+    big = person.resize((person.width * 2, person.height * 2), Image.Resampling.BICUBIC)
+    normal = render_tryon(big, drawing.tee(), "upper")
+    hd = render_tryon(big, drawing.tee(), "upper", hd=True)
+    assert max(normal.size) == 1024
+    assert max(hd.size) == 2048
+    assert hd.width / hd.height == pytest.approx(normal.width / normal.height, abs=0.01)
+
+
+def test_hd_never_upscales_beyond_the_model_image(person):
+    assert render_tryon(person, drawing.tee(), "upper", hd=True).size == person.size
+
+
+def test_torso_takes_the_garments_colour(person, tee_result):
+    analysis = analyse_person(person)
+    lm = analysis.landmarks
+    # Upper chest on the side the arms don't cross in this photo (image left).
+    shoulders = (lm[LEFT_SHOULDER, :2] + lm[RIGHT_SHOULDER, :2]) / 2
+    hips = (lm[LEFT_HIP, :2] + lm[RIGHT_HIP, :2]) / 2
+    side = lm[RIGHT_SHOULDER, :2] if lm[RIGHT_SHOULDER, 0] < lm[LEFT_SHOULDER, 0] else lm[LEFT_SHOULDER, :2]
+    chest = shoulders + (hips - shoulders) * 0.3 + (side - shoulders) * 0.45
+    x, y = int(chest[0]), int(chest[1])
+    patch = np.asarray(tee_result)[y - 15 : y + 15, x - 15 : x + 15]
+    before = np.asarray(person)[y - 15 : y + 15, x - 15 : x + 15]
+    assert _reddish(before).mean() < 0.05
+    assert _reddish(patch).mean() > 0.5
+
+
+def test_pixels_far_from_the_garment_are_unchanged(person, tee_result):
+    before = np.asarray(person)
+    after = np.asarray(tee_result)
+    h, w = before.shape[:2]
+    for ys, xs in ((slice(0, 60), slice(0, 60)), (slice(0, 60), slice(w - 60, w))):
+        assert np.array_equal(before[ys, xs], after[ys, xs])
+    # The top of the head: from the top of the person down to the eyes.
+    lm = analyse_person(person).landmarks
+    eyes_y = int(min(lm[2, 1], lm[5, 1]))
+    head = slice(int(lm[8, 0]) if lm[8, 0] < lm[7, 0] else int(lm[7, 0]), int(max(lm[7, 0], lm[8, 0])))
+    assert np.array_equal(before[:eyes_y, head], after[:eyes_y, head])
+
+
+def test_progress_reports_every_stage_in_order_with_rising_fractions(person):
+    calls = []
+    render_tryon(person, drawing.tee(), "upper", progress=lambda stage, fraction: calls.append((stage, fraction)))
+    stages = [stage for stage, _ in calls]
+    assert list(dict.fromkeys(stages)) == list(STAGES)
+    fractions = [fraction for _, fraction in calls]
+    assert all(0.0 <= f <= 1.0 for f in fractions)
+    assert all(a < b for a, b in zip(fractions, fractions[1:], strict=False))
+    assert fractions[-1] == 1.0
+
+
+def test_a_dress_covers_the_torso(person):
+    result = np.asarray(render_tryon(person, drawing.dress(colour=(30, 140, 80)), "full_set"))
+    lm = analyse_person(person).landmarks
+    hips = (lm[LEFT_HIP, :2] + lm[RIGHT_HIP, :2]) / 2
+    shoulders = (lm[LEFT_SHOULDER, :2] + lm[RIGHT_SHOULDER, :2]) / 2
+    waist = shoulders + (hips - shoulders) * 0.75
+    x, y = int(waist[0]), int(min(waist[1], result.shape[0] - 20))
+    patch = result[y - 15 : y + 15, x - 60 : x + 60].astype(int)
+    green = (patch[..., 1] - patch[..., 0] > 50) & (patch[..., 1] - patch[..., 2] > 20)
+    white_print = patch.min(axis=2) > 200
+    assert (green | white_print).mean() > 0.5
+
+
+def test_combo_puts_both_garments_on(person, tee_result):
+    combo = render_tryon(
+        person, drawing.tee(colour=RED), "combo", lower_cloth_image=drawing.trousers(colour=(40, 70, 150))
+    )
+    assert combo.size == person.size
+    pixels = np.asarray(combo)
+    assert _reddish(pixels).mean() > 0.05
+    before = np.asarray(person)
+    assert np.array_equal(before[:60, :60], pixels[:60, :60])
+
+
+def test_combo_without_a_lower_garment_is_an_error(person):
+    with pytest.raises(TryOnError):
+        render_tryon(person, drawing.tee(), "combo")
+
+
+def test_a_model_image_without_a_person_is_an_error():
+    with pytest.raises(TryOnError, match="no person"):
+        render_tryon(drawing.trousers(), drawing.tee(), "upper")
+
+
+def test_a_clothes_image_without_a_garment_is_an_error(person):
+    with pytest.raises(TryOnError, match="no garment"):
+        render_tryon(person, Image.new("RGB", (600, 800), drawing.BACKDROP), "upper")
+
+
+def test_result_is_the_same_on_a_second_run(person, tee_result):
+    again = render_tryon(person, drawing.tee(colour=RED), "upper")
+    assert np.array_equal(np.asarray(again), np.asarray(tee_result))
+
+
+def test_fit_within_matches_the_output_size_rule(person):
+    big = person.resize((person.width * 3, person.height * 3))
+    assert render_tryon(big, drawing.tee(), "lower").size == fit_within(big, 1024).size
