@@ -35,6 +35,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -296,16 +297,28 @@ def _stderr_silenced():
         os.close(devnull)
 
 
-def _run_pose(rgb: np.ndarray):
+class _PoseOutput(NamedTuple):
+    pose_landmarks: object  # mediapipe NormalizedLandmarkList, or None when nobody was found
+    pose_world_landmarks: object  # LandmarkList in metres, hips at the origin
+    segmentation_mask: np.ndarray  # (h, w) float32, owned by us
+
+
+def _run_pose(rgb: np.ndarray) -> _PoseOutput:
+    """mediapipe Pose on an RGB array; the mask is copied while the graph is still ours."""
     models = _models()
     with models.lock:
-        return models.pose.process(rgb)
+        result = models.pose.process(rgb)
+        mask = result.segmentation_mask
+        # The mask is a view of mediapipe's output buffer: own it before the next call.
+        mask = np.zeros(rgb.shape[:2], np.float32) if mask is None else np.array(mask, np.float32)
+    return _PoseOutput(result.pose_landmarks, result.pose_world_landmarks, mask)
 
 
 def _run_selfie(rgb: np.ndarray) -> np.ndarray:
+    """Selfie segmentation (everyone in the picture) as an owned float32 array."""
     models = _models()
     with models.lock:
-        return models.selfie.process(rgb).segmentation_mask
+        return np.array(models.selfie.process(rgb).segmentation_mask, np.float32)
 
 
 def _landmark_array(result, width: int, height: int) -> np.ndarray:
@@ -422,11 +435,7 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
         return None
     work_landmarks = _landmark_array(result, work_w, work_h)
     core = work_landmarks[[LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP], 3]
-    work_mask = (
-        result.segmentation_mask.astype(np.float32)
-        if result.segmentation_mask is not None
-        else np.zeros((work_h, work_w), np.float32)
-    )
+    work_mask = result.segmentation_mask
     work_box = _box_of(work_mask, work_landmarks, work_w, work_h)
 
     hip_y = float(work_landmarks[[LEFT_HIP, RIGHT_HIP], 1].mean())
