@@ -142,3 +142,11 @@ def stalled_instance(tmp_path_factory):
     instance = start_instance(tmp_path_factory.mktemp("stalled"), TRYON_QUEUE_SYNC="false", TRYON_QUEUE_TIMEOUT="0")
     yield instance
     stop_instance(instance)
+
+
+@pytest.fixture(scope="module")
+def picky_instance(tmp_path_factory):
+    """A fitroom that refuses any upload over 20 kB: it answers our re-encoded photos with a 400."""
+    instance = start_instance(tmp_path_factory.mktemp("picky"), TRYON_QUEUE_SYNC="true", TRYON_MAX_UPLOAD_BYTES="20000")
+    yield instance
+    stop_instance(instance)

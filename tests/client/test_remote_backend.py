@@ -96,3 +96,16 @@ def test_remote_refusing_our_key_fails_our_task_and_refunds(alice, connect, remo
 
     assert caught.value.message == "Failed to process try-on task"
     assert alice.refresh().credits == 10
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the API turns the engine.ImageError a remote check raises into a 500; services should make it a 400",
+)
+def test_remote_refusing_an_image_in_a_check_is_our_bad_request(alice, connect, remote_backend, picky_instance):
+    remote_backend(picky_instance, picky_instance.make_key(credits=0))
+
+    with pytest.raises(fitroom.BadRequest) as caught:
+        connect(alice, max_retries=0).check_model(person_photo())
+
+    assert "input_image" in caught.value.message
