@@ -248,7 +248,6 @@ def test_checks_from_several_threads_agree(business):
 
 FORKED_WORKERS = """
 import multiprocessing
-from PIL import Image
 from tryon.engine.images import load_image
 from tryon.engine.person import check_model_image
 
