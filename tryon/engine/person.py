@@ -22,8 +22,13 @@ Warnings (``is_good`` stays true, clothes types are still returned):
 
 Every threshold below was calibrated on the dev photos described in
 ``shared/notes/engine-feasibility.md`` and on ``tests/fixtures``; each says what
-it separates. Only mediapipe 0.10.21's bundled legacy models are used, so the
-check runs offline.
+it separates. Only mediapipe 0.10.21's bundled legacy models are used (pose at
+complexity 1, selfie segmentation), so the check runs offline.
+
+The models are built on first use, once per process, and shared between threads
+behind a lock. mediapipe cannot be used in a process forked after that, so
+worker processes must be forked before the first check (django-q2 and gunicorn
+without ``--preload`` do so); a late fork gets a clear RuntimeError.
 """
 
 from __future__ import annotations
