@@ -111,15 +111,30 @@ class Body:
         reach = 1.6 * expected
         steps = np.arange(0.0, reach, 1.0)
         result = []
-        for sign in (-1.0, 1.0):
+        for sign, side in ((-1.0, "left"), (1.0, "right")):
             pts = centre[None, :] + sign * self.u[None, :] * steps[:, None]
             inside = self.inside(pts)
             outside = np.nonzero(~inside)[0]
             measured = float(steps[outside[0]]) if len(outside) else reach
             if measured >= 1.3 * expected:
                 measured = expected
+            # An arm hanging against the side merges with the torso in the
+            # mask; the torso ends about where the arm's inner edge is.
+            arm = self._arm_across(side, down, centre)
+            if arm is not None and 0.75 * expected < arm - 0.07 * self.shoulder_width < measured:
+                measured = arm - 0.07 * self.shoulder_width
             result.append(max(measured, 0.7 * expected))
         return result[0], result[1]
+
+    def _arm_across(self, side: str, down: float, centre: np.ndarray) -> float | None:
+        """How far the arm's centre line is from ``centre`` (along u) at ``down``, if it passes there."""
+        arm = self.limb(side, ("shoulder", "elbow", "wrist"))
+        downs = [float(np.dot(p - self.origin, self.v)) for p in arm]
+        for a, b, da, db in zip(arm[:-1], arm[1:], downs[:-1], downs[1:], strict=False):
+            if da <= down <= db and db - da > 1e-6:
+                point = a + (b - a) * ((down - da) / (db - da))
+                return abs(float(np.dot(point - centre, self.u)))
+        return None
 
     def shoulder_top(self, side: str) -> np.ndarray:
         """The top of the shoulder's outline above the shoulder landmark."""
@@ -127,9 +142,21 @@ class Body:
         steps = np.arange(0.0, 0.45 * self.shoulder_width, 1.0)
         pts = start[None, :] - self.v[None, :] * steps[:, None]
         outside = np.nonzero(~self.inside(pts))[0]
-        rise = float(steps[outside[0]]) if len(outside) else 0.12 * self.shoulder_width
-        rise = float(np.clip(rise, 0.04 * self.shoulder_width, 0.25 * self.shoulder_width))
+        rise = float(steps[outside[0]]) if len(outside) else 0.1 * self.shoulder_width
+        # Much higher is hair or the neck, not the shoulder.
+        if rise > 0.18 * self.shoulder_width:
+            rise = 0.1 * self.shoulder_width
+        rise = max(rise, 0.04 * self.shoulder_width)
         return start - self.v * rise
+
+    def outline_above(self, point: np.ndarray, limit: float) -> np.ndarray | None:
+        """The person's outline straight above ``point`` (along -v), or None past ``limit``."""
+        steps = np.arange(0.0, limit, 1.0)
+        pts = point[None, :] - self.v[None, :] * steps[:, None]
+        outside = np.nonzero(~self.inside(pts))[0]
+        if not len(outside):
+            return None
+        return point - self.v * float(steps[outside[0]])
 
     def limb(self, side: str, parts: tuple[str, ...]) -> list[np.ndarray]:
         """Landmark polyline of an arm or leg; unseen joints continue the seen ones."""

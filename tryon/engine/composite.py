@@ -21,10 +21,10 @@ from .warp import capsule_mask
 # through (an old garment's print shouldn't ghost through the new one).
 SHADE_DETAIL = 0.003
 SHADE_BASE = 0.05
-SHADE_STRENGTH = 0.7
-SHADE_LIMIT = 0.35
+SHADE_STRENGTH = 0.55
+SHADE_LIMIT = 0.28
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
-SKIN_AB = 9.0
+SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
 
 
@@ -82,12 +82,15 @@ def _skin_model(base: np.ndarray, body: Body, lab: np.ndarray):
     samples = lab[zone & skinlike]
     if len(samples) < MIN_SKIN_SAMPLES:
         return None
-    return np.median(samples, axis=0)
+    colour = np.median(samples, axis=0)
+    # Shadowed skin pulls the median down; filled skin should match the lit parts.
+    colour[0] = np.percentile(samples[:, 0], 65)
+    return colour
 
 
 def _is_skin(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
-    light = (lab[..., 0] > skin[0] - 35) & (lab[..., 0] < skin[0] + 22)
+    light = (lab[..., 0] > skin[0] - 35) & (lab[..., 0] < skin[0] + 30)
     return (ab < SKIN_AB) & light
 
 
@@ -128,7 +131,7 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     h, w = body.shape
     zone = np.zeros((h, w), np.uint8)
     left, right = [], []
-    top = min(placed.top_down, 0.0) - 0.12 * body.shoulder_width
+    top = min(placed.top_down, 0.0) - 0.3 * body.shoulder_width
     hem = min(placed.hem_down, body.torso_length)
     for down in np.linspace(top, hem, 8):
         need_l, need_r = cover_half_widths(body, max(down, 0.0))
@@ -173,12 +176,14 @@ def _face(body: Body) -> np.ndarray:
     return (ys < chin) & (np.abs(xs - centre[0]) < half) & (body.mask > 0.3)
 
 
-def _head(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
-    """Face, hair and neck above the new neckline: they stay in front of the garment."""
+def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
+    """The neck between the chin and the new garment's shoulder line."""
     h, w = body.shape
     S = body.shoulder_width
     ys, xs = np.mgrid[0:h, 0:w]
-    head = _face(body)
+    neck = np.zeros((h, w), bool)
+    face = body.face()
+    below_chin = ys > face[2] if face is not None else np.ones((h, w), bool)
     for garment in placed:
         if garment.seam is None:
             continue
@@ -187,8 +192,8 @@ def _head(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
         neck_centre = (d_l + d_r) / 2
         normal = -body.v
         above = ((xs - d_l[0]) * normal[0] + (ys - d_l[1]) * normal[1]) > -0.02 * S
-        head |= above & (np.abs(xs - neck_centre[0]) < 0.2 * S)
-    return head & (body.mask > 0.3)
+        neck |= above & below_chin & (np.abs(xs - neck_centre[0]) < 0.2 * S)
+    return neck & (body.mask > 0.3)
 
 
 def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, box) -> None:
@@ -224,7 +229,9 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
     person = body.mask > 0.5
     uncovered = person & (coverage < 0.5)
     hands = _hands(body)
-    head = _head(body, placed)
+    face = _face(body)
+    neck = _neck(body, placed)
+    head = face | neck
     skin_zone = np.zeros((h, w), bool)
     backdrop_zone = np.zeros((h, w), bool)
     arms = _arm_zone(body, "left") | _arm_zone(body, "right")
@@ -249,7 +256,6 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         bare = down > low.hem_down - 0.02 * T
         skin_zone |= legs & below & bare
         backdrop_zone |= below & ~(legs & bare) & ~arms
-    face = _face(body)
     skin_zone &= ~hands & ~face
     backdrop_zone &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
@@ -258,8 +264,23 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         not_skin = ~_is_skin(lab, skin)
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
-        neck = head & ~face & person
+        neck &= person
         to_skin = ((uncovered & skin_zone) | neck) & not_skin
+        # Speckled classification would blend into a see-through patch; close
+        # small gaps so the fill is solid, still inside the zone and the person.
+        closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+        to_skin = (cv2.morphologyEx(to_skin.astype(np.uint8), cv2.MORPH_CLOSE, closing) > 0) & (
+            (skin_zone & uncovered) | neck
+        )
+        # Specks are misread skin (a highlight, a freckle), not old clothes.
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(to_skin.astype(np.uint8), 8)
+        small = np.nonzero(stats[1:, cv2.CC_STAT_AREA] < (0.08 * S) ** 2)[0] + 1
+        if len(small):
+            to_skin &= ~np.isin(labels, small)
+        # Edge pixels of the old garment blend with skin and pass as skin;
+        # reach over them so no ghost outline of the old neckline remains.
+        grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():
             fill = _skin_fill(to_skin, skin, (h, w))
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)

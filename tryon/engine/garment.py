@@ -331,16 +331,14 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
         y = min(y, armpit_y - 0.05 * height)
         points[name] = np.array([x, y], np.float32)
 
-    # Neckline: the deepest point of the top edge between the shoulders.
+    # Neckline: the top edge at the middle between the shoulders (its deepest
+    # point near the middle, for a V); off-centre dips are ruffles or folds.
     sl, sr = points["shoulder_left"][0], points["shoulder_right"][0]
-    span = np.arange(int(sl + 0.2 * (sr - sl)), int(sr - 0.2 * (sr - sl)) + 1)
+    neck_x = float((sl + sr) / 2)
+    span = np.arange(int(sl + 0.42 * (sr - sl)), int(sr - 0.42 * (sr - sl)) + 1)
     neck_top = top[span] if len(span) else np.array([np.nan])
     shoulder_y = (points["shoulder_left"][1] + points["shoulder_right"][1]) / 2
-    if np.isfinite(neck_top).any():
-        neck_y = float(np.nanmax(neck_top))
-        neck_x = float(span[int(np.nanargmax(neck_top))])
-    else:
-        neck_y, neck_x = shoulder_y, centre_x
+    neck_y = float(np.nanmax(neck_top)) if np.isfinite(neck_top).any() else shoulder_y
     points["neck"] = np.array([neck_x, max(neck_y, shoulder_y)], np.float32)
     points["armpit_left"] = armpit_left
     points["armpit_right"] = armpit_right
@@ -384,6 +382,10 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
             normal = np.array([-axis[1], axis[0]])
             across = (sx[far] - end[0]) * normal[0] + (sy[far] - end[1]) * normal[1]
             width = float(np.ptp(across)) if len(across) > 1 else 0.1 * height
+            # A strap's stub beside the armhole is not a sleeve: a sleeve
+            # reaches well away from its seam and has some area.
+            if np.linalg.norm(end - root) < 0.2 * body_width or len(sx) < 0.02 * mask.sum():
+                continue
             points[f"sleeve_{side}"] = end
             points[f"sleeve_{side}_width"] = np.array([width, 0.0], np.float32)
     return points
@@ -530,6 +532,11 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     else:
         points = _upper_keypoints(main, box, clothes_type)
         parts = _parts(main, box, points)
+        # Without a sleeve on a side, what lies beyond the armhole line (a
+        # strap, a ruffle) belongs to the body piece.
+        for side, label in (("left", 2), ("right", 3)):
+            if f"sleeve_{side}" not in points:
+                parts[parts == label] = 1
     up = 1.0 / factor
     points = {name: (p * up if name.endswith("_width") else (p + 0.5) * up - 0.5) for name, p in points.items()}
     mask = cv2.resize(main.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)

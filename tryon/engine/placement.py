@@ -194,12 +194,14 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
         dest.append(np.asarray(d, np.float64))
 
     d_sl, d_sr = similar(sl), similar(sr)
-    # The shoulder seam sits on the shoulder's outline, at least as far out as the joint.
+    # A sleeve's shoulder seam sits on the shoulder's outline, at least as far
+    # out as the joint (a strap may sit further in).
+    has_sleeves = "sleeve_left" in kp or "sleeve_right" in kp
     for s_pt, d_pt, top, side in ((sl, d_sl, top_l, "left"), (sr, d_sr, top_r, "right")):
         sign = -1.0 if side == "left" else 1.0
         across = float(np.dot(d_pt - body.origin, body.u))
         joint = float(np.dot(top - body.origin, body.u))
-        if sign * across < sign * joint:
+        if has_sleeves and sign * across < sign * joint:
             d_pt = d_pt + body.u * (joint - across) * 0.7
         pair(s_pt, d_pt)
     d_sl, d_sr = dest[0], dest[1]
@@ -208,6 +210,19 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
     # Collar top (back of the neckline in a flat lay), kept rigid with the seam.
     top_y = float(garment.box[1])
     pair((seam_src[0], top_y), similar((seam_src[0], top_y)))
+    # The top edge between collar and shoulder seam lies on the shoulder's
+    # outline, so an old strap or collar there is covered, not left peeking.
+    top_edge = garment.mask > 0.5
+    for s_shoulder, d_shoulder in ((sl, d_sl), (sr, d_sr)):
+        for f in (0.5, 0.75):
+            x = float(kp["neck"][0] + (s_shoulder[0] - kp["neck"][0]) * f)
+            column = np.nonzero(top_edge[:, int(np.clip(round(x), 0, top_edge.shape[1] - 1))])[0]
+            if not len(column):
+                continue
+            across = float(np.dot(d_shoulder - body.origin, body.u)) * f
+            outline = body.outline_above(body.origin + body.u * across, 0.3 * S)
+            if outline is not None:
+                pair((x, float(column[0])), outline)
 
     hem_y = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2)
     levels = 7 if kind == "upper" else 11
@@ -246,7 +261,6 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
     placed.top_down = _down(body, neck_dst)
     placed.hem_down = max(_down(body, d) for d in dest)
     margin = 0.06 * S
-    has_sleeves = "sleeve_left" in kp or "sleeve_right" in kp
     part, part_box = _part_source(source, garment, (1,) if has_sleeves else (1, 2, 3))
     if part is not None:
         layer = _warp_part(body, part, part_box, dest, src, grid_step, "body", margin)
@@ -297,7 +311,8 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
         n_src = -n_src
     outward = -body.u if side == "left" else body.u
     root_half_src = float(np.linalg.norm(s_sh - s_pit)) / 2
-    root_half_dst = min(k * root_half_src, 0.22 * S)
+    # Wide enough at the root to close the armhole when the arm is held out.
+    root_half_dst = min(k * root_half_src, 0.3 * S)
     end_half_dst = max(k * end_half_src, 1.15 * 0.09 * S)
 
     def to_source(s, d):
