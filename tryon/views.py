@@ -121,14 +121,14 @@ def _overlay(check) -> dict | None:
     return {"box": box, "lines": lines}
 
 
-def _model_check_context(check) -> dict:
+def _model_check_context(check, selected=None) -> dict:
     code = CHECK_CODES.get(check.error_code) if check.error_code else None
     offered = _picker_types(check.good_clothes_types) if check.is_good else []
     return {
         "check": check,
         "code": code,
         "overlay": _overlay(check),
-        "picker": _picker(offered, blocked=not check.is_good),
+        "picker": _picker(offered, selected, blocked=not check.is_good),
         "offered_phrase": _or_phrase(offered),
     }
 
@@ -184,7 +184,9 @@ def check_model(request):
         return render(request, "tryon/partials/model_check.html", context, status=_partial_error_status(request))
     check = services.check_model_image(form.cleaned_data["input_image"])
     request.session[SESSION_GOOD_TYPES] = list(check.good_clothes_types) if check.is_good else []
-    return render(request, "tryon/partials/model_check.html", _model_check_context(check))
+    # A new photo keeps the garment type already chosen, when it still suits it.
+    context = _model_check_context(check, selected=request.POST.get("cloth_type"))
+    return render(request, "tryon/partials/model_check.html", context)
 
 
 @require_POST

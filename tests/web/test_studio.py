@@ -53,6 +53,14 @@ def test_a_yoga_pose_is_a_warning_and_offers_combo(client):
     assert picker_values(html) == ["upper", "lower", "full_set", "combo"]
 
 
+def test_a_new_photo_keeps_the_chosen_type_when_it_still_suits(client):
+    photo = fixture_bytes("person_yoga_fullbody.jpg")
+    html = client.post("/studio/check/model/", {"input_image": upload(photo), "cloth_type": "lower"}).content.decode()
+    assert re.search(r'value="lower" checked', html)
+    html = client.post("/studio/check/model/", {"input_image": upload(person_photo()), "cloth_type": "lower"})
+    assert re.search(r'value="upper" checked', html.content.decode())  # the only type left
+
+
 def test_a_file_that_is_not_an_image_is_explained(client):
     response = client.post("/studio/check/model/", {"input_image": upload(text_named_jpg())})
     assert response.status_code == 400
