@@ -307,9 +307,13 @@ class FitRoomClient:
             raise FitRoomError("the server's answer has no task_id", response.status_code, response=response)
         return _task_from(data, default_status=CREATED)
 
-    def get_task(self, task_id: str, *, _deadline: float | None = None) -> Task:
+    def get_task(self, task_id: str) -> Task:
         """Fetch the current state of task ``task_id``."""
-        response = self._request("GET", f"{TASKS_PATH}/{quote(str(task_id), safe='')}", deadline=_deadline)
+        return self._get_task(task_id, deadline=None)
+
+    def _get_task(self, task_id: str, deadline: float | None) -> Task:
+        # While polling, a retry that would sleep past the polling deadline is not worth starting.
+        response = self._request("GET", f"{TASKS_PATH}/{quote(str(task_id), safe='')}", deadline=deadline)
         data = self._json(response)
         data.setdefault("task_id", task_id)
         return _task_from(data)
@@ -342,7 +346,7 @@ class FitRoomClient:
         deadline = time.monotonic() + poll_timeout
         delay = self.backoff_initial
         while True:
-            task = self.get_task(task_id, _deadline=deadline)
+            task = self._get_task(task_id, deadline)
             if on_progress is not None:
                 on_progress(task)
             if task.status == COMPLETED:
