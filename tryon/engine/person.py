@@ -168,6 +168,7 @@ LEAN_MAX_DEGREES = 15.0
 # stance. Dev standing 0-15 degrees, yoga stance 49/77, sitting 122/136.
 THIGH_MAX_DEGREES = 30.0
 # Knee angle (hip-knee-ankle) below this: knees bent, crouching or sitting.
+# Dev standing 156-180, a walking stride 139, skier 119, sitting 52-107.
 KNEE_MIN_DEGREES = 140.0
 # Thigh shorter than this fraction of the torso: foreshortened by sitting
 # towards the camera. Dev standing people 0.48-0.93.
@@ -407,9 +408,9 @@ def _selfie_residual(rgb: np.ndarray, person: np.ndarray, box, hip_y: float) -> 
     return float((everyone[:rows] & ~grown[:rows]).sum()) / area
 
 
-def _angle_from(vector: np.ndarray, reference: tuple[float, float]) -> float:
-    """Angle in degrees between a 2-D vector and a reference direction."""
-    norm = float(np.linalg.norm(vector))
+def _angle_from(vector, reference) -> float:
+    """Angle in degrees (0-180) between two 2-D vectors."""
+    norm = float(np.linalg.norm(vector)) * float(np.linalg.norm(reference))
     if norm == 0:
         return 0.0
     cos = float(np.dot(vector, reference)) / norm
