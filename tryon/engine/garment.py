@@ -56,13 +56,20 @@ SECOND_ITEM_SHARE = 0.25
 # lower rows, with the crotch in the upper part of the silhouette.
 LEG_GAP_ROWS = 0.30
 LEG_GAP_MAX_CROTCH = 0.80
-# Flat waistband: the top edge's height range over the top's width, share of
-# the silhouette height, and the top as wide as the body.
-FLAT_TOP_RANGE = 0.03
-FLAT_TOP_WIDTH = 0.70
-# Full-length garments: height / width of the bounding box, or length / body width.
+# Flat waistband: the top edge's height range over the top's width (share of
+# the silhouette height; skirts <= 0.074, tops >= 0.083 on dev, dresses with a
+# straight neckline lower still), the top nearly as wide as the body, and no
+# longer than a long skirt (the plaid dress's straight neckline: aspect 2.7).
+FLAT_TOP_RANGE = 0.08
+FLAT_TOP_WIDTH = 0.60
+FLAT_TOP_MAX_ASPECT = 2.0
+# Full-length garments: height / width of the bounding box, or length / body
+# width; but a top shorter than twice its body width isn't a dress even when
+# narrow (a long cami: aspect 1.7, length 1.9 bodies; dresses >= 2.26).
 FULL_ASPECT = 1.5
 FULL_LENGTH_BODY = 2.6
+FULL_MIN_LENGTH_BODY = 2.0
+FULL_SURE_ASPECT = 1.8
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     edges = cv2.Canny(grey, 20, 60) > 0
     edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     rough = maybe | edges
-    rough = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    rough = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     rough = _fill_holes(rough) > 0
 
     h, w = distance.shape
@@ -226,17 +233,29 @@ def _body_runs(mask: np.ndarray, box) -> np.ndarray:
     return runs
 
 
-def _leg_gap(mask: np.ndarray, box) -> tuple[bool, float]:
-    """Trouser legs: background at the centre below a crotch. Returns (legs, crotch share)."""
+def _leg_gap(mask: np.ndarray, box) -> tuple[bool, float, int]:
+    """Trouser legs: background at the centre below a crotch.
+
+    Returns (legs, crotch height as a share of the silhouette, gap column).
+    """
     x0, y0, x1, y1 = box
     height = y1 - y0
-    centre = (x0 + x1) // 2
-    # A few columns around the centre: a single column can hit a seam.
+    # The gap between the legs is near the middle, but a shadow or a belt end
+    # can shift the box: take the most open column close to the centre.
+    middle = (x0 + x1) // 2
+    reach = max(2, int((x1 - x0) * 0.08))
+    lower_rows = mask[y0 + int(height * 0.45) : y0 + int(height * 0.97)]
+    columns = np.arange(max(x0 + 1, middle - reach), min(x1 - 1, middle + reach + 1))
+    if len(columns) == 0 or len(lower_rows) == 0:
+        return False, 1.0, middle
+    openness = (~lower_rows[:, columns]).sum(axis=0)
+    centre = int(columns[np.argmax(openness)]) if openness.max() > 0 else middle
+    # A few columns around it: a single column can hit a seam.
     strip = mask[y0:y1, max(x0, centre - 1) : min(x1, centre + 2)].all(axis=1)
     gap = ~strip
     lower = gap[int(height * 0.45) : int(height * 0.97)]
     if len(lower) == 0 or lower.mean() < LEG_GAP_ROWS:
-        return False, 1.0
+        return False, 1.0, centre
     # Crotch: top of the last continuous gap run reaching the hem.
     row = height - 1
     while row > 0 and not gap[row]:
@@ -248,14 +267,14 @@ def _leg_gap(mask: np.ndarray, box) -> tuple[bool, float]:
     mid = y0 + int((row + height) / 2)
     left_side = mask[mid, x0:centre].any()
     right_side = mask[mid, centre:x1].any()
-    return bool(left_side and right_side and crotch < LEG_GAP_MAX_CROTCH), crotch
+    return bool(left_side and right_side and crotch < LEG_GAP_MAX_CROTCH), crotch, centre
 
 
 def _classify(mask: np.ndarray, box) -> str:
     """upper / lower / full from the silhouette (rules in notes §4)."""
     x0, y0, x1, y1 = box
     width, height = x1 - x0, y1 - y0
-    legs, _ = _leg_gap(mask, box)
+    legs, _, _ = _leg_gap(mask, box)
     if legs:
         return "lower"
     runs = _body_runs(mask, box)
@@ -270,9 +289,14 @@ def _classify(mask: np.ndarray, box) -> str:
         top_range = (np.percentile(inner, 95) - np.percentile(inner, 5)) / height
         top_row = mask[y0 + max(1, int(height * 0.03))]
         top_width = float(top_row.sum())
-        if top_range < FLAT_TOP_RANGE and top_width > FLAT_TOP_WIDTH * body_width:
+        flat = top_range < FLAT_TOP_RANGE and top_width > FLAT_TOP_WIDTH * body_width
+        if flat and height / max(width, 1) < FLAT_TOP_MAX_ASPECT:
             return "lower"
-    if height / max(width, 1) > FULL_ASPECT or height / max(body_width, 1) > FULL_LENGTH_BODY:
+    aspect = height / max(width, 1)
+    length = height / max(body_width, 1)
+    if aspect > FULL_ASPECT or length > FULL_LENGTH_BODY:
+        if length < FULL_MIN_LENGTH_BODY and aspect < FULL_SURE_ASPECT:
+            return "upper"
         return "full"
     return "upper"
 
@@ -299,7 +323,6 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
         ref = int(height * 0.6)
         body_left = (x0 + x1) / 2 - body_width / 2
         body_right = body_left + body_width
-    centre_x = (body_left + body_right) / 2
 
     # Armpit: going up from the body rows, the first row where the run widens
     # well beyond the body (sleeves join it).
@@ -445,8 +468,8 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
         "waist_left": np.array([xs.min(), y0], np.float32),
         "waist_right": np.array([xs.max(), y0], np.float32),
     }
-    legs, crotch = _leg_gap(mask, box)
-    centre = (x0 + x1) / 2
+    legs, crotch, gap_column = _leg_gap(mask, box)
+    centre = float(gap_column) if legs else (x0 + x1) / 2
     if legs:
         crotch_y = y0 + crotch * height
         points["crotch"] = np.array([centre, crotch_y], np.float32)
