@@ -63,17 +63,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 @admin.register(TryOnTask)
 class TryOnTaskAdmin(admin.ModelAdmin):
-    list_display = [
-        "thumbnail",
-        "public_id",
-        "owner",
-        "cloth_type",
-        "hd_mode",
-        "status",
-        "progress",
-        "moderation",
-        "created_at",
-    ]
+    list_display = ["thumbnail", "public_id", "status", "cloth_type", "hd_mode", "moderation", "owner", "created_at"]
     list_display_links = ["thumbnail", "public_id"]
     list_filter = ["status", "cloth_type", "hd_mode", "moderation"]
     search_fields = ["public_id"]

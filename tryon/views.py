@@ -36,6 +36,11 @@ CLOTHES_WORDS = {"upper": "a top", "lower": "a bottom", "full": "a full outfit (
 STAGE_NAMES = {
     "": "Waiting in the queue",
     "load": "Loading your photos",
+    "analyse_person": "Finding the person",
+    "analyse_garment": "Reading the garment",
+    "warp": "Fitting the garment",
+    "composite": "Dressing the model",
+    "encode": "Finishing the picture",
     "save": "Saving the result",
     "done": "Done",
     "remote": "Dressing your model",

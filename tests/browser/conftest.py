@@ -47,11 +47,18 @@ def new_page(chromium, live_server):
         context.close()
 
 
-@pytest.fixture
-def screenshot():
+@pytest.fixture(scope="session")
+def screenshots_dir():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()  # only this run's pictures, so none is mistaken for a fresh one
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def screenshot(screenshots_dir):
 
     def take(page, name):
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        page.screenshot(path=screenshots_dir / f"{name}.png", full_page=True)
 
     return take
