@@ -5,7 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.images import drawn_tee, fixture_bytes, person_photo, text_named_jpg
+from tests.engine import drawing
+from tests.images import drawn_tee, encode, fixture_bytes, person_photo, text_named_jpg
 from tests.web.conftest import finish, upload
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,32 @@ def test_a_garment_of_another_type_switches_the_picker_and_says_so(client):
     assert "This looks like a top, not bottom." in html
     assert "We switched the choice above to “Top”" in html
     assert re.search(r'value="upper" checked', html)
+
+
+def test_a_dress_while_top_is_chosen_switches_to_full_outfit(client):
+    client.post("/studio/check/model/", {"input_image": upload(fixture_bytes("person_yoga_fullbody.jpg"))})
+    html = client.post(
+        "/studio/check/clothes/", {"input_image": upload(encode(drawing.dress())), "cloth_type": "upper"}
+    ).content.decode()
+    assert "This looks like a full outfit (like a dress), not top." in html
+    assert re.search(r'value="full_set" checked', html)
+
+
+def test_a_dress_for_a_head_to_hips_photo_is_explained(client):
+    client.post("/studio/check/model/", {"input_image": upload(person_photo())})
+    html = client.post(
+        "/studio/check/clothes/", {"input_image": upload(encode(drawing.dress())), "cloth_type": "upper"}
+    ).content.decode()
+    assert "which this model photo can" in html and "This photo suits top." in html
+    assert "cloth-type-picker" not in html  # the choice stays as it was
+
+
+def test_combo_takes_trousers_second(client):
+    html = client.post(
+        "/studio/check/clothes/",
+        {"input_image": upload(encode(drawing.trousers())), "cloth_type": "combo", "slot": "lower_cloth"},
+    ).content.decode()
+    assert "Looks like a bottom." in html
 
 
 def test_combo_wants_a_bottom_second(client):
