@@ -191,7 +191,8 @@ LOGGING = {
 
 # --- fitroom -----------------------------------------------------------------------------------
 TRYON_MAINTENANCE_MODE = env_bool("TRYON_MAINTENANCE_MODE", False)
-TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)
+TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)  # requests per key per window
+TRYON_RATE_LIMIT_WINDOW = env_int("TRYON_RATE_LIMIT_WINDOW", 60)  # seconds; FitRoom's contract says a minute
 TRYON_DOWNLOAD_URL_TTL = env_int("TRYON_DOWNLOAD_URL_TTL", 3600)  # seconds
 TRYON_MAX_UPLOAD_BYTES = env_int("TRYON_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
 TRYON_MAX_IMAGE_PIXELS = env_int("TRYON_MAX_IMAGE_PIXELS", 40_000_000)

@@ -90,12 +90,13 @@ class RemoteBackend:
         self.poll_timeout = poll_timeout if poll_timeout is not None else settings.TRYON_TASK_TIMEOUT * 0.8
 
     def check_model(self, image: Image.Image) -> RemoteModelCheck:
-        with self._client() as remote, _bad_request_as_image_error():
+        # A check answers a waiting web request: one quick retry, not the task's patient back-off.
+        with self._client(max_retries=1) as remote, _bad_request_as_image_error():
             result = remote.check_model(_upload(image))
         return RemoteModelCheck(result.is_good, result.error_code, list(result.good_clothes_types))
 
     def check_clothes(self, image: Image.Image) -> RemoteClothesCheck:
-        with self._client() as remote, _bad_request_as_image_error():
+        with self._client(max_retries=1) as remote, _bad_request_as_image_error():
             result = remote.check_clothes(_upload(image))
         return RemoteClothesCheck(result.clothes_type, result.is_clothes)
 
@@ -139,8 +140,8 @@ class RemoteBackend:
         progress(1.0, "remote")
         return encoded
 
-    def _client(self) -> client.FitRoomClient:
-        return client.FitRoomClient(self.base_url, self.api_key, timeout=30.0)
+    def _client(self, max_retries: int = 4) -> client.FitRoomClient:
+        return client.FitRoomClient(self.base_url, self.api_key, timeout=30.0, max_retries=max_retries)
 
 
 def _upload(image: Image.Image) -> bytes:

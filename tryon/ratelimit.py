@@ -1,4 +1,4 @@
-"""Fixed one-minute windows per API key, counted where every web process sees them.
+"""Fixed windows (one minute by default) per API key, counted where every web process sees them.
 
 With ``REDIS_URL`` the counter is a Redis ``INCR`` (atomic on the server); otherwise it is a
 database row bumped with ``UPDATE … SET count = count + 1``. Never process memory, and never
@@ -16,8 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from tryon.models import ApiKey, RateLimitWindow
-
-WINDOW_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -52,17 +50,18 @@ class RateLimitState:
 def count_request(api_key: ApiKey) -> RateLimitState:
     """Count one request for ``api_key`` and say whether it is within the limit."""
     limit = api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE
-    window = int(time.time()) // WINDOW_SECONDS
+    seconds = settings.TRYON_RATE_LIMIT_WINDOW
+    window = int(time.time()) // seconds
     count = _count_in_redis if settings.REDIS_URL else _count_in_database
-    used = count(api_key.prefix, window)
-    return RateLimitState(limit=limit, used=used, reset_at=(window + 1) * WINDOW_SECONDS)
+    used = count(api_key.prefix, window, seconds)
+    return RateLimitState(limit=limit, used=used, reset_at=(window + 1) * seconds)
 
 
-def _count_in_redis(prefix: str, window: int) -> int:
-    key = f"fitroom:ratelimit:{prefix}:{window}"
+def _count_in_redis(prefix: str, window: int, seconds: int) -> int:
+    key = f"fitroom:ratelimit:{seconds}:{prefix}:{window}"
     pipe = _redis().pipeline()
     pipe.incr(key)
-    pipe.expire(key, WINDOW_SECONDS * 2)
+    pipe.expire(key, seconds * 2)
     used, _ = pipe.execute()
     return int(used)
 
@@ -74,7 +73,9 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
 
 
-def _count_in_database(prefix: str, window: int) -> int:
+def _count_in_database(prefix: str, window: int, seconds: int) -> int:
+    # Window numbers of different lengths never meet in practice; the key keeps them apart anyway.
+    prefix = f"{prefix}:{seconds}"
     with transaction.atomic():
         # The UPDATE row-locks (or, on SQLite, write-locks) until commit, so the read below
         # sees exactly the count this request produced.
@@ -91,6 +92,6 @@ def _count_in_database(prefix: str, window: int) -> int:
 
 def delete_old_windows() -> int:
     """Housekeeping: drop database windows older than the current one."""
-    current = int(time.time()) // WINDOW_SECONDS
+    current = int(time.time()) // settings.TRYON_RATE_LIMIT_WINDOW
     deleted, _ = RateLimitWindow.objects.filter(window__lt=current - 1).delete()
     return deleted

@@ -7,6 +7,7 @@ finish, refund) are single conditional UPDATEs whose row count is checked.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,6 +51,10 @@ class TaskNotFound(ServiceError):
     status = 404
 
 
+class EngineUnavailable(ServiceError):
+    status = 503
+
+
 @dataclass(frozen=True)
 class Owner:
     """Who a task belongs to: an API key, a signed-in user, or an anonymous browser session."""
@@ -80,12 +85,28 @@ class Owner:
 
 def check_model_image(image: Image.Image):
     """FitRoom's model check: is_good, error_code, good_clothes_types (+ overlay data)."""
-    return get_backend().check_model(image)
+    with _backend_errors():
+        return get_backend().check_model(image)
 
 
 def check_clothes_image(image: Image.Image):
     """FitRoom's clothes check: clothes_type, is_clothes."""
-    return get_backend().check_clothes(image)
+    with _backend_errors():
+        return get_backend().check_clothes(image)
+
+
+@contextmanager
+def _backend_errors():
+    """A remote engine's refusal of the image is the caller's 400; any other remote trouble is our 503."""
+    from tryon.client import FitRoomError
+
+    try:
+        yield
+    except engine.ImageError as exc:
+        raise InvalidInput(f"input_image: {exc}") from exc
+    except FitRoomError as exc:
+        log.warning("remote engine unavailable for a check: %s", exc)
+        raise EngineUnavailable("The try-on engine is unavailable. Please try again later.") from exc
 
 
 # --- Creating tasks ----------------------------------------------------------------------------

@@ -127,3 +127,13 @@ def test_default_limit_is_60_per_minute_per_key(client, alice, bob):
     assert statuses == [404] * 60 + [429]
     # Another key has its own budget.
     assert client.get(TASKS + "/x", headers=bob.headers).status_code == 404
+
+
+def test_unreachable_remote_engine_makes_checks_503(client, alice, settings):
+    settings.TRYON_BACKEND = "remote"
+    settings.TRYON_REMOTE_URL = "http://127.0.0.1:9"  # discard port: nothing listens
+    settings.TRYON_REMOTE_API_KEY = "fr_remote_key"
+    response = client.post(
+        "/api/tryon/input_check/v1/model", {"input_image": upload(images.person_photo())}, headers=alice.headers
+    )
+    assert_error(response, 503, "engine is unavailable")

@@ -23,11 +23,14 @@ def decoded(data: bytes) -> Image.Image:
     return image
 
 
-def wait_for_a_fresh_minute_if_needed(margin: float = 5.0) -> None:
-    """Rate-limit windows are wall-clock minutes: don't start a count that a boundary would split."""
-    left = 60 - time.time() % 60
+WINDOW = 4  # seconds: a short rate-limit window keeps the back-off tests quick
+
+
+def wait_for_a_fresh_window_if_needed(margin: float = 1.5) -> None:
+    """Rate-limit windows are wall-clock aligned: don't start a count that a boundary would split."""
+    left = WINDOW - time.time() % WINDOW
     if left < margin:
-        time.sleep(left + 0.2)
+        time.sleep(left + 0.1)
 
 
 # --- The four calls -----------------------------------------------------------------------
@@ -149,11 +152,12 @@ def test_unreadable_image_is_a_bad_request_naming_the_field(alice, connect):
 # --- Errors worth waiting out ------------------------------------------------------------------
 
 
-def test_rate_limited_client_waits_for_retry_after_then_succeeds(alice, make_key, connect):
+def test_rate_limited_client_waits_for_retry_after_then_succeeds(alice, make_key, connect, settings):
+    settings.TRYON_RATE_LIMIT_WINDOW = WINDOW
     connect(alice).check_clothes(drawn_tee())  # warm the server up, so the timing below is the limiter's
     limited = make_key("limited", credits=10, rate_limit=1)
     client = connect(limited)
-    wait_for_a_fresh_minute_if_needed()
+    wait_for_a_fresh_window_if_needed()
     with pytest.raises(fitroom.NotFound):
         client.get_task("uses-up-the-one-request")  # counted, then 404
 
@@ -167,17 +171,18 @@ def test_rate_limited_client_waits_for_retry_after_then_succeeds(alice, make_key
     assert waited >= retry_after - 1
 
 
-def test_rate_limit_longer_than_the_client_will_wait_raises_rate_limited(make_key, connect):
+def test_rate_limit_longer_than_the_client_will_wait_raises_rate_limited(make_key, connect, settings):
+    settings.TRYON_RATE_LIMIT_WINDOW = WINDOW
     limited = make_key("limited", credits=10, rate_limit=1)
     client = connect(limited, max_retry_wait=0)
-    wait_for_a_fresh_minute_if_needed()
+    wait_for_a_fresh_window_if_needed()
     with pytest.raises(fitroom.NotFound):
         client.get_task("uses-up-the-one-request")
 
     with pytest.raises(fitroom.RateLimited) as caught:
         client.check_clothes(drawn_tee())
 
-    assert caught.value.status == 429 and 0 < caught.value.retry_after <= 60
+    assert caught.value.status == 429 and 0 < caught.value.retry_after <= WINDOW
     assert client.recorded.statuses == [404, 429]
 
 

@@ -98,10 +98,6 @@ def test_remote_refusing_our_key_fails_our_task_and_refunds(alice, connect, remo
     assert alice.refresh().credits == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the API turns the engine.ImageError a remote check raises into a 500; services should make it a 400",
-)
 def test_remote_refusing_an_image_in_a_check_is_our_bad_request(alice, connect, remote_backend, picky_instance):
     remote_backend(picky_instance, picky_instance.make_key(credits=0))
 

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def _service_unavailable():
-    return error_response(503, "We're temporarily offline for maintenance. Please try again later.")
+    return error_response(
+        503, "We're temporarily offline for maintenance. Please try again later.", {"Retry-After": "30"}
+    )
 
 
 def api_endpoint(view):
@@ -43,9 +45,7 @@ def api_endpoint(view):
                 return error_response(401, "Unauthorized: your API key is missing or wrong.")
             limit = ratelimit.count_request(api_key)
             if not limit.allowed:
-                return error_response(
-                    429, f"Too many requests: at most {limit.limit} per minute.", limit.headers()
-                )
+                return error_response(429, f"Too many requests: at most {limit.limit} per minute.", limit.headers())
             response = view(request, api_key, *args, **kwargs)
         except ServiceError as exc:
             response = error_response(exc.status, str(exc))
