@@ -150,6 +150,7 @@ def studio(request):
     """Step 1 to 3 in one form. Without JavaScript it is a plain multipart POST; htmx adds the live checks."""
     if request.method != "POST":
         _owner(request)
+        request.session.pop(SESSION_GOOD_TYPES, None)  # a fresh studio: no model photo checked yet
         offered = list(CLOTH_TYPE_LABELS)
         return render(request, "tryon/studio.html", {"picker": _picker(offered, "upper"), "form": TryOnTaskForm()})
 

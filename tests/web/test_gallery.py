@@ -104,7 +104,8 @@ def test_moderation_is_for_staff_only(client, django_user_model):
 
     django_user_model.objects.create_user("nina", password="pw-nina-12345")
     client.login(username="nina", password="pw-nina-12345")
-    assert client.get("/staff/moderation/").status_code == 403
+    forbidden = client.get("/staff/moderation/")
+    assert forbidden.status_code == 403 and "This page is for staff" in forbidden.content.decode()
     assert client.post("/staff/moderation/", {"action": "approve"}).status_code == 403
 
 
