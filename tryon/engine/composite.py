@@ -106,16 +106,19 @@ def _skin_fill(region: np.ndarray, skin: np.ndarray, shape) -> np.ndarray:
     return np.clip(rgb, 0, 1)
 
 
-def _background_fill(base: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """The backdrop continued into ``region`` (inpainting at quarter size)."""
+def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """The backdrop continued into ``region`` (inpainting at quarter size).
+
+    ``hidden`` (the person and the new garments) is inpainted over too, so the
+    fill draws only on true backdrop, never on the old clothes next to it.
+    """
     h, w = base.shape[:2]
     factor = 4
-    small = cv2.resize(base, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
-    small_region = cv2.resize(
-        region.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST
-    )
-    small_region = cv2.dilate(small_region, np.ones((5, 5), np.uint8))
-    filled = cv2.inpaint(small, small_region, 5, cv2.INPAINT_TELEA)
+    size = (max(1, w // factor), max(1, h // factor))
+    small = cv2.resize(base, size, interpolation=cv2.INTER_AREA)
+    mask = cv2.resize((region | hidden).astype(np.uint8), size, interpolation=cv2.INTER_AREA)
+    mask = cv2.dilate((mask > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+    filled = cv2.inpaint(small, mask, 5, cv2.INPAINT_TELEA)
     filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
     return filled.astype(np.float32) / 255.0
 
@@ -255,7 +258,13 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         # the new trouser legs the old ones give way to the backdrop.
         bare = down > low.hem_down - 0.02 * T
         skin_zone |= legs & below & bare
-        backdrop_zone |= below & ~(legs & bare) & ~arms
+        # Keep only a narrow core of each arm out of it: a wide one would save
+        # the old garment's sides where the arms hang beside them (skin pixels
+        # are never repainted as backdrop anyway).
+        arm_cores = np.zeros((h, w), bool)
+        for side in ("left", "right"):
+            arm_cores |= capsule_mask((h, w), body.limb(side, ("shoulder", "elbow", "wrist")), 0.06 * S)
+        backdrop_zone |= below & ~(legs & bare) & ~arm_cores
     skin_zone &= ~hands & ~face
     backdrop_zone &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
@@ -290,7 +299,15 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
     else:
         to_backdrop = uncovered & backdrop_zone
     if to_backdrop.any():
-        fill = _background_fill(base, to_backdrop)
+        # The segmentation's soft rim around the old clothes would stay as a
+        # faint outline: reach a little past it (backdrop there is unchanged).
+        rim = max(2, int(0.006 * h))
+        grown = cv2.dilate(to_backdrop.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
+        keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone)
+        if skin is not None:
+            keep_out |= (body.mask > 0.5) & ~not_skin
+        to_backdrop = grown & ~keep_out & backdrop_zone | to_backdrop
+        fill = _background_fill(base, to_backdrop, (body.mask > 0.2) | (coverage > 0.02))
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
         changed |= soft > 0
