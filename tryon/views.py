@@ -166,6 +166,10 @@ def studio(request):
         context.update(_model_check_context(check))
         context["picker"] = _picker(list(CLOTH_TYPE_LABELS), data["cloth_type"])
         return render(request, "tryon/studio.html", context, status=400)
+    offered = _picker_types(check.good_clothes_types)
+    if data["cloth_type"] not in offered:
+        context["form_error"] = f"This model photo suits {_or_phrase(offered)} only. Choose one of those."
+        return render(request, "tryon/studio.html", context, status=400)
     try:
         task = services.create_task(
             _owner(request),
@@ -214,10 +218,12 @@ def check_clothes(request):
         detected_words=CLOTHES_WORDS.get(check.clothes_type, "a garment"),
         chosen_label=CLOTH_TYPE_LABELS.get(chosen, ""),
     )
-    if slot == "lower_cloth" or chosen == "combo":
+    if not check.is_clothes:
+        pass  # explained in the partial; the picker stays as it is
+    elif slot == "lower_cloth" or chosen == "combo":
         # In a combo the first garment must be a top and the second a bottom; the picker stays.
         expected = "lower" if slot == "lower_cloth" else "upper"
-        context["mismatch"] = check.is_clothes and check.clothes_type != expected
+        context["mismatch"] = check.clothes_type != expected
         context["expected_words"] = CLOTHES_WORDS[expected]
     elif detected in offered:
         context["switched_from"] = CLOTH_TYPE_LABELS.get(chosen) if chosen and chosen != detected else None

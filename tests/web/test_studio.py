@@ -202,6 +202,13 @@ def test_without_javascript_the_form_still_runs_the_model_check(client):
     assert "We can only dress people facing the camera." in response.content.decode()
 
 
+def test_without_javascript_a_type_the_photo_cannot_wear_is_refused(client):
+    data = {"model_image": upload(person_photo()), "cloth_image": upload(drawn_tee()), "cloth_type": "lower"}
+    response = client.post("/", data)
+    assert response.status_code == 400
+    assert "This model photo suits top only." in response.content.decode()
+
+
 def test_a_missing_garment_is_reported(client):
     response = client.post("/", {"model_image": upload(person_photo()), "cloth_type": "upper"})
     assert response.status_code == 400
