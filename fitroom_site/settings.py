@@ -34,7 +34,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 # The development key only works with DEBUG on or on the embedded default; set SECRET_KEY in production.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-" + "x" * 32
+SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-dev-only-key-change-me-" + "x" * 32
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
