@@ -152,7 +152,17 @@ STORAGES = {
 }
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     # Shared media for several machines (requires django-storages[s3]; see README "Running at scale").
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # django-storages reads the bucket from settings, not the environment; credentials come from
+    # boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or an instance role).
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Ceph...
+            "file_overwrite": False,
+        },
+    }
 
 # --- Auth, sessions, security ------------------------------------------------------------------
 LOGIN_URL = "login"
