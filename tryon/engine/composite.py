@@ -88,21 +88,36 @@ def _skin_model(base: np.ndarray, body: Body, lab: np.ndarray):
     return colour
 
 
-def _is_skin(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def _is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarray:
+    """Pixels near the person's skin colour; ``loose`` > 1 widens the tolerance."""
     ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
-    light = (lab[..., 0] > skin[0] - 35) & (lab[..., 0] < skin[0] + 30)
-    return (ab < SKIN_AB) & light
+    light = (lab[..., 0] > skin[0] - 35 * loose) & (lab[..., 0] < skin[0] + 40)
+    return (ab < SKIN_AB * loose) & light
 
 
-def _skin_fill(region: np.ndarray, skin: np.ndarray, shape) -> np.ndarray:
-    """Skin colour with a soft rounded shading, so a filled limb isn't a flat sticker."""
-    h, w = shape
-    lab = np.zeros((h, w, 3), np.float32)
-    lab[...] = skin
+def _skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray) -> np.ndarray:
+    """Skin for ``region``: the nearby skin's own tone, with a soft rounded shading.
+
+    The tone is a wide normalised blur of the real skin around (neck skin next
+    to a filled neckline, arm skin next to a filled sleeve), falling back to
+    the person's overall skin colour where no skin is near.
+    """
+    h, w = region.shape
+    factor = 4
+    size = (max(1, w // factor), max(1, h // factor))
+    weight = cv2.resize(skin_pixels.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    colour = cv2.resize(lab * skin_pixels[..., None], size, interpolation=cv2.INTER_AREA)
+    sigma = max(2.0, 0.06 * h / factor)
+    weight = cv2.GaussianBlur(weight, (0, 0), sigma)
+    colour = cv2.GaussianBlur(colour, (0, 0), sigma)
+    trust = np.clip(weight / 0.02, 0, 1)[..., None]
+    local = colour / np.maximum(weight, 1e-6)[..., None]
+    local = trust * local + (1 - trust) * skin
+    local = cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
     dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
     depth = np.clip(dist / max(float(dist.max()), 1.0), 0, 1)
-    lab[..., 0] = skin[0] * (0.86 + 0.14 * np.sqrt(depth))
-    rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+    local[..., 0] *= 0.9 + 0.1 * np.sqrt(depth)
+    rgb = cv2.cvtColor(local.astype(np.float32), cv2.COLOR_LAB2RGB)
     return np.clip(rgb, 0, 1)
 
 
@@ -150,7 +165,8 @@ def _arm_zone(body: Body, side: str) -> np.ndarray:
     S = body.shoulder_width
     arm = body.limb(side, ("shoulder", "elbow", "wrist"))
     upper = capsule_mask(body.shape, arm[:2], 0.13 * S)
-    lower = capsule_mask(body.shape, arm[1:], 0.10 * S)
+    # Narrow at the forearm, which hangs next to the hips and pockets.
+    lower = capsule_mask(body.shape, arm[1:], 0.075 * S)
     return upper | lower
 
 
@@ -273,7 +289,9 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         not_skin = ~_is_skin(lab, skin)
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
-        neck &= person
+        # Hair falling past the chin is dark; it stays (so do dark old straps).
+        # The neck is often in shadow: only clearly-not-skin there is an old collar.
+        neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~_is_skin(lab, skin, loose=1.6)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
@@ -285,13 +303,17 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         count, labels, stats, _ = cv2.connectedComponentsWithStats(to_skin.astype(np.uint8), 8)
         small = np.nonzero(stats[1:, cv2.CC_STAT_AREA] < (0.08 * S) ** 2)[0] + 1
         if len(small):
+            # ... unless they touch the new garment: a strap's end peeking out.
+            near = cv2.dilate((coverage > 0.3).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+            touching = np.unique(labels[near & (labels > 0)])
+            small = np.setdiff1d(small, touching)
             to_skin &= ~np.isin(labels, small)
         # Edge pixels of the old garment blend with skin and pass as skin;
         # reach over them so no ghost outline of the old neckline remains.
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():
-            fill = _skin_fill(to_skin, skin, (h, w))
+            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin)
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0

@@ -303,6 +303,10 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
         return None
     S = body.shoulder_width
     arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+    # The sleeve starts on top of the shoulder (the joint is inside the
+    # deltoid): begin the path at the outline above the joint.
+    top = body.shoulder_top(side)
+    arm = [top] + arm[1:] if np.linalg.norm(arm[1] - top) > 1 else arm
     arm_length = max(polyline_length(arm), 1.0)
     length = min(k * length_src, arm_length + 0.12 * S)
     axis = _unit(s_end - s_root)
@@ -312,7 +316,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     outward = -body.u if side == "left" else body.u
     root_half_src = float(np.linalg.norm(s_sh - s_pit)) / 2
     # Wide enough at the root to close the armhole when the arm is held out.
-    root_half_dst = min(k * root_half_src, 0.3 * S)
+    root_half_dst = min(k * root_half_src, 0.2 * S)
     end_half_dst = max(k * end_half_src, 1.15 * 0.09 * S)
 
     def to_source(s, d):
