@@ -149,7 +149,7 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     h, w = body.shape
     zone = np.zeros((h, w), np.uint8)
     left, right = [], []
-    top = min(placed.top_down, 0.0) - 0.3 * body.shoulder_width
+    top = min(placed.top_down, 0.0) - 0.15 * body.shoulder_width
     hem = min(placed.hem_down, body.torso_length)
     for down in np.linspace(top, hem, 8):
         need_l, need_r = cover_half_widths(body, max(down, 0.0))
@@ -196,22 +196,31 @@ def _face(body: Body) -> np.ndarray:
 
 
 def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
-    """The neck between the chin and the new garment's shoulder line."""
+    """The neck above the new garment's front neckline, below the chin.
+
+    A flat-lay photo shows the inside of the back collar; on the body the
+    neck stands in front of it. The neckline is drawn as a U from the shoulder
+    seams down to the garment's own neckline depth at the middle, so the
+    collar is trimmed along a curve rather than a box.
+    """
     h, w = body.shape
     S = body.shoulder_width
-    ys, xs = np.mgrid[0:h, 0:w]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     neck = np.zeros((h, w), bool)
     face = body.face()
     below_chin = ys > face[2] if face is not None else np.ones((h, w), bool)
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    half = 0.2 * S
     for garment in placed:
-        if garment.seam is None:
+        if garment.seam is None or garment.neck is None:
             continue
         d_l, d_r = garment.seam
-        # Above the line through the shoulder seams, within the neck's width.
-        neck_centre = (d_l + d_r) / 2
-        normal = -body.v
-        above = ((xs - d_l[0]) * normal[0] + (ys - d_l[1]) * normal[1]) > -0.02 * S
-        neck |= above & below_chin & (np.abs(xs - neck_centre[0]) < 0.2 * S)
+        centre = float(np.dot((d_l + d_r) / 2 - body.origin, body.u))
+        seam = float(np.dot((d_l + d_r) / 2 - body.origin, body.v)) - 0.02 * S
+        dip = max(float(np.dot(garment.neck - body.origin, body.v)) - seam, 0.06 * S)
+        t = np.clip(1.0 - ((across - centre) / half) ** 2, 0.0, 1.0)
+        neck |= (down < seam + t * dip) & (np.abs(across - centre) < half) & below_chin
     return neck & (body.mask > 0.3)
 
 
@@ -291,8 +300,12 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         # old collar or strap there is covered even where the garment reaches.
         # Hair falling past the chin is dark; it stays (so do dark old straps).
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
-        neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~_is_skin(lab, skin, loose=1.6)
+        neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~_is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin
+        # Above the shoulders, dark is hair falling on them, not old clothes.
+        if down is None:
+            down = _down_map(body)
+        to_skin &= ~((down < 0) & (lab[..., 0] < 0.55 * skin[0]))
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
         closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))

@@ -512,6 +512,33 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
     return points
 
 
+def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
+    """Sharpen the upscaled mask's edge with the full-size photo where the garment stands out.
+
+    The cut-out is found at ANALYSIS_SIDE; scaled up it has soft, wobbly
+    edges. Near the edge, a garment that differs clearly from the backdrop
+    gets its alpha from its own colour distance to the backdrop instead. Pale
+    garments on pale backdrops keep the smooth upscaled edge.
+    """
+    lab = _lab(rgb)
+    background = np.median(_border_pixels(lab), axis=0)
+    distance = np.linalg.norm(lab - background, axis=2)
+    radius = max(2, int(round(up * 1.5)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    binary = (mask > 0.5).astype(np.uint8)
+    band = (cv2.dilate(binary, kernel) > 0) & ~(cv2.erode(binary, kernel) > 0)
+    core = cv2.erode(binary, kernel).astype(np.float32)
+    sigma = 2.0 * radius
+    inner = cv2.GaussianBlur(distance * core, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(core, (0, 0), sigma), 1e-3)
+    # Alpha ramps over the lower part of the garment's own contrast.
+    contrast = inner > 2 * FOREGROUND_DELTA_E_HIGH
+    ramp = np.clip((distance - 0.15 * inner) / np.maximum(0.35 * inner, 1.0), 0.0, 1.0)
+    refined = mask.copy()
+    use = band & contrast
+    refined[use] = ramp[use]
+    return refined
+
+
 def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str | None = None) -> GarmentAnalysis:
     """Cut the garment out of a product photo and measure its silhouette.
 
@@ -564,6 +591,8 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     points = {name: (p * up if name.endswith("_width") else (p + 0.5) * up - 0.5) for name, p in points.items()}
     mask = cv2.resize(main.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.5 * up))
+    if up > 1.5:
+        mask = _refine_edges(rgb, mask, up)
     box_full = tuple(int(round(v * up)) for v in box)
     parts = cv2.resize(parts, (w, h), interpolation=cv2.INTER_NEAREST)
     return GarmentAnalysis(

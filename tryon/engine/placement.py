@@ -332,6 +332,10 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
         # Above the shoulder joint the torso piece carries the shoulder; a
         # sleeve drawn there would stick up like an ear.
         behind = s < -0.02 * S
+        # Round the outer corner of the sleeve's top into a shoulder cap
+        # instead of a square end sticking out.
+        cap = (d > 0) & (s < half_d) & ((half_d - s) ** 2 + d**2 > half_d**2)
+        behind |= cap
         x[behind] = -1e4
         y[behind] = -1e4
         return x, y
