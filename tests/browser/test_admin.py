@@ -36,6 +36,8 @@ def test_admin_creates_a_key_and_lists_tasks_with_thumbnails(new_page, screensho
     assert "fr_" not in page.locator("#content").inner_text()
 
     page.goto("/admin/tryon/tryontask/")
-    page.wait_for_function("[...document.querySelectorAll('#result_list .field-thumbnail img')].every(i => i.naturalWidth > 0)")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#result_list .field-thumbnail img')].every(i => i.naturalWidth > 0)"
+    )
     assert page.locator("#result_list .field-thumbnail img").count() == 1
     screenshot(page, "12-admin-tasks")

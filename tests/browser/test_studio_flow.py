@@ -80,7 +80,7 @@ def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
     assert warning.inner_text() == "This pose may not work well."
     assert page.locator("#model-preview").evaluate("img => img.naturalWidth") > 0  # local preview
     assert page.locator("#model-overlay line").count() > 0
-    assert page.evaluate("document.activeElement.textContent") == "This pose may not work well."  # focus followed
+    page.wait_for_function("document.activeElement.textContent === 'This pose may not work well.'")  # focus follows
     options = page.locator("input[name=cloth_type]").evaluate_all("els => els.map(e => e.value)")
     assert options == ["upper", "lower", "full_set", "combo"]
     screenshot(page, "02-model-warning")
@@ -108,7 +108,7 @@ def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
     assert sampled == sorted(sampled) and len(set(sampled)) >= 3 and any(0 < v < 100 for v in sampled), sampled
     heading = page.locator("#task-heading")
     assert heading.inner_text() == "Your try-on is ready"
-    assert page.evaluate("document.activeElement.id") == "task-heading"
+    page.wait_for_function("document.activeElement.id === 'task-heading'")  # focus follows, after htmx settles
     assert page.locator("#task-panel").get_attribute("hx-trigger") is None  # polling stopped
     loaded = "sel => [...document.querySelectorAll(sel)].every(img => img.complete && img.naturalWidth > 0)"
     page.wait_for_function(loaded, arg=".compare img")
