@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .body import Body
-from .placement import PlacedGarment, cover_half_widths
+from .placement import PlacedGarment
 from .warp import capsule_mask
 
 # Shading transfer: detail and base blur radii (share of the image height),
@@ -21,8 +21,8 @@ from .warp import capsule_mask
 # through (an old garment's print shouldn't ghost through the new one).
 SHADE_DETAIL = 0.003
 SHADE_BASE = 0.05
-SHADE_STRENGTH = 0.55
-SHADE_LIMIT = 0.28
+SHADE_STRENGTH = 0.6
+SHADE_LIMIT = 0.2
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
 SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
@@ -152,7 +152,9 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     top = min(placed.top_down, 0.0) - 0.15 * body.shoulder_width
     hem = min(placed.hem_down, body.torso_length)
     for down in np.linspace(top, hem, 8):
-        need_l, need_r = cover_half_widths(body, max(down, 0.0))
+        # From the landmarks, not the mask: a loose old top's boxy outline
+        # isn't the body's, and what lies beyond gives way to the backdrop.
+        need_l = need_r = body.expected_half_width(max(down, 0.0))
         centre = body.origin + (body.hip_centre - body.origin) * (down / body.torso_length)
         left.append(centre - body.u * need_l)
         right.append(centre + body.u * need_r)
@@ -224,6 +226,28 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
     return neck & (body.mask > 0.3)
 
 
+def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Dark pixels joined to the dark of the head: hair, possibly lying on the shoulders.
+
+    A black collar or strap is dark too, but skin separates it from the head;
+    hair is one dark piece from the top of the head down.
+    """
+    h, w = body.shape
+    dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5)).astype(np.uint8)
+    count, labels = cv2.connectedComponents(dark, connectivity=8)
+    if count <= 1:
+        return np.zeros((h, w), bool)
+    face = body.face()
+    if face is not None:
+        top = int(np.clip(face[0][1], 1, h))
+    else:
+        top = int(np.clip(body.origin[1] - 0.5 * body.shoulder_width, 1, h))
+    head_labels = np.unique(labels[:top][dark[:top] > 0])
+    if not len(head_labels):
+        return np.zeros((h, w), bool)
+    return np.isin(labels, head_labels) & (dark > 0)
+
+
 def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, box) -> None:
     x0, y0, x1, y1 = box
     region = out[y0:y1, x0:x1]
@@ -268,6 +292,13 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top) | arms
+        # Around the shoulders and arms, an old garment wider than the body
+        # (a loose sleeve, a boxy tee) gives way to the backdrop, so bared
+        # arms keep an arm's shape.
+        if down is None:
+            down = _down_map(body)
+        span = (down > -0.15 * S) & (down < min(top.hem_down, T))
+        backdrop_zone |= span & ~skin_zone
     if kinds & {"lower", "full"}:
         down = _down_map(body)
         low = next(g for g in placed if g.kind in ("lower", "full"))
@@ -302,10 +333,7 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
         neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~_is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin
-        # Above the shoulders, dark is hair falling on them, not old clothes.
-        if down is None:
-            down = _down_map(body)
-        to_skin &= ~((down < 0) & (lab[..., 0] < 0.55 * skin[0]))
+        to_skin &= ~_hair(body, lab, skin)
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
         closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
