@@ -67,6 +67,18 @@
     input.click();
   });
 
+  // One try-on per click: the upload can take a moment on a slow connection.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "studio-form") return;
+    var button = form.querySelector("#try-on-action button[type=submit]");
+    if (!button) return;
+    setTimeout(function () {
+      button.disabled = true;
+      button.textContent = "Uploading…";
+    });
+  });
+
   // Before/after slider.
   document.addEventListener("input", function (event) {
     var range = event.target;
