@@ -3,9 +3,11 @@
 import os
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
 
 from tests.stack import (
     SlowFitRoom,
@@ -44,6 +46,9 @@ def assert_ended_once(live_server, key, task_id, seen, credits_before):
     again = poll_task(live_server.url, key.headers, task_id, timeout=1)[-1]
     assert (again["status"], again["completed_at"]) == (final["status"], final["completed_at"])
     task = TryOnTask.objects.get(public_id=task_id)
+    # One result and its thumbnail for a completed task, nothing for a failed one: no orphan of the killed run.
+    stored = list((Path(settings.MEDIA_ROOT) / "results").rglob(f"{task_id}-*"))
+    assert len(stored) == (2 if final["status"] == "COMPLETED" else 0), stored
     if final["status"] == "COMPLETED":
         assert key.refresh().credits == credits_before - 1  # charged once, never twice
         assert not task.refunded and task.result_image
@@ -60,7 +65,7 @@ def assert_ended_once(live_server, key, task_id, seen, credits_before):
         # Lost work found by the status poll: the task stops making progress and fails with a refund.
         pytest.param({"TRYON_TASK_TIMEOUT": 20, "TRYON_STALE_AFTER": 8, "duration": 6}, id="ends-by-stale-check"),
         # Lost work delivered again: the broker's retry (2 x timeout + 30 s) comes before the stale check.
-        pytest.param({"TRYON_TASK_TIMEOUT": 4, "TRYON_STALE_AFTER": 120, "duration": 2}, id="ends-by-redelivery"),
+        pytest.param({"TRYON_TASK_TIMEOUT": 6, "TRYON_STALE_AFTER": 120, "duration": 2}, id="ends-by-redelivery"),
     ],
 )
 def test_cluster_sigkilled_mid_task_then_restarted(
