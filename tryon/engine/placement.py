@@ -287,20 +287,65 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3.0 - 2.0 * x)
 
 
+def _sleeve_frame(garment, label, s_root, axis, normal):
+    """Measure the flat sleeve along its axis: where it starts and ends, and
+    its centre offset and half-width near the root and near the end.
+
+    A tee's sleeve starts at its armhole seam, but a long sleeve lying
+    against the body starts up at the shoulder, alongside the seam; measuring
+    the pixels handles both.
+    """
+    ys, xs = np.nonzero((garment.parts == label) & (garment.mask > 0.5))
+    if len(xs) < 20:
+        return None
+    step = max(1, len(xs) // 20000)
+    rel_x, rel_y = xs[::step] - s_root[0], ys[::step] - s_root[1]
+    along = rel_x * axis[0] + rel_y * axis[1]
+    across = rel_x * normal[0] + rel_y * normal[1]
+    start, end = np.percentile(along, 2), np.percentile(along, 98)
+    span = max(end - start, 2.0)
+    stations = []
+    for lo, hi in ((start, start + 0.15 * span), (end - 0.15 * span, end)):
+        pick = (along >= lo) & (along <= hi)
+        values = across[pick] if pick.sum() >= 5 else across
+        low, high = np.percentile(values, 5), np.percentile(values, 95)
+        stations.append(((low + high) / 2, max((high - low) / 2, 2.0)))
+    return start, end, stations
+
+
 def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step):
     """Wrap one sleeve along its arm (shoulder, elbow, wrist) as a tube.
 
-    The flat sleeve is straight from the middle of its armhole seam to its
-    end; on the body its centre line follows the arm from the shoulder joint.
-    Within the first third the armhole's width folds down to the tube's.
+    The flat sleeve is measured along the line from the middle of its armhole
+    seam to its end; on the body its centre line follows the arm from the top
+    of the shoulder. Within the first third the sleeve's root width folds down
+    to the tube's.
     """
     kp = garment.keypoints
     s_end = kp[f"sleeve_{side}"].astype(np.float64)
-    end_half_src = max(float(kp[f"sleeve_{side}_width"][0]) / 2, 2.0)
     s_root = (s_sh + s_pit) / 2
-    length_src = float(np.linalg.norm(s_end - s_root))
-    if length_src < 2:
+    if float(np.linalg.norm(s_end - s_root)) < 2:
         return None
+    axis = _unit(s_end - s_root)
+    n_src = np.array([-axis[1], axis[0]])
+    if np.dot(n_src, s_sh - s_pit) < 0:
+        n_src = -n_src
+    seam = _unit(s_pit - s_sh)
+    if abs(float(np.dot(seam, axis))) > np.cos(np.radians(35)):
+        # A sleeve lying along its seam (hanging beside the body in the
+        # photo): measure where it really starts and how wide it is.
+        frame = _sleeve_frame(garment, label, s_root, axis, n_src)
+        if frame is None:
+            return None
+        start_src, end_src, ((root_centre, root_half_src), (end_centre, end_half_src)) = frame
+    else:
+        # A sleeve standing out from its seam (a tee laid flat): it starts at
+        # the seam and is as wide as the armhole there.
+        start_src, end_src = 0.0, float(np.linalg.norm(s_end - s_root))
+        root_centre = end_centre = 0.0
+        root_half_src = float(np.linalg.norm(s_sh - s_pit)) / 2
+        end_half_src = max(float(kp[f"sleeve_{side}_width"][0]) / 2, 2.0)
+    length_src = end_src - start_src
     S = body.shoulder_width
     arm = body.limb(side, ("shoulder", "elbow", "wrist"))
     # The sleeve starts on top of the shoulder (the joint is inside the
@@ -309,13 +354,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     arm = [top] + arm[1:] if np.linalg.norm(arm[1] - top) > 1 else arm
     arm_length = max(polyline_length(arm), 1.0)
     length = min(k * length_src, arm_length + 0.12 * S)
-    axis = _unit(s_end - s_root)
-    n_src = np.array([-axis[1], axis[0]])
-    if np.dot(n_src, s_sh - s_pit) < 0:
-        n_src = -n_src
     outward = -body.u if side == "left" else body.u
-    root_half_src = float(np.linalg.norm(s_sh - s_pit)) / 2
-    # Wide enough at the root to close the armhole when the arm is held out.
     root_half_dst = min(k * root_half_src, 0.2 * S)
     end_half_dst = max(k * end_half_src, 1.15 * 0.09 * S)
 
@@ -324,13 +363,15 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
         arm_half = (0.13 - 0.04 * np.clip(s / arm_length, 0.0, 1.0)) * S
         tube = np.maximum(k * end_half_src, 1.15 * arm_half)
         half_d = root_half_dst + (tube - root_half_dst) * _smoothstep(f / 0.35)
-        half_s = root_half_src + (end_half_src - root_half_src) * np.clip(f, 0.0, 1.0)
-        along = s * (length_src / length)
-        across = d * (half_s / np.maximum(half_d, 1.0))
+        g = np.clip(f, 0.0, 1.0)
+        half_s = root_half_src + (end_half_src - root_half_src) * g
+        centre = root_centre + (end_centre - root_centre) * g
+        along = start_src + s * (length_src / length)
+        across = centre + d * (half_s / np.maximum(half_d, 1.0))
         x = s_root[0] + axis[0] * along + n_src[0] * across
         y = s_root[1] + axis[1] * along + n_src[1] * across
-        # Above the shoulder joint the torso piece carries the shoulder; a
-        # sleeve drawn there would stick up like an ear.
+        # Above the shoulder the torso piece carries the shoulder; a sleeve
+        # drawn there would stick up like an ear.
         behind = s < -0.02 * S
         # Round the outer corner of the sleeve's top into a shoulder cap
         # instead of a square end sticking out.
