@@ -69,8 +69,10 @@ def assert_ended_once(live_server, key, task_id, seen, credits_before):
     ],
 )
 def test_cluster_sigkilled_mid_task_then_restarted(
-    live_server, real_queue, processes, make_key, settings, tmp_path, how
+    live_server, real_queue, processes, make_key, settings, tmp_path, how, request
 ):
+    if "redelivery" in request.node.callspec.id and settings.REDIS_URL:
+        pytest.skip("django-q2's Redis broker has no delivery receipts: a killed task is never delivered again")
     env = {key: value for key, value in how.items() if key.startswith("TRYON_")}
     settings.TRYON_TASK_TIMEOUT = env["TRYON_TASK_TIMEOUT"]
     settings.TRYON_STALE_AFTER = env["TRYON_STALE_AFTER"]
