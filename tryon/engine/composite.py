@@ -9,18 +9,20 @@ shading (a high-pass of its luminance) so folds and light stay the person's.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
 from .body import Body
-from .placement import PlacedGarment
+from .placement import Layer, PlacedGarment
 from .warp import capsule_mask
 
-# Shading transfer: detail and base blur radii (share of the image height),
+# Shading transfer: detail and base blur radii (share of the torso length),
 # strength (exponent on the luminance ratio) and the largest log-ratio let
 # through (an old garment's print shouldn't ghost through the new one).
-SHADE_DETAIL = 0.003
-SHADE_BASE = 0.05
+SHADE_DETAIL = 0.01
+SHADE_BASE = 0.16
 SHADE_STRENGTH = 0.6
 SHADE_LIMIT = 0.2
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
@@ -28,14 +30,18 @@ SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
 
 
-def _shading(base: np.ndarray) -> np.ndarray:
-    """Per-pixel multiplier from the photo's fine luminance over its smooth luminance."""
+def _shading(base: np.ndarray, scale: float) -> np.ndarray:
+    """Per-pixel multiplier from the photo's fine luminance over its smooth luminance.
+
+    ``scale`` (the torso length) sets the blur radii, so the look doesn't
+    depend on how much of the photo around the person is being composited.
+    """
     h, w = base.shape[:2]
     grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0 + 0.02
-    detail = cv2.GaussianBlur(grey, (0, 0), max(0.8, SHADE_DETAIL * h))
+    detail = cv2.GaussianBlur(grey, (0, 0), max(0.8, SHADE_DETAIL * scale))
     # The wide blur on a quarter-size copy: same result, a fraction of the time.
     small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
-    smooth = cv2.GaussianBlur(small, (0, 0), max(1.0, SHADE_BASE * h / 4))
+    smooth = cv2.GaussianBlur(small, (0, 0), max(1.0, SHADE_BASE * scale / 4))
     smooth = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
     ratio = np.log(detail / smooth)
     ratio = SHADE_LIMIT * np.tanh(ratio / SHADE_LIMIT)
@@ -95,7 +101,9 @@ def _is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarra
     return (ab < SKIN_AB * loose) & light
 
 
-def _skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray) -> np.ndarray:
+def _skin_fill(
+    region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, scale: float
+) -> np.ndarray:
     """Skin for ``region``: the nearby skin's own tone, with a soft rounded shading.
 
     The tone is a wide normalised blur of the real skin around (neck skin next
@@ -107,7 +115,7 @@ def _skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixel
     size = (max(1, w // factor), max(1, h // factor))
     weight = cv2.resize(skin_pixels.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     colour = cv2.resize(lab * skin_pixels[..., None], size, interpolation=cv2.INTER_AREA)
-    sigma = max(2.0, 0.06 * h / factor)
+    sigma = max(2.0, 0.2 * scale / factor)
     weight = cv2.GaussianBlur(weight, (0, 0), sigma)
     colour = cv2.GaussianBlur(colour, (0, 0), sigma)
     trust = np.clip(weight / 0.02, 0, 1)[..., None]
@@ -261,11 +269,77 @@ def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool = False) -> np.ndarray:
-    """The final uint8 RGB image: ``placed`` garments (back to front) on ``base``."""
+    """The final uint8 RGB image: ``placed`` garments (back to front) on ``base``.
+
+    Only the region around the person and the garments is worked on (an HD
+    photo is mostly backdrop); the rest is the model photo as it was.
+    """
+    h, w = base.shape[:2]
+    x0, y0, x1, y1 = _region(body, placed, h, w)
+    if (x0, y0, x1, y1) == (0, 0, w, h):
+        return _compose(base, body, placed, hd)
+    result = base.copy()
+    result[y0:y1, x0:x1] = _compose(
+        np.ascontiguousarray(base[y0:y1, x0:x1]),
+        _crop_body(body, x0, y0, x1, y1),
+        [_shift_garment(g, x0, y0) for g in placed],
+        hd,
+    )
+    return result
+
+
+def _region(body: Body, placed: list[PlacedGarment], h: int, w: int) -> tuple[int, int, int, int]:
+    """Box around the person, their seen landmarks and the garment layers, with a margin."""
+    ys, xs = np.nonzero(body.mask > 0.1)
+    boxes = []
+    if len(xs):
+        boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+    seen = body.landmarks[(body.landmarks[:, 3] > 0.5)][:, :2]
+    if len(seen):
+        lo, hi = seen.min(axis=0), seen.max(axis=0) + 1
+        boxes.append((lo[0], lo[1], hi[0], hi[1]))
+    boxes += [layer.box for garment in placed for layer in garment.layers]
+    if not boxes:
+        return 0, 0, w, h
+    box = np.array(boxes, np.float64)
+    margin = 0.15 * body.torso_length
+    x0 = int(max(0, np.floor(box[:, 0].min() - margin)))
+    y0 = int(max(0, np.floor(box[:, 1].min() - margin)))
+    x1 = int(min(w, np.ceil(box[:, 2].max() + margin)))
+    y1 = int(min(h, np.ceil(box[:, 3].max() + margin)))
+    return x0, y0, x1, y1
+
+
+def _crop_body(body: Body, x0: int, y0: int, x1: int, y1: int) -> Body:
+    offset = np.array([x0, y0], np.float64)
+    landmarks = body.landmarks.copy()
+    landmarks[:, :2] -= offset
+    return replace(
+        body,
+        landmarks=landmarks,
+        mask=np.ascontiguousarray(body.mask[y0:y1, x0:x1]),
+        origin=body.origin - offset,
+        hip_centre=body.hip_centre - offset,
+    )
+
+
+def _shift_garment(garment: PlacedGarment, x0: int, y0: int) -> PlacedGarment:
+    offset = np.array([x0, y0], np.float64)
+    layers = [
+        Layer(box=(b[0] - x0, b[1] - y0, b[2] - x0, b[3] - y0), rgba=layer.rgba, role=layer.role)
+        for layer in garment.layers
+        for b in (layer.box,)
+    ]
+    seam = tuple(p - offset for p in garment.seam) if garment.seam is not None else None
+    neck = garment.neck - offset if garment.neck is not None else None
+    return replace(garment, layers=layers, seam=seam, neck=neck)
+
+
+def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool) -> np.ndarray:
     h, w = base.shape[:2]
     S, T = body.shoulder_width, body.torso_length
     feather = 1.2 if hd else 0.8
-    shade = _shading(base)
+    shade = _shading(base, T)
     coverage = np.zeros((h, w), np.float32)
     for garment in placed:
         for layer in garment.layers:
@@ -354,7 +428,7 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():
-            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin)
+            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, T)
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
@@ -364,7 +438,7 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
     if to_backdrop.any():
         # The segmentation's soft rim around the old clothes would stay as a
         # faint outline: reach a little past it (backdrop there is unchanged).
-        rim = max(2, int(0.006 * h))
+        rim = max(2, int(0.02 * T))
         grown = cv2.dilate(to_backdrop.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
         keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone)
         if skin is not None:
