@@ -355,13 +355,16 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     arm_length = max(polyline_length(arm), 1.0)
     length = min(k * length_src, arm_length + 0.12 * S)
     outward = -body.u if side == "left" else body.u
-    root_half_dst = min(k * root_half_src, 0.2 * S)
-    end_half_dst = max(k * end_half_src, 1.15 * 0.09 * S)
+    # A flat sleeve is half its circumference wide; around the arm, seen from
+    # the front, it looks narrower by the same factor as the body.
+    front = k / FLAT_TO_FRONT
+    root_half_dst = min(front * root_half_src, 0.2 * S)
+    end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
     def to_source(s, d):
         f = np.clip(s / length, 0.0, None)
         arm_half = (0.13 - 0.04 * np.clip(s / arm_length, 0.0, 1.0)) * S
-        tube = np.maximum(k * end_half_src, 1.15 * arm_half)
+        tube = np.maximum(front * end_half_src, 1.15 * arm_half)
         half_d = root_half_dst + (tube - root_half_dst) * _smoothstep(f / 0.35)
         g = np.clip(f, 0.0, 1.0)
         half_s = root_half_src + (end_half_src - root_half_src) * g
