@@ -187,6 +187,8 @@ def _encode_input(image: Image.Image) -> bytes:
 
 def get_task(owner: Owner, public_id: str) -> TryOnTask:
     """The owner's task; another owner's id is indistinguishable from an unknown one."""
+    if "\x00" in public_id:  # PostgreSQL refuses NUL in a query (DataError, which would read as an outage)
+        raise TaskNotFound("task not found")
     task = owner.tasks().filter(public_id=public_id).first()
     if task is None:
         raise TaskNotFound("task not found")
