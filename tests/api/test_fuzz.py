@@ -107,3 +107,11 @@ def test_openapi_description_is_served(client):
     assert {"/api/tryon/input_check/v1/model", "/api/tryon/input_check/v1/clothes", "/api/tryon/v2/tasks"} < set(
         spec["paths"]
     )
+
+
+def test_task_id_with_a_nul_is_not_found_not_an_outage(client, make_key):
+    """Found by this fuzz on PostgreSQL: %00 in the id was a DataError there, answered as a 503 outage."""
+    key = make_key("nul", credits=1)
+    response = client.get("/api/tryon/v2/tasks/ab%00cd", headers=key.headers)
+    assert response.status_code == 404, response.content
+    assert response.json()["error"]["code"] == 404
