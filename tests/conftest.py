@@ -2,12 +2,15 @@
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM calls are
 # in another thread, so this only silences Django's check for the test thread itself.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ENGINE_TESTS = Path(__file__).parent / "engine"
 
 
 @dataclass
@@ -25,10 +28,17 @@ class KeyHolder:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    """Plain static storage (no collectstatic needed), media in a temp dir, queue in-process."""
+def _test_settings(request, tmp_path):
+    """Plain static storage (no collectstatic needed), media in a temp dir, queue in-process.
+
+    The engine's tests need none of it and also run without Django (``pytest tests/engine -p no:django``).
+    """
+    if request.path.is_relative_to(ENGINE_TESTS):
+        yield
+        return
     from django_q.conf import Conf
 
+    settings = request.getfixturevalue("settings")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -74,3 +84,17 @@ def staff_client(client, django_user_model):
     staff = django_user_model.objects.create_user("stella", password="pw-stella-123", is_staff=True)
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def qcluster(transactional_db, tmp_path):
+    """A real ``manage.py qcluster`` on the test database: tasks go through the broker to it, not in-process."""
+    from django_q.conf import Conf
+
+    from tests.processes import close_subprocess_connections, start_qcluster, stop
+
+    Conf.SYNC = False  # the autouse settings fixture restores it
+    process = start_qcluster(tmp_path / "qcluster.log", TRYON_WORKERS=1)
+    yield process
+    stop(process)
+    close_subprocess_connections()

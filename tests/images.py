@@ -3,7 +3,9 @@
 import io
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
+
+from tests.engine import drawing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -24,28 +26,8 @@ def encode(image: Image.Image, fmt: str = "JPEG", **params) -> bytes:
 
 
 def drawn_tee(colour=(200, 30, 40), size=(768, 1024)) -> bytes:
-    """A flat-lay T-shirt: body, two short sleeves and a neckline on a white background."""
-    width, height = size
-    image = Image.new("RGB", size, (250, 250, 250))
-    draw = ImageDraw.Draw(image)
-    cx = width // 2
-    body = [
-        (cx - 0.22 * width, 0.22 * height),
-        (cx - 0.06 * width, 0.17 * height),
-        (cx + 0.06 * width, 0.17 * height),
-        (cx + 0.22 * width, 0.22 * height),
-        (cx + 0.40 * width, 0.36 * height),
-        (cx + 0.31 * width, 0.44 * height),
-        (cx + 0.21 * width, 0.38 * height),
-        (cx + 0.21 * width, 0.80 * height),
-        (cx - 0.21 * width, 0.80 * height),
-        (cx - 0.21 * width, 0.38 * height),
-        (cx - 0.31 * width, 0.44 * height),
-        (cx - 0.40 * width, 0.36 * height),
-    ]
-    draw.polygon(body, fill=colour)
-    draw.ellipse((cx - 0.06 * width, 0.14 * height, cx + 0.06 * width, 0.22 * height), fill=(250, 250, 250))
-    return encode(image, quality=92)
+    """A flat-lay T-shirt product photo as JPEG bytes (drawn by the engine tests' garment maker)."""
+    return encode(drawing.tee(colour=colour, size=size), quality=92)
 
 
 def text_named_jpg() -> bytes:

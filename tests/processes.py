@@ -13,10 +13,20 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Every subprocess connects to PostgreSQL under this name, so a test can cut exactly
+# its own processes off (pg_terminate_backend) and teardown can close what they left.
+APP_NAME = f"fitroom-test-{os.getpid()}"
+
 
 def process_env(**extra) -> dict:
     """Environment that points a subprocess at the database and media the test process uses."""
-    env = {**os.environ, "MEDIA_ROOT": str(settings.MEDIA_ROOT), "DJANGO_SETTINGS_MODULE": "fitroom_site.settings"}
+    env = {
+        **os.environ,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_SETTINGS_MODULE": "fitroom_site.settings",
+        "PGAPPNAME": APP_NAME,
+        "DEBUG": "false",
+    }
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
@@ -37,6 +47,14 @@ def start_qcluster(log_path: Path, **extra_env) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def close_subprocess_connections() -> None:
+    """Close PostgreSQL sessions our stopped or killed subprocesses left behind, so the test database can be dropped."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
 
 
 def stop(process: subprocess.Popen, timeout: float = 10) -> None:

@@ -33,9 +33,6 @@ from tests.processes import ROOT, process_env
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll would drown the logs that matter
 
-# Every subprocess connects to PostgreSQL under this name, so a test can cut exactly
-# its own processes off (pg_terminate_backend) and teardown can close what they left.
-APP_NAME = f"fitroom-test-{os.getpid()}"
 TERMINAL = ("COMPLETED", "FAILED")
 
 
@@ -66,10 +63,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def stack_env(**extra) -> dict:
-    return process_env(PGAPPNAME=APP_NAME, DEBUG="false", **extra)
-
-
 def start_gunicorn(log_path: Path, port: int, workers: int = 2, **extra_env) -> subprocess.Popen:
     log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(
@@ -88,26 +81,13 @@ def start_gunicorn(log_path: Path, port: int, workers: int = 2, **extra_env) -> 
             "5",
         ],
         cwd=ROOT,
-        env=stack_env(**extra_env),
+        env=process_env(**extra_env),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log_path)
     return process
-
-
-def start_qcluster(log_path: Path, **extra_env) -> subprocess.Popen:
-    """``manage.py qcluster`` in its own session (so its whole process group can be killed)."""
-    log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=stack_env(**extra_env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def kill_group(process: subprocess.Popen) -> None:
@@ -139,14 +119,6 @@ def tail(path: Path, chars: int = 4000) -> str:
         return path.read_text(errors="replace")[-chars:]
     except FileNotFoundError:
         return "(no log)"
-
-
-def close_subprocess_connections() -> None:
-    """Close PostgreSQL sessions our killed subprocesses left behind, so the test database can be dropped."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
 
 
 def poll_task(base_url: str, headers: dict, task_id: str, timeout: float, interval: float = 0.2):

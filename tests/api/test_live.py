@@ -8,21 +8,10 @@ import pytest
 from PIL import Image
 
 from tests import images
-from tests.processes import start_qcluster, stop
-
-
-@pytest.fixture
-def worker(live_server, transactional_db, tmp_path):
-    from django_q.conf import Conf
-
-    Conf.SYNC = False  # tasks go through the ORM broker to a real worker process
-    process = start_qcluster(tmp_path / "qcluster.log", TRYON_WORKERS=1)
-    yield process
-    stop(process)
 
 
 @pytest.mark.cluster
-def test_curl_workflow_against_a_real_worker(live_server, worker, make_key, tmp_path):
+def test_curl_workflow_against_a_real_worker(live_server, qcluster, make_key, tmp_path):
     key = make_key("curl-user", credits=3)
     api = httpx.Client(base_url=live_server.url, headers=key.headers, timeout=60)
 

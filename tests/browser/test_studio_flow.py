@@ -6,24 +6,12 @@ import time
 import pytest
 
 from tests.images import drawn_tee, fixture_bytes
-from tests.processes import start_qcluster, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def jpeg(name, data):
     return {"name": name, "mimeType": "image/jpeg", "buffer": data}
-
-
-@pytest.fixture
-def worker(tmp_path):
-    """A real qcluster against the live server's database, so progress happens while the browser watches."""
-    from django_q.conf import Conf
-
-    Conf.SYNC = False  # the autouse fixture restores it
-    process = start_qcluster(tmp_path / "qcluster.log", TRYON_WORKERS="1")
-    yield process
-    stop(process)
 
 
 # Besides the page's own 1 s polling, the page fetches the same partial every 100 ms: a try-on on
@@ -66,7 +54,7 @@ def watch_progress(page, screenshot, timeout=60):
 
 
 def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
-    new_page, screenshot, worker, django_user_model, live_server
+    new_page, screenshot, qcluster, django_user_model, live_server
 ):
     django_user_model.objects.create_user("stella", password="pw-stella-123", is_staff=True)
     page = new_page()

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.processes import stop
-from tests.stack import close_subprocess_connections, scaleout_problem
+from tests.processes import close_subprocess_connections, stop
+from tests.stack import scaleout_problem
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tests import images
-from tests.stack import start_qcluster, tail
+from tests.processes import start_qcluster
+from tests.stack import tail
 
 pytestmark = pytest.mark.cluster
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 from django.db import connection
 
-from tests.stack import APP_NAME, RedisServer, create_task, free_port, start_gunicorn, tail
+from tests.processes import APP_NAME
+from tests.stack import RedisServer, create_task, free_port, start_gunicorn, tail
 
 
 def get_until(url, headers, status, timeout=15):

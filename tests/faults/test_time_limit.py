@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from tests.stack import SlowFitRoom, create_task, poll_task, start_qcluster, tail
+from tests.processes import start_qcluster
+from tests.stack import SlowFitRoom, create_task, poll_task, tail
 
 pytestmark = pytest.mark.cluster
 

@@ -9,13 +9,13 @@ import httpx
 import pytest
 from django.conf import settings
 
+from tests.processes import start_qcluster
 from tests.stack import (
     SlowFitRoom,
     create_task,
     kill_group,
     poll_task,
     progress_never_decreased,
-    start_qcluster,
     tail,
     worker_pids,
 )

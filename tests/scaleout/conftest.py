@@ -6,8 +6,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.processes import stop
-from tests.stack import close_subprocess_connections, free_port, scaleout_problem, start_gunicorn, start_qcluster
+from tests.processes import close_subprocess_connections, start_qcluster, stop
+from tests.stack import free_port, scaleout_problem, start_gunicorn
 
 WEB_PROCESSES = 2  # gunicorn masters, as on two machines
 WEB_WORKERS = 2  # workers each
