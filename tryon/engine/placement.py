@@ -397,7 +397,9 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     if box[2] <= box[0] or box[3] <= box[1]:
         return None
     path = arm if length <= arm_length else arm + [polyline_point(arm, length)[0]]
-    map_x, map_y = tube_maps(path, outward, box, to_source, grid_step=grid_step)
+    # Every pixel, not a coarse grid: the cap and the cut above the shoulder jump to 'outside the
+    # source', and a coarse map interpolated across that jump leaves a staircase edge.
+    map_x, map_y = tube_maps(path, outward, box, to_source, grid_step=1)
     rgba = cv2.remap(part, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     if rgba[..., 3].max() <= 0.01:
         return None
