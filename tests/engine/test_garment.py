@@ -66,3 +66,17 @@ def test_trousers_cut_out_has_a_crotch_between_two_legs():
     crotch = garment.keypoints["crotch"]
     assert garment.keypoints["waist_left"][1] < crotch[1] < garment.keypoints["leg_left_outer"][1]
     assert garment.keypoints["leg_left_inner"][0] < crotch[0] < garment.keypoints["leg_right_inner"][0]
+
+
+def test_a_tee_laid_flat_opens_its_neckline_down_to_the_front():
+    """The flat lay shows the inside of the back collar; worn, the neck stands there."""
+    kp = extract_garment(drawing.tee()).keypoints
+    left, right, front, back = kp["collar_left"], kp["collar_right"], kp["neck_front"], kp["neck"]
+    assert left[0] < front[0] < right[0]
+    assert left[1] < back[1] < front[1] < kp["armpit_left"][1]
+
+
+def test_a_straight_topped_garment_has_no_neck_opening():
+    """An off-shoulder band has no collar corners to open between."""
+    band = drawing._shoot([(120, 300), (480, 300), (500, 520), (100, 520)], (60, 90, 170), (240, 240, 240))
+    assert "neck_front" not in extract_garment(band, clothes_type="upper").keypoints

@@ -70,6 +70,11 @@ FULL_ASPECT = 1.5
 FULL_LENGTH_BODY = 2.6
 FULL_MIN_LENGTH_BODY = 2.0
 FULL_SURE_ASPECT = 1.8
+# Neck opening: a crew neck's front lies about 0.4 of the opening's width below
+# the collar's top corners (back drop ~2 cm, front ~9 cm, opening ~18 cm); an
+# opening narrower than this share of the shoulders is a high collar.
+FRONT_NECK_DROP = 0.42
+MIN_NECK_OPENING = 0.3
 
 
 @dataclass(frozen=True)
@@ -363,6 +368,7 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
     shoulder_y = (points["shoulder_left"][1] + points["shoulder_right"][1]) / 2
     neck_y = float(np.nanmax(neck_top)) if np.isfinite(neck_top).any() else shoulder_y
     points["neck"] = np.array([neck_x, max(neck_y, shoulder_y)], np.float32)
+    points.update(_front_neckline(top, points, armpit_y))
     points["armpit_left"] = armpit_left
     points["armpit_right"] = armpit_right
 
@@ -412,6 +418,39 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
             points[f"sleeve_{side}"] = end
             points[f"sleeve_{side}_width"] = np.array([width, 0.0], np.float32)
     return points
+
+
+def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: float) -> dict[str, np.ndarray]:
+    """Where the front of a collar would lie: ``collar_left``/``collar_right`` and ``neck_front``.
+
+    A top laid flat (or on a ghost mannequin) shows the inside of its back
+    through the neck opening, above the front neckline; worn, that is where
+    the neck is. The opening runs between the highest points of the top edge
+    either side of the middle (where collar and shoulder seams meet), and a
+    crew neck's front drops about half the opening's width below them. Not
+    for a narrow high collar (it covers the neck), nor when that would reach
+    down towards the armpits (an off-shoulder band, a camisole's straps), nor
+    when the top edge already lies that low (a V or scoop seen from the front).
+    """
+    sl, sr = float(points["shoulder_left"][0]), float(points["shoulder_right"][0])
+    centre_x, neck_y = float(points["neck"][0]), float(points["neck"][1])
+    a, b, c = int(sl), int(centre_x), int(centre_x) + 1
+    left, right = top[a:b], top[c : int(sr)]
+    if sr - sl < 4 or not np.isfinite(left).any() or not np.isfinite(right).any():
+        return {}
+    # The highest columns; of equally high ones, those nearest the middle.
+    x_left = a + int(np.nonzero(left <= np.nanmin(left) + 1)[0].max())
+    x_right = c + int(np.nonzero(right <= np.nanmin(right) + 1)[0].min())
+    high = float(top[x_left] + top[x_right]) / 2
+    opening = x_right - x_left
+    front_y = high + FRONT_NECK_DROP * opening
+    if opening < MIN_NECK_OPENING * (sr - sl) or front_y <= neck_y or front_y - high > 0.8 * (armpit_y - high):
+        return {}
+    return {
+        "collar_left": np.array([x_left, high], np.float32),
+        "collar_right": np.array([x_right, high], np.float32),
+        "neck_front": np.array([(x_left + x_right) / 2, front_y], np.float32),
+    }
 
 
 def _parts(mask: np.ndarray, box, points: dict[str, np.ndarray]) -> np.ndarray:

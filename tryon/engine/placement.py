@@ -77,6 +77,27 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     return np.dstack([rgb, mask]).astype(np.float32)
 
 
+def _open_neckline(source: np.ndarray, kp: dict[str, np.ndarray]) -> np.ndarray:
+    """Cut away the inside of the back collar, above a U from collar corner to front neckline."""
+    if "neck_front" not in kp:
+        return source
+    left, right, front = kp["collar_left"], kp["collar_right"], kp["neck_front"]
+    half = max(float(right[0] - left[0]) / 2, 1.0)
+    depth = float(front[1] - (left[1] + right[1]) / 2)
+    h, w = source.shape[:2]
+    x0, x1 = int(max(0, np.floor(front[0] - half))), int(min(w, np.ceil(front[0] + half) + 1))
+    y1 = int(min(h, np.ceil(front[1]) + 2))
+    if x1 <= x0 or y1 <= 0:
+        return source
+    ys, xs = np.mgrid[0:y1, x0:x1].astype(np.float32)
+    across = np.clip((xs - front[0]) / half, -1.0, 1.0)
+    curve = (left[1] + right[1]) / 2 + depth * np.sqrt(1.0 - across**2)
+    # A one-pixel soft edge along the curve, like the cut-out's own.
+    keep = np.clip((ys - curve) + 0.5, 0.0, 1.0)
+    source[0:y1, x0:x1, 3] *= keep
+    return source
+
+
 def _down(body: Body, point: np.ndarray) -> float:
     return float(np.dot(point - body.origin, body.v))
 
@@ -174,7 +195,7 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
 
 def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) -> PlacedGarment:
     kp = garment.keypoints
-    source = _prepare(garment)
+    source = _open_neckline(_prepare(garment), kp)
     S, _T = body.shoulder_width, body.torso_length
     sl, sr = kp["shoulder_left"], kp["shoulder_right"]
     al, ar = kp["armpit_left"], kp["armpit_right"]
@@ -257,7 +278,9 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
             pair(centre_src, centre_d)
         side_points[i] = (d_left, d_right)
 
-    placed = PlacedGarment(kind=kind, seam=(d_sl, d_sr), neck=neck_dst)
+    # The neck stands where the flat lay shows the inside of the back: the
+    # compositor shows the person there, down to the front neckline.
+    placed = PlacedGarment(kind=kind, seam=(d_sl, d_sr), neck=similar(kp.get("neck_front", kp["neck"])))
     placed.top_down = _down(body, neck_dst)
     placed.hem_down = max(_down(body, d) for d in dest)
     margin = 0.06 * S
