@@ -28,6 +28,9 @@ SHADE_LIMIT = 0.2
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
 SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
+# Filled skin: the rounding's reach (share of the torso length) and the grain (L units).
+SKIN_ROUND = 0.05
+SKIN_GRAIN = 1.6
 
 
 def _shading(base: np.ndarray, scale: float) -> np.ndarray:
@@ -122,9 +125,13 @@ def _skin_fill(
     local = colour / np.maximum(weight, 1e-6)[..., None]
     local = trust * local + (1 - trust) * skin
     local = cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
+    # Rounded like a limb: darker towards the outline, over about an arm's radius.
     dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
-    depth = np.clip(dist / max(float(dist.max()), 1.0), 0, 1)
-    local[..., 0] *= 0.9 + 0.1 * np.sqrt(depth)
+    depth = np.clip(dist / max(SKIN_ROUND * scale, 1.0), 0, 1)
+    local[..., 0] *= 0.82 + 0.18 * np.sqrt(depth)
+    # A smooth fill reads as paint next to the photo's own grain: add a little.
+    grain = np.random.default_rng(0).normal(0.0, SKIN_GRAIN, (h, w)).astype(np.float32)
+    local[..., 0] += cv2.GaussianBlur(grain, (0, 0), 0.7)
     rgb = cv2.cvtColor(local.astype(np.float32), cv2.COLOR_LAB2RGB)
     return np.clip(rgb, 0, 1)
 
