@@ -151,12 +151,16 @@ class Body:
 
     def outline_above(self, point: np.ndarray, limit: float) -> np.ndarray | None:
         """The person's outline straight above ``point`` (along -v), or None past ``limit``."""
+        return self.outline_towards(point, -self.v, limit)
+
+    def outline_towards(self, point: np.ndarray, direction: np.ndarray, limit: float) -> np.ndarray | None:
+        """Where the person's outline is, going from ``point`` along unit ``direction``; None past ``limit``."""
         steps = np.arange(0.0, limit, 1.0)
-        pts = point[None, :] - self.v[None, :] * steps[:, None]
+        pts = point[None, :] + direction[None, :] * steps[:, None]
         outside = np.nonzero(~self.inside(pts))[0]
         if not len(outside):
             return None
-        return point - self.v * float(steps[outside[0]])
+        return point + direction * float(steps[outside[0]])
 
     def limb(self, side: str, parts: tuple[str, ...]) -> list[np.ndarray]:
         """Landmark polyline of an arm or leg; unseen joints continue the seen ones."""

@@ -459,9 +459,10 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     out = filled.copy()
     in_front = _is_skin(_lab((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
     for garment in placed:
-        for layer in garment.layers:
-            if layer.role == "body":
-                _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
+        for role in ("sleeve_root", "body"):
+            for layer in garment.layers:
+                if layer.role == role:
+                    _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
         if garment.kind in ("upper", "full"):
             # Forearms and the lower upper arm in front of the garment's body.
             fronts = np.zeros((h, w), bool)

@@ -36,6 +36,8 @@ LEG_RADIUS_ANKLE = 0.06
 # Trousers may reach this far past the ankle joint (share of the torso) before
 # they are shortened; longer ones would cover the shoes.
 HEM_PAST_ANKLE = 0.05
+# Up to this share of the upper arm from the shoulder, a sleeve is behind the torso panel.
+SLEEVE_BEHIND = 0.6
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Layer:
 
     box: tuple[int, int, int, int]
     rgba: np.ndarray  # (h, w, 4) float32
-    role: str  # "body" or "sleeve"
+    role: str  # "sleeve_root" (behind the body), "body" or "sleeve" (in front)
 
 
 @dataclass
@@ -295,8 +297,8 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
             continue
         sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
         if sleeve is not None:
-            layer, length = sleeve
-            placed.layers.append(layer)
+            layers, length = sleeve
+            placed.layers.extend(layers)
             placed.sleeves[side] = length
     return placed
 
@@ -384,9 +386,11 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     root_half_dst = min(front * root_half_src, 0.2 * S)
     end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
+    upper_half = _upper_arm_half_width(body, arm, outward)
+
     def to_source(s, d):
         f = np.clip(s / length, 0.0, None)
-        arm_half = (0.13 - 0.04 * np.clip(s / arm_length, 0.0, 1.0)) * S
+        arm_half = upper_half * (1.0 - 0.3 * np.clip(s / arm_length, 0.0, 1.0))
         tube = np.maximum(front * end_half_src, 1.15 * arm_half)
         half_d = root_half_dst + (tube - root_half_dst) * _smoothstep(f / 0.35)
         g = np.clip(f, 0.0, 1.0)
@@ -422,11 +426,43 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     path = arm if length <= arm_length else arm + [polyline_point(arm, length)[0]]
     # Every pixel, not a coarse grid: the cap and the cut above the shoulder jump to 'outside the
     # source', and a coarse map interpolated across that jump leaves a staircase edge.
-    map_x, map_y = tube_maps(path, outward, box, to_source, grid_step=1)
+    map_x, map_y, along_arm = tube_maps(path, outward, box, to_source, grid_step=1)
     rgba = cv2.remap(part, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     if rgba[..., 3].max() <= 0.01:
         return None
-    return Layer(box=box, rgba=rgba, role="sleeve"), length
+    # Around the armpit the sleeve goes behind the torso panel (seen from the
+    # front, the panel's side seam is in front of the sleeve's inner half);
+    # further down the arm, the sleeve is in front of whatever it passes.
+    upper = float(np.linalg.norm(arm[1] - arm[0]))
+    behind = 1.0 - _smoothstep((along_arm - SLEEVE_BEHIND * upper) / (0.08 * upper) + 0.5)
+    root = rgba.copy()
+    root[..., 3] *= behind
+    rgba[..., 3] *= 1.0 - behind
+    return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length
+
+
+def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> float:
+    """How far the upper arm reaches out from its centre line, as the photo shows it.
+
+    The joint line runs inside the deltoid, and a sleeve only as wide as a
+    standard arm left the old sleeve showing outside it: measure from the
+    line to the outline (the old sleeve included) on the outer side, along
+    the upper arm, and keep the result between a thin and a very broad arm.
+    """
+    S = body.shoulder_width
+    upper = float(np.linalg.norm(arm[1] - arm[0]))
+    reaches = []
+    for t in (0.3, 0.5, 0.7):
+        point, direction = polyline_point(arm, t * upper)
+        normal = np.array([-direction[1], direction[0]])
+        if np.dot(normal, outward) < 0:
+            normal = -normal
+        edge = body.outline_towards(point, normal, 0.35 * S)
+        if edge is not None:
+            reaches.append(float(np.linalg.norm(edge - point)))
+    if not reaches:
+        return 0.13 * S
+    return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
 
 
 def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> PlacedGarment:

@@ -111,8 +111,8 @@ def tube_maps(
     box: tuple[int, int, int, int],
     to_source: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     grid_step: int = 8,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Remap tables for a garment tube (a sleeve) wrapped along a bent limb.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Remap tables for a garment tube (a sleeve) wrapped along a bent limb, and each pixel's ``s``.
 
     Every output pixel in ``box`` gets its arc length ``s`` along ``path`` and
     its signed distance ``d`` from it (positive on the ``outer`` side, e.g.
@@ -166,4 +166,5 @@ def tube_maps(
     full_w, full_h = (gw - 1) * grid_step + 1, (gh - 1) * grid_step + 1
     map_x = cv2.resize(sx.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR)
     map_y = cv2.resize(sy.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR)
-    return map_x[:height, :width], map_y[:height, :width]
+    s_map = cv2.resize(s_out.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR)
+    return map_x[:height, :width], map_y[:height, :width], s_map[:height, :width]
