@@ -61,6 +61,30 @@ def tee(colour=(205, 35, 45), print_colour=(250, 220, 60), size=SIZE) -> Image.I
     return _shoot(outline, colour, print_colour, size)
 
 
+def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Image.Image:
+    """A long-sleeved blouse laid out with its sleeves down against the body, cuffs below the hem.
+
+    Sleeves and body make one shape; only below the hem do the two cuffs stand apart.
+    """
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.07 * w, 0.10 * h),
+        (cx + 0.07 * w, 0.10 * h),
+        (cx + 0.20 * w, 0.12 * h),
+        (cx + 0.34 * w, 0.30 * h),
+        (cx + 0.36 * w, 0.90 * h),
+        (cx + 0.22 * w, 0.90 * h),
+        (cx + 0.21 * w, 0.75 * h),
+        (cx - 0.21 * w, 0.75 * h),
+        (cx - 0.22 * w, 0.90 * h),
+        (cx - 0.36 * w, 0.90 * h),
+        (cx - 0.34 * w, 0.30 * h),
+        (cx - 0.20 * w, 0.12 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> Image.Image:
     """Straight trousers: a waistband, hips, and two legs apart below the crotch."""
     w, h = size

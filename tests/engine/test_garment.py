@@ -80,3 +80,16 @@ def test_a_straight_topped_garment_has_no_neck_opening():
     """An off-shoulder band has no collar corners to open between."""
     band = drawing._shoot([(120, 300), (480, 300), (500, 520), (100, 520)], (60, 90, 170), (240, 240, 240))
     assert "neck_front" not in extract_garment(band, clothes_type="upper").keypoints
+
+
+def test_sleeves_lying_against_the_body_are_still_sleeves():
+    """Joined to the body in the silhouette, they show only where the cuffs hang below the hem."""
+    garment = extract_garment(drawing.blouse(), clothes_type="upper")
+    kp = garment.keypoints
+    assert {"sleeve_left", "sleeve_right"} <= kp.keys()
+    hem = (kp["hem_left"][1] + kp["hem_right"][1]) / 2
+    assert kp["sleeve_left"][1] > hem and kp["sleeve_right"][1] > hem
+    # The body piece is the middle: the sleeves own the outer columns all the way up to the shoulders.
+    rows = garment.parts[int(0.3 * garment.parts.shape[0]) : int(0.7 * garment.parts.shape[0])]
+    assert (rows == 2).any(axis=0).sum() > 0.1 * rows.shape[1]
+    assert (rows == 3).any(axis=0).sum() > 0.1 * rows.shape[1]

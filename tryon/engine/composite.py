@@ -459,6 +459,13 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     out = filled.copy()
     in_front = _is_skin(_lab((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
     for garment in placed:
+        # A sleeve wraps the arm itself: the arm never shows in front of it.
+        sleeves = np.zeros((h, w), np.float32)
+        for layer in garment.layers:
+            if layer.role in ("sleeve_root", "sleeve"):
+                x0, y0, x1, y1 = layer.box
+                region = sleeves[y0:y1, x0:x1]
+                np.maximum(region, layer.rgba[..., 3], out=region)
         for role in ("sleeve_root", "body"):
             for layer in garment.layers:
                 if layer.role == role:
@@ -473,7 +480,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             fronts &= person & in_front
         else:
             fronts = arms & person & in_front
-        soft = _feather(fronts.astype(np.float32), feather)
+        soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
         out = out * (1 - soft[..., None]) + filled * soft[..., None]
         for layer in garment.layers:
             if layer.role == "sleeve":

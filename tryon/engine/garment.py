@@ -74,6 +74,11 @@ FULL_SURE_ASPECT = 1.8
 # the collar's top corners (back drop ~2 cm, front ~9 cm, opening ~18 cm); an
 # opening narrower than this share of the shoulders is a high collar.
 FRONT_NECK_DROP = 0.42
+# Sleeves lying against the body, joined to it in the silhouette: the armpit
+# lies this share of the body's width below the top; only for tops at least
+# this tall for their width (an off-shoulder band's puff sleeves are not arms').
+HANGING_ARMPIT_DEPTH = 0.45
+HANGING_MIN_ASPECT = 0.7
 MIN_NECK_OPENING = 0.3
 
 
@@ -310,8 +315,8 @@ def _scale_points(points: dict[str, np.ndarray], scale: float) -> dict[str, np.n
     return {name: (np.asarray(p, np.float32) + 0.5) * scale - 0.5 for name, p in points.items()}
 
 
-def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.ndarray]:
-    """Neckline, shoulders, armpits, sleeve ends and hem of a top or dress."""
+def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Neckline, shoulders, armpits, sleeve ends and hem of a top or dress, and its parts (see _parts)."""
     x0, y0, x1, y1 = box
     height = y1 - y0
     runs = _body_runs(mask, box)
@@ -337,12 +342,20 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
             armpit = i
             break
     sleeves = armpit is not None and armpit > height * 0.08
-    if not sleeves:
+    hanging = None
+    if not sleeves and clothes_type == "upper":
+        hanging = _hanging_sleeves(mask, box)
+    if hanging is not None:
+        body_left, body_right, _split = hanging
+        body_width = body_right - body_left + 1
+        armpit = int(min(HANGING_ARMPIT_DEPTH * body_width, 0.45 * height))
+        sleeves = True
+    elif not sleeves:
         armpit = int(height * (0.28 if clothes_type == "upper" else 0.16))
     armpit_y = y0 + armpit
     # The body's sides at the armpit row: extrapolated from just below it.
     below = runs[min(armpit + max(2, height // 40), len(runs) - 1)]
-    if not np.isfinite(below).all():
+    if hanging is not None or not np.isfinite(below).all():
         below = np.array([body_left, body_right])
     armpit_left = np.array([below[0], armpit_y], np.float32)
     armpit_right = np.array([below[1], armpit_y], np.float32)
@@ -395,7 +408,7 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
 
     # Sleeves: garment outside the body (see _parts), one per side.
     if sleeves:
-        parts = _parts(mask, box, points)
+        parts = _parts(mask, box, points, hanging)
         for side, label, pit in (("left", 2, armpit_left), ("right", 3, armpit_right)):
             sy, sx = np.nonzero(parts == label)
             if len(sx) < 20:
@@ -417,7 +430,40 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> dict[str, np.n
                 continue
             points[f"sleeve_{side}"] = end
             points[f"sleeve_{side}_width"] = np.array([width, 0.0], np.float32)
-    return points
+    return points, _parts(mask, box, points, hanging)
+
+
+def _row_runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """The garment runs of one mask row, as inclusive (start, end) pairs."""
+    edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
+    return [(int(start), int(end) - 1) for start, end in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _hanging_sleeves(mask: np.ndarray, box) -> tuple[int, int, int] | None:
+    """Sleeves that lie against the body and join it in the silhouette.
+
+    Long sleeves laid down beside a blouse's body make one wide shape; they
+    show only near the bottom, where sleeves and body end at different
+    heights: going up from the hem, the first row in which the garment falls
+    into pieces on both sides of the middle (cuffs beside the body, or two
+    cuffs below a shorter body). Returns the body's sides in that row and the
+    row itself, or None.
+    """
+    x0, y0, x1, y1 = box
+    height, width = y1 - y0, x1 - x0
+    if height < HANGING_MIN_ASPECT * width:
+        return None
+    middle = (x0 + x1) / 2
+    for share in np.arange(0.98, 0.55, -0.01):
+        y = y0 + int(share * height)
+        pieces = [run for run in _row_runs(mask[y]) if run[1] - run[0] + 1 >= 0.06 * width]
+        if len(pieces) < 2 or not pieces[0][1] < middle < pieces[-1][0]:
+            continue
+        inner = pieces[1:-1]
+        left, right = (inner[0][0], inner[-1][1]) if inner else (pieces[0][1] + 1, pieces[-1][0] - 1)
+        if 0.3 * width <= right - left <= 0.75 * width:
+            return left, right, y
+    return None
 
 
 def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: float) -> dict[str, np.ndarray]:
@@ -453,12 +499,13 @@ def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: fl
     }
 
 
-def _parts(mask: np.ndarray, box, points: dict[str, np.ndarray]) -> np.ndarray:
+def _parts(mask: np.ndarray, box, points: dict[str, np.ndarray], hanging=None) -> np.ndarray:
     """Label each garment pixel: 1 body, 2 left sleeve, 3 right sleeve (0 background).
 
     Above the armpits the body lies between the shoulder-armpit lines; below
     them it is the garment run through the centre, so sleeves hanging beside
-    the body stay sleeves.
+    the body stay sleeves. Sleeves joined to the body (``hanging``, from
+    _hanging_sleeves) end at the body's sides down to where they part.
     """
     x0, y0, x1, y1 = box
     h, w = mask.shape
@@ -477,12 +524,16 @@ def _parts(mask: np.ndarray, box, points: dict[str, np.ndarray]) -> np.ndarray:
         else:
             run = runs[y - y0]
             left = run[0] if np.isfinite(run[0]) else al[0]
+            if hanging is not None and y < hanging[2]:
+                left = max(left, hanging[0])
         if y < ar[1]:
             t = (y - sr[1]) / max(ar[1] - sr[1], 1e-6)
             right = sr[0] + (ar[0] - sr[0]) * t if y >= sr[1] else sr[0]
         else:
             run = runs[y - y0]
             right = run[1] if np.isfinite(run[1]) else ar[0]
+            if hanging is not None and y < hanging[2]:
+                right = min(right, hanging[1])
         row = mask[y]
         labels[y, row & (xs < left - 0.5)] = 2
         labels[y, row & (xs > right + 0.5)] = 3
@@ -619,8 +670,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         points = _lower_keypoints(main, box)
         parts = main.astype(np.uint8)
     else:
-        points = _upper_keypoints(main, box, clothes_type)
-        parts = _parts(main, box, points)
+        points, parts = _upper_keypoints(main, box, clothes_type)
         # Without a sleeve on a side, what lies beyond the armhole line (a
         # strap, a ruffle) belongs to the body piece.
         for side, label in (("left", 2), ("right", 3)):

@@ -436,8 +436,11 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     upper = float(np.linalg.norm(arm[1] - arm[0]))
     behind = 1.0 - _smoothstep((along_arm - SLEEVE_BEHIND * upper) / (0.08 * upper) + 0.5)
     root = rgba.copy()
-    root[..., 3] *= behind
-    rgba[..., 3] *= 1.0 - behind
+    alpha = rgba[..., 3]
+    root[..., 3] = alpha * behind
+    # Laid over the root, the front part completes the sleeve's own alpha
+    # exactly, so the hand-over leaves no see-through seam.
+    rgba[..., 3] = alpha * (1.0 - behind) / np.maximum(1.0 - alpha * behind, 1e-6)
     return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length
 
 
