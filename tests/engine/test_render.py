@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.engine import drawing
 from tryon.engine.images import fit_within
@@ -139,3 +139,28 @@ def test_result_is_the_same_on_a_second_run(person, tee_result):
 def test_fit_within_matches_the_output_size_rule(person):
     big = person.resize((person.width * 3, person.height * 3))
     assert render_tryon(big, drawing.tee(), "lower").size == fit_within(big, 1024).size
+
+
+def test_the_old_tops_lettering_does_not_ghost_through(person):
+    """The photo's shading carries over onto the new garment; the old top's print must not."""
+    lm = analyse_person(person).landmarks
+    (x0, x1), top = sorted([lm[LEFT_SHOULDER, 0], lm[RIGHT_SHOULDER, 0]]), lm[LEFT_SHOULDER, 1]
+    bottom = lm[LEFT_HIP, 1]
+    # Bold white strokes on the dark jacket, like lettering, on the side the arms don't cross.
+    box = (
+        int(x0 + 0.1 * (x1 - x0)),
+        int(top + 0.15 * (bottom - top)),
+        int(x0 + 0.55 * (x1 - x0)),
+        int(top + 0.45 * (bottom - top)),
+    )
+    printed = person.copy()
+    draw = ImageDraw.Draw(printed)
+    for x in range(box[0], box[2], 36):
+        draw.rectangle((x, box[1], x + 6, box[3]), fill=(245, 245, 245))
+    plain_tee = drawing.tee(colour=(60, 120, 200), print_colour=(60, 120, 200))
+
+    def column_variation(model):
+        region = np.asarray(render_tryon(model, plain_tee, "upper")).astype(float)[box[1] : box[3], box[0] : box[2]]
+        return region.mean(axis=(0, 2)).std()
+
+    assert column_variation(printed) <= 1.3 * column_variation(person) + 1.0

@@ -25,6 +25,8 @@ SHADE_DETAIL = 0.01
 SHADE_BASE = 0.16
 SHADE_STRENGTH = 0.6
 SHADE_LIMIT = 0.2
+# Print strokes narrower than this (share of the torso length) don't count as shading.
+SHADE_PRINT = 0.1
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
 SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
@@ -40,7 +42,14 @@ def _shading(base: np.ndarray, scale: float) -> np.ndarray:
     depend on how much of the photo around the person is being composited.
     """
     h, w = base.shape[:2]
-    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0 + 0.02
+    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY)
+    # Lettering and small prints on the old clothes are narrow strokes; folds
+    # and body shading are broad. A median wider than a stroke drops the print
+    # (so it doesn't ghost through the new garment) and keeps the folds.
+    # (At half size: a wide median is slow, and the detail blur below is wider than a pixel anyway.)
+    half = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    half = cv2.medianBlur(half, min(255, 2 * int(SHADE_PRINT * scale / 4) + 1))
+    grey = cv2.resize(half, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0 + 0.02
     detail = cv2.GaussianBlur(grey, (0, 0), max(0.8, SHADE_DETAIL * scale))
     # The wide blur on a quarter-size copy: same result, a fraction of the time.
     small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
@@ -124,6 +133,9 @@ def _skin_fill(
     trust = np.clip(weight / 0.02, 0, 1)[..., None]
     local = colour / np.maximum(weight, 1e-6)[..., None]
     local = trust * local + (1 - trust) * skin
+    # Skin next to a fill is often in shadow (under the chin, beside a sleeve);
+    # the bared skin itself faces the light, so it is at least as light as the person's lit skin.
+    local[..., 0] = np.maximum(local[..., 0], skin[0])
     local = cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
     # Rounded like a limb: darker towards the outline, over about an arm's radius.
     dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
