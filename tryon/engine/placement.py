@@ -36,6 +36,8 @@ LEG_RADIUS_ANKLE = 0.06
 # Trousers may reach this far past the ankle joint (share of the torso) before
 # they are shortened; longer ones would cover the shoes.
 HEM_PAST_ANKLE = 0.05
+# Softening of the borders between a garment's parts (share of the garment image's long side).
+PART_EDGE = 0.002
 # Up to this share of the upper arm from the shoulder, a sleeve is behind the torso panel.
 SLEEVE_BEHIND = 0.6
 
@@ -167,7 +169,10 @@ def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int
     """The source RGBA with alpha limited to ``labels``, and that part's bounding box."""
     keep = np.ones(garment.mask.shape, bool) if garment.parts is None else np.isin(garment.parts, labels)
     part = source.copy()
-    part[..., 3] *= keep
+    # The parts are labelled at analysis size and scaled up pixel-blocky; soften their borders
+    # so a piece's cut edge (body beside sleeve) doesn't warp into a staircase.
+    sigma = max(1.0, PART_EDGE * max(keep.shape))
+    part[..., 3] *= cv2.GaussianBlur(keep.astype(np.float32), (0, 0), sigma)
     ys, xs = np.nonzero(keep & (garment.mask > 0.05))
     if len(xs) == 0:
         return None, None
