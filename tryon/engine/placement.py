@@ -28,6 +28,7 @@ COVER = 1.05
 # body it looks about this much narrower, so its lengths scale by this much
 # more than the body's front width suggests.
 FLAT_TO_FRONT = 1.3
+SLEEVE_FLAT_TO_FRONT = np.pi / 2
 # Trousers: the crotch sits this far below the hip joints (share of the torso).
 CROTCH_DROP = 0.13
 # Leg radius at the hip and at the ankle (share of the torso): legs taper.
@@ -385,9 +386,9 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     arm_length = max(polyline_length(arm), 1.0)
     length = min(k * length_src, arm_length + 0.12 * S)
     outward = -body.u if side == "left" else body.u
-    # A flat sleeve is half its circumference wide; around the arm, seen from
-    # the front, it looks narrower by the same factor as the body.
-    front = k / FLAT_TO_FRONT
+    # A flat sleeve is half its circumference wide; worn, it is a tube round
+    # the arm, and a tube seen from the side is its diameter wide: 2/pi of flat.
+    front = k / SLEEVE_FLAT_TO_FRONT
     root_half_dst = min(front * root_half_src, 0.2 * S)
     end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
