@@ -27,6 +27,34 @@ class KeyHolder:
         return self.key
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_postgres_sessions(request):
+    """At the end, cut off any session still on the PostgreSQL test database, so it can be dropped.
+
+    A stopped gunicorn or qcluster may still be closing its connection when the run ends; without
+    this, pytest-django warns that the test database "is being accessed by other users" and leaves
+    it behind. Set up after the test database, so torn down before it is dropped.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    with blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(request, tmp_path):
     """Plain static storage (no collectstatic needed), media in a temp dir, queue in-process.
