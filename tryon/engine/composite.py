@@ -454,7 +454,9 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():
-            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, T)
+            # The light falls on the body the same whatever covers it: the old clothes' broad
+            # shading (prints and material edges already taken out) rounds the bared skin too.
+            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, T) * shade[..., None]
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
