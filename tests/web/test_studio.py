@@ -1,6 +1,7 @@
 """The studio, step by step, through Django's test client."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -23,6 +24,22 @@ def test_studio_page_offers_the_three_steps(client):
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert "/static/django_htmx/htmx-2" in html  # htmx is served locally, no CDN
     assert "takes about twice as long" in html  # the HD switch states the trade-off
+
+
+def test_the_sample_photos_the_studio_offers_pass_their_checks(client):
+    """A first-time visitor without photos of their own gets a pair that works end to end."""
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode()
+    samples = re.findall(r'href="/static/(tryon/samples/[a-z]+\.jpg)" download', html)
+    assert samples == ["tryon/samples/person.jpg", "tryon/samples/tshirt.jpg"]
+    person, tshirt = (Path(finders.find(path)).read_bytes() for path in samples)
+    model_check = client.post("/studio/check/model/", {"input_image": upload(person)}).content.decode()
+    assert "This photo works" in model_check
+    clothes_check = client.post(
+        "/studio/check/clothes/", {"input_image": upload(tshirt), "cloth_type": "upper", "slot": "cloth"}
+    ).content.decode()
+    assert 'class="check check-good"' in clothes_check
 
 
 def test_a_good_photo_offers_the_types_it_suits(client):
