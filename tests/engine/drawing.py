@@ -86,18 +86,22 @@ def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Im
 
 
 def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> Image.Image:
-    """Straight trousers: a waistband, hips, and two legs apart below the crotch."""
+    """Straight trousers: a waistband, hips, and two legs apart below the crotch.
+
+    The legs part by a tenth of the width at the hem, as trousers laid flat do; a hairline gap
+    is one a cut-out may close (and the shadow falls into it).
+    """
     w, h = size
     cx = w / 2
     outline = [
         (cx - 0.20 * w, 0.06 * h),
         (cx + 0.20 * w, 0.06 * h),
         (cx + 0.23 * w, 0.30 * h),
-        (cx + 0.22 * w, 0.94 * h),
-        (cx + 0.03 * w, 0.94 * h),
+        (cx + 0.24 * w, 0.94 * h),
+        (cx + 0.05 * w, 0.94 * h),
         (cx, 0.36 * h),
-        (cx - 0.03 * w, 0.94 * h),
-        (cx - 0.22 * w, 0.94 * h),
+        (cx - 0.05 * w, 0.94 * h),
+        (cx - 0.24 * w, 0.94 * h),
         (cx - 0.23 * w, 0.30 * h),
     ]
     return _shoot(outline, colour, print_colour, size)

@@ -184,6 +184,9 @@ def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     if plain and has_fg and has_bg and 0.01 < rough.mean() < 0.95:
         try:
             bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+            # GrabCut starts its colour models with k-means on OpenCV's (per-thread) random
+            # generator: seed it, so the same photo always gets the same cut and the same type.
+            cv2.setRNGSeed(0)
             cv2.grabCut(small_rgb[:, :, ::-1].copy(), gc_mask, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
             cut = (gc_mask == cv2.GC_FGD) | (gc_mask == cv2.GC_PR_FGD)
             # Guard: GrabCut sometimes eats a pale garment or spills into a
