@@ -203,6 +203,10 @@ LOGGING = {
 TRYON_MAINTENANCE_MODE = env_bool("TRYON_MAINTENANCE_MODE", False)
 TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)  # requests per key per window
 TRYON_RATE_LIMIT_WINDOW = env_int("TRYON_RATE_LIMIT_WINDOW", 60)  # seconds; FitRoom's contract says a minute
+# Studio posts (live checks and try-ons) per visitor (signed-in user, else IP address) per window.
+TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = env_int("TRYON_STUDIO_RATE_LIMIT_PER_MINUTE", 30)
+# Proxies in front of the web processes that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+TRYON_PROXY_COUNT = env_int("TRYON_PROXY_COUNT", 0)
 TRYON_DOWNLOAD_URL_TTL = env_int("TRYON_DOWNLOAD_URL_TTL", 3600)  # seconds
 TRYON_MAX_UPLOAD_BYTES = env_int("TRYON_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
 TRYON_MAX_IMAGE_PIXELS = env_int("TRYON_MAX_IMAGE_PIXELS", 40_000_000)

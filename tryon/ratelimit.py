@@ -1,4 +1,4 @@
-"""Fixed windows (one minute by default) per API key, counted where every web process sees them.
+"""Fixed windows (one minute by default) per API key or studio visitor, counted where every web process sees them.
 
 With ``REDIS_URL`` the counter is a Redis ``INCR`` (atomic on the server); otherwise it is a
 database row bumped with ``UPDATE … SET count = count + 1``. Never process memory, and never
@@ -7,6 +7,7 @@ Django's database cache, whose ``incr`` is a get-then-set race.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -49,11 +50,24 @@ class RateLimitState:
 
 def count_request(api_key: ApiKey) -> RateLimitState:
     """Count one request for ``api_key`` and say whether it is within the limit."""
-    limit = api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE
+    return _count(api_key.prefix, api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE)
+
+
+def count_studio_request(visitor: str) -> RateLimitState:
+    """Count one studio post (a live check or a try-on) for ``visitor``: a user id or an IP address.
+
+    The studio needs no key, so without this one browser could keep the engine and the queue
+    busy for everybody. The visitor is hashed into a bucket name as short as a key's prefix.
+    """
+    bucket = "w" + hashlib.sha256(visitor.encode()).hexdigest()[:9]
+    return _count(bucket, settings.TRYON_STUDIO_RATE_LIMIT_PER_MINUTE)
+
+
+def _count(bucket: str, limit: int) -> RateLimitState:
     seconds = settings.TRYON_RATE_LIMIT_WINDOW
     window = int(time.time()) // seconds
     count = _count_in_redis if settings.REDIS_URL else _count_in_database
-    used = count(api_key.prefix, window, seconds)
+    used = count(bucket, window, seconds)
     return RateLimitState(limit=limit, used=used, reset_at=(window + 1) * seconds)
 
 

@@ -5,6 +5,7 @@ Views parse input, call one service and render a page, or only its partial when 
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tryon import services
+from tryon import ratelimit, services
 from tryon.errors import CHECK_CODES
 from tryon.forms import InputImageForm, TryOnTaskForm, first_error
 from tryon.models import TryOnTask
@@ -138,14 +139,50 @@ def _model_check_context(check, selected=None) -> dict:
     }
 
 
-def _partial_error_status(request) -> int:
+def _partial_error_status(request, status: int = 400) -> int:
     # htmx swaps only 2xx answers by default; the explanation is the point, so send it as 200.
-    return 200 if request.htmx else 400
+    return 200 if request.htmx else status
+
+
+def _visitor(request) -> str:
+    """Who a studio post counts against: the signed-in user, else the client's IP address.
+
+    Behind TRYON_PROXY_COUNT proxies the client is the address the outermost of them saw, the
+    one that many places from the end of X-Forwarded-For; anything further left can be forged.
+    """
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.TRYON_PROXY_COUNT:
+        forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(forwarded) >= settings.TRYON_PROXY_COUNT:
+            address = forwarded[-settings.TRYON_PROXY_COUNT]
+    return f"ip:{address}"
+
+
+def studio_rate_limited(view):
+    """Studio posts (live checks, try-ons, retries) count against the visitor's per-minute limit."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            state = ratelimit.count_studio_request(_visitor(request))
+            if not state.allowed:
+                # A live check gets the explanation in its panel; a whole-page post, a page.
+                template = "tryon/partials/slow_down.html" if request.htmx else "tryon/slow_down.html"
+                context = {"seconds": state.retry_after()}
+                response = render(request, template, context, status=_partial_error_status(request, 429))
+                response["Retry-After"] = str(state.retry_after())
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 # --- The studio --------------------------------------------------------------------------------
 
 
+@studio_rate_limited
 def studio(request):
     """Step 1 to 3 in one form. Without JavaScript it is a plain multipart POST; htmx adds the live checks."""
     if request.method != "POST":
@@ -185,6 +222,7 @@ def studio(request):
     return redirect("task", public_id=task.public_id)
 
 
+@studio_rate_limited
 @require_POST
 def check_model(request):
     """Step 1's live check: one file as input_image, answered with the explanation partial."""
@@ -199,6 +237,7 @@ def check_model(request):
     return render(request, "tryon/partials/model_check.html", context)
 
 
+@studio_rate_limited
 @require_POST
 def check_clothes(request):
     """Step 2's live check: detect the garment's type, pre-select it and explain a mismatch."""
@@ -254,6 +293,7 @@ def task(request, public_id):
     return render(request, template, _task_context(task))
 
 
+@studio_rate_limited
 @require_POST
 def retry(request, public_id):
     try:

@@ -264,3 +264,36 @@ def test_a_signed_in_user_keeps_the_try_ons_made_before(client, start_tryon, dja
 def test_login_page_renders(client):
     html = client.get("/accounts/login/").content.decode()
     assert '<label for="id_username">Username</label>' in html
+
+
+def test_a_visitor_over_the_studio_limit_is_asked_to_wait(client, settings):
+    """The studio needs no key, so its posts are limited per visitor; over it, plain words and a 429."""
+    settings.TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = 2
+    for _ in range(2):
+        response = client.post("/studio/check/model/", {"input_image": upload(person_photo())}, HTTP_HX_REQUEST="true")
+        assert "This photo works" in response.content.decode()
+    live = client.post("/studio/check/model/", {"input_image": upload(person_photo())}, HTTP_HX_REQUEST="true")
+    assert live.status_code == 200  # htmx swaps only 2xx answers: the explanation is the point
+    assert "a lot of tries in one minute" in live.content.decode()
+    assert int(live["Retry-After"]) >= 1
+    page = client.post("/", {"model_image": upload(person_photo()), "cloth_image": upload(drawn_tee())})
+    assert page.status_code == 429
+    assert "Please wait a moment" in page.content.decode()
+    # Another address is another visitor.
+    other = Client(REMOTE_ADDR="192.0.2.7").post("/studio/check/model/", {"input_image": upload(person_photo())})
+    assert "This photo works" in other.content.decode()
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_visitor(client, settings):
+    settings.TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = 1
+    settings.TRYON_PROXY_COUNT = 1
+
+    def check(forwarded_for):
+        data = {"input_image": upload(encode(drawing.tee()))}
+        return client.post("/studio/check/clothes/", data, HTTP_X_FORWARDED_FOR=forwarded_for).content.decode()
+
+    assert "a lot of tries" not in check("198.51.100.1")
+    assert "a lot of tries" in check("198.51.100.1")
+    # A forged left-hand entry doesn't make a new visitor: the proxy's own entry is the last one.
+    assert "a lot of tries" in check("203.0.113.9, 198.51.100.1")
+    assert "a lot of tries" not in check("198.51.100.2")
