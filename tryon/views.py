@@ -170,9 +170,9 @@ def studio_rate_limited(view):
             if not state.allowed:
                 # A live check gets the explanation in its panel; a whole-page post, a page.
                 template = "tryon/partials/slow_down.html" if request.htmx else "tryon/slow_down.html"
-                context = {"seconds": state.retry_after()}
-                response = render(request, template, context, status=_partial_error_status(request, 429))
-                response["Retry-After"] = str(state.retry_after())
+                seconds = state.retry_after()
+                response = render(request, template, {"seconds": seconds}, status=_partial_error_status(request, 429))
+                response["Retry-After"] = str(seconds)
                 return response
         return view(request, *args, **kwargs)
 

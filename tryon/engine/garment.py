@@ -74,12 +74,12 @@ FULL_SURE_ASPECT = 1.8
 # the collar's top corners (back drop ~2 cm, front ~9 cm, opening ~18 cm); an
 # opening narrower than this share of the shoulders is a high collar.
 FRONT_NECK_DROP = 0.42
+MIN_NECK_OPENING = 0.3
 # Sleeves lying against the body, joined to it in the silhouette: the armpit
 # lies this share of the body's width below the top; only for tops at least
 # this tall for their width (an off-shoulder band's puff sleeves are not arms').
 HANGING_ARMPIT_DEPTH = 0.45
 HANGING_MIN_ASPECT = 0.7
-MIN_NECK_OPENING = 0.3
 
 
 @dataclass(frozen=True)
@@ -410,8 +410,8 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
             points["waist_right"] = np.array([runs[w_row, 1], y0 + w_row], np.float32)
 
     # Sleeves: garment outside the body (see _parts), one per side.
+    parts = _parts(mask, box, points, hanging)
     if sleeves:
-        parts = _parts(mask, box, points, hanging)
         for side, label, pit in (("left", 2, armpit_left), ("right", 3, armpit_right)):
             sy, sx = np.nonzero(parts == label)
             if len(sx) < 20:
@@ -433,7 +433,7 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
                 continue
             points[f"sleeve_{side}"] = end
             points[f"sleeve_{side}_width"] = np.array([width, 0.0], np.float32)
-    return points, _parts(mask, box, points, hanging)
+    return points, parts
 
 
 def _row_runs(row: np.ndarray) -> list[tuple[int, int]]:
@@ -476,7 +476,7 @@ def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: fl
     through the neck opening, above the front neckline; worn, that is where
     the neck is. The opening runs between the highest points of the top edge
     either side of the middle (where collar and shoulder seams meet), and a
-    crew neck's front drops about half the opening's width below them. Not
+    crew neck's front drops about 0.4 of the opening's width below them. Not
     for a narrow high collar (it covers the neck), nor when that would reach
     down towards the armpits (an off-shoulder band, a camisole's straps), nor
     when the top edge already lies that low (a V or scoop seen from the front).

@@ -301,7 +301,7 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
     for side, label, s_sh, s_pit in (("left", 2, sl, al), ("right", 3, sr, ar)):
         if f"sleeve_{side}" not in kp:
             continue
-        sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
+        sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit)
         if sleeve is not None:
             layers, length = sleeve
             placed.layers.extend(layers)
@@ -344,7 +344,7 @@ def _sleeve_frame(garment, label, s_root, axis, normal):
     return start, end, stations
 
 
-def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step):
+def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     """Wrap one sleeve along its arm (shoulder, elbow, wrist) as a tube.
 
     The flat sleeve is measured along the line from the middle of its armhole
@@ -430,9 +430,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, grid_step)
     if box[2] <= box[0] or box[3] <= box[1]:
         return None
     path = arm if length <= arm_length else arm + [polyline_point(arm, length)[0]]
-    # Every pixel, not a coarse grid: the cap and the cut above the shoulder jump to 'outside the
-    # source', and a coarse map interpolated across that jump leaves a staircase edge.
-    map_x, map_y, along_arm = tube_maps(path, outward, box, to_source, grid_step=1)
+    map_x, map_y, along_arm = tube_maps(path, outward, box, to_source)
     rgba = cv2.remap(part, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     if rgba[..., 3].max() <= 0.01:
         return None

@@ -110,7 +110,6 @@ def tube_maps(
     outer: np.ndarray,
     box: tuple[int, int, int, int],
     to_source: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    grid_step: int = 8,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Remap tables for a garment tube (a sleeve) wrapped along a bent limb, and each pixel's ``s``.
 
@@ -119,14 +118,12 @@ def tube_maps(
     away from the torso); ``to_source(s, d)`` turns those into source (x, y).
     Unlike a spline through a few points, this can't fold when the elbow bends:
     each pixel belongs to its nearest segment, and the outside of a bend fans
-    out around the joint.
+    out around the joint. Computed at every pixel, not on a coarse grid:
+    ``to_source`` may jump to "outside the source" (a sleeve's cap), and a
+    coarse map interpolated across that jump leaves a staircase edge.
     """
     x0, y0, x1, y1 = box
-    width, height = x1 - x0, y1 - y0
-    gw, gh = width // grid_step + 2, height // grid_step + 2
-    gx = (x0 + np.arange(gw) * grid_step).astype(np.float64)
-    gy = (y0 + np.arange(gh) * grid_step).astype(np.float64)
-    px, py = np.meshgrid(gx, gy)
+    px, py = np.meshgrid(np.arange(x0, x1, dtype=np.float64), np.arange(y0, y1, dtype=np.float64))
     best = np.full(px.shape, np.inf)
     s_out = np.zeros(px.shape)
     d_out = np.zeros(px.shape)
@@ -163,8 +160,4 @@ def tube_maps(
         d_out[closer] = (side * dist)[closer]
         start += length
     sx, sy = to_source(s_out, d_out)
-    full_w, full_h = (gw - 1) * grid_step + 1, (gh - 1) * grid_step + 1
-    map_x = cv2.resize(sx.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR)
-    map_y = cv2.resize(sy.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR)
-    s_map = cv2.resize(s_out.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR)
-    return map_x[:height, :width], map_y[:height, :width], s_map[:height, :width]
+    return sx.astype(np.float32), sy.astype(np.float32), s_out.astype(np.float32)
