@@ -17,6 +17,7 @@ and ``quality.txt`` to --out, and prints:
 from __future__ import annotations
 
 import argparse
+import csv
 import re
 import statistics
 import sys
@@ -34,7 +35,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 from tryon.engine.garment import check_clothes_image, extract_garment  # noqa: E402
 from tryon.engine.images import fit_within, load_image  # noqa: E402
 from tryon.engine.person import OUTLINE_SEGMENTS, analyse_person, check_model_image  # noqa: E402
-from tryon.engine.render import TryOnError, render_tryon  # noqa: E402
+from tryon.engine.render import TryOnError, render_tryon_detailed  # noqa: E402
+from tryon.engine.warp import polyline_point  # noqa: E402
 
 THUMB = (180, 240)
 ROWS_PER_SHEET = 10
@@ -138,6 +140,113 @@ def score(model: Image.Image, result: Image.Image, cloths: list[Image.Image], ki
     return {"coverage": coverage, "delta_e": delta_e, "unchanged": unchanged, "person": person}
 
 
+def _skin_like(rgb: np.ndarray) -> np.ndarray:
+    ycrcb = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
+    return (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
+
+
+def _local_std(grey: np.ndarray) -> np.ndarray:
+    """Standard deviation of the fine detail in a 5x5 window (grain, not shape)."""
+    detail = grey - cv2.GaussianBlur(grey, (0, 0), 2.0)
+    mean = cv2.blur(detail, (5, 5))
+    return np.sqrt(np.maximum(cv2.blur(detail * detail, (5, 5)) - mean * mean, 0.0))
+
+
+def garment_alpha(rendering) -> np.ndarray:
+    """Where the new garments cover the output (max of their layers' alpha)."""
+    h, w = rendering.body.shape
+    alpha = np.zeros((h, w), np.float32)
+    for placed in rendering.placed:
+        for layer in placed.layers:
+            x0, y0, x1, y1 = layer.box
+            np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+    return alpha
+
+
+def skin_texture_ratio(base: np.ndarray, out: np.ndarray, alpha: np.ndarray, person: np.ndarray) -> float:
+    """Grain of the skin the engine filled in over the grain of the person's own visible skin (nan: no fill)."""
+    changed = np.abs(out.astype(int) - base.astype(int)).max(axis=2) > CHANGED
+    inner = cv2.erode(np.ones(base.shape[:2], np.uint8), np.ones((9, 9), np.uint8)) > 0
+    filled = changed & (alpha < 0.05) & _skin_like(out) & person
+    filled = cv2.erode(filled.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    real = ~changed & _skin_like(base) & person
+    real = cv2.erode(real.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    if filled.sum() < 200 or real.sum() < 200:
+        return float("nan")
+    grey_out = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey_base = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return float(np.median(_local_std(grey_out)[filled & inner]) / max(np.median(_local_std(grey_base)[real]), 1e-3))
+
+
+def old_clothes_residue(base: np.ndarray, out: np.ndarray, alpha: np.ndarray, person: np.ndarray) -> float:
+    """Edges of the old clothes' silhouette that survive inside the new opaque garment.
+
+    The old silhouette is where the person's clothes met skin or backdrop in
+    the photo (necklines, sleeve ends, hems, the outline). Inside the new
+    garment (well away from its own edge) those lines should be gone: the
+    share of them that still shows as an edge in the result, less the share
+    of edges anywhere else inside the garment (its own print and folds).
+    """
+    covered = cv2.erode((alpha > 0.98).astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    clothes = person & ~_skin_like(base)
+    clothes = cv2.morphologyEx(clothes.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    silhouette = cv2.morphologyEx(clothes, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+    old = silhouette & covered
+    if old.sum() < 50:
+        return 0.0
+    edges = cv2.Canny(cv2.cvtColor(out, cv2.COLOR_RGB2GRAY), 40, 100) > 0
+    edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return max(0.0, float(edges[old].mean() - edges[covered & ~silhouette].mean()))
+
+
+def placement_errors(rendering) -> list[float]:
+    """Distance of each placed hem and sleeve end from the body landmark its class asks for,
+    as a share of the body's height (shoulders to ankles, times 1.25 for the head)."""
+    body = rendering.body
+    ankles = [body.limb(side, ("hip", "knee", "ankle"))[-1] for side in ("left", "right")]
+    height = 1.25 * max(abs(float(np.dot(ankle - body.origin, body.v))) for ankle in ankles)
+    h, w = body.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    errors = []
+    for placed in rendering.placed:
+        if placed.hem_target is not None:
+            alpha = np.zeros((h, w), np.float32)
+            for layer in placed.layers:
+                if layer.role == "body":
+                    x0, y0, x1, y1 = layer.box
+                    np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+            solid = down[alpha > 0.5]
+            if len(solid):
+                errors.append(abs(float(np.percentile(solid, 99.5)) - placed.hem_target) / height)
+        for side, target in placed.sleeve_targets.items():
+            top = body.shoulder_top(side)
+            alpha = np.zeros((h, w), np.float32)
+            for layer in placed.layers:
+                if layer.role in ("sleeve", "sleeve_root"):
+                    x0, y0, x1, y1 = layer.box
+                    np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+            arm = [top] + body.limb(side, ("shoulder", "elbow", "wrist"))[1:]
+            goal = polyline_point(arm, target)[0]
+            # The sleeve's end: its pixels farthest along the line from the shoulder to the goal.
+            direction = (goal - top) / max(float(np.linalg.norm(goal - top)), 1.0)
+            along = (xs - top[0]) * direction[0] + (ys - top[1]) * direction[1]
+            sleeve = alpha > 0.5
+            if sleeve.any():
+                reach = float(np.percentile(along[sleeve], 99.5))
+                errors.append(abs(reach - float(np.linalg.norm(goal - top))) / height)
+    return errors
+
+
+def read_verdicts(path: Path) -> dict[str, tuple[str, str]]:
+    """pair caption -> (verdict, reason) from the hand-filled CSV beside this script."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as handle:
+        return {row["pair"]: (row["verdict"].strip(), row.get("reason", "").strip()) for row in csv.DictReader(handle)}
+
+
 def landmarks_thumb(model: Image.Image, person) -> Image.Image:
     image = fit_within(model, 1024).copy()
     draw = ImageDraw.Draw(image)
@@ -237,6 +346,8 @@ def main() -> None:
 
     say("\n== renders ==")
     rows, captions, scores = [], [], []
+    verdicts_path = Path(__file__).with_name("verdicts.csv")
+    verdicts = read_verdicts(verdicts_path)
     # Each type's garments in turn, so the pairs cover the whole garment set.
     turns = {"upper": 0, "lower": 0, "full": 0}
 
@@ -251,6 +362,9 @@ def main() -> None:
             continue
         model = _load(path)
         kinds = list(check.good_clothes_types)
+        # Tops are what shoppers try most: two per person.
+        if "upper" in kinds:
+            kinds.append("upper")
         if {"upper", "lower"} <= set(kinds):
             kinds.append("combo")
         for kind in kinds:
@@ -264,29 +378,64 @@ def main() -> None:
                 label = name
             start = time.perf_counter()
             try:
-                result = render_tryon(
+                rendering = render_tryon_detailed(
                     model, cloths[0], kind, lower_cloth_image=cloths[1] if len(cloths) > 1 else None, hd=args.hd
                 )
             except TryOnError as exc:
                 say(f"  {path.name} x {label}: TryOnError {exc}")
                 continue
             seconds = time.perf_counter() - start
+            result = rendering.image
             numbers = score(model, result, cloths, kind)
+            base, out = np.asarray(fit_within(model, 1024)), np.asarray(result)
+            alpha = garment_alpha(rendering)
+            person_mask = rendering.body.mask > 0.5
+            numbers["texture"] = skin_texture_ratio(base, out, alpha, person_mask)
+            numbers["residue"] = old_clothes_residue(base, out, alpha, person_mask)
+            numbers["placement"] = placement_errors(rendering)
+            pair = f"{path.stem} x {label} [{kind}]"
+            verdict, reason = verdicts.get(pair, ("unjudged", ""))
+            numbers["verdict"] = verdict
             scores.append(numbers)
-            caption = (
-                f"{path.stem} x {label} [{kind}] cover {numbers['coverage']:.0%} "
-                f"dE {numbers['delta_e']:.0f} same {numbers['unchanged']:.1%} {seconds:.2f}s"
+            parts = " ".join(
+                f"{g.clothes_type}/{getattr(g, 'sleeve', '-')}/{getattr(g, 'hem', '-')}" for g in rendering.garments
             )
-            say("  " + caption)
+            caption = (
+                f"{pair} cover {numbers['coverage']:.0%} dE {numbers['delta_e']:.0f} "
+                f"same {numbers['unchanged']:.1%} skin {numbers['texture']:.2f} residue {numbers['residue']:.2f} "
+                f"{parts} {seconds:.2f}s | {verdict}"
+            )
+            say("  " + caption + (f" ({reason})" if reason else ""))
             rows.append(
                 [landmarks_thumb(model, numbers["person"]), cloths[0], cloths[1] if len(cloths) > 1 else None, result]
             )
             captions.append(caption)
     if scores:
+
+        def median(key):
+            values = [s[key] for s in scores if s[key] == s[key]]
+            return statistics.median(values) if values else float("nan")
+
+        placement = [e for s in scores for e in s["placement"]]
+        say(f"\nresults: {len(scores)}")
+        say(f"median coverage of the target region: {median('coverage'):.0%} (target >= 85%)")
+        say(f"median unchanged away from the person: {median('unchanged'):.2%} (target >= 97%)")
+        say(f"median colour difference dE: {median('delta_e'):.1f} (target <= 5)")
+        say(f"median filled-skin grain / real skin grain: {median('texture'):.2f} (target >= 0.5)")
+        mean_residue = statistics.mean(s["residue"] for s in scores)
+        say(f"median old-clothes residue: {median('residue'):.3f}; mean {mean_residue:.3f} (target ~0)")
+        if placement:
+            say(
+                f"hem and sleeve ends vs their landmark: median {statistics.median(placement):.1%} of body height, "
+                f"p90 {float(np.percentile(placement, 90)):.1%} over {len(placement)} ends (target median <= 3%)"
+            )
+        counts = {v: sum(s["verdict"] == v for s in scores) for v in ("believable", "flawed", "broken", "unjudged")}
+        judged = max(1, len(scores) - counts["unjudged"])
         say(
-            f"\nmedian coverage of the target region: {statistics.median(s['coverage'] for s in scores):.0%}; "
-            f"median colour difference ΔE: {statistics.median(s['delta_e'] for s in scores):.1f}; "
-            f"median unchanged away from the person: {statistics.median(s['unchanged'] for s in scores):.2%}"
+            f"verdicts ({verdicts_path.name}, by eye): believable {counts['believable']} "
+            f"({counts['believable'] / judged:.0%}), flawed {counts['flawed']} ({counts['flawed'] / judged:.0%}), "
+            f"broken {counts['broken']} ({counts['broken'] / judged:.0%}), unjudged {counts['unjudged']} "
+            "(target >= 70% believable, <= 10% broken)"
         )
     for sheet in write_sheets(rows, captions, args.out):
         say(f"contact sheet: {sheet}")

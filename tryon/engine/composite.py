@@ -32,9 +32,12 @@ SHADE_EDGE = 0.12
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
 SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
-# Filled skin: the rounding's reach (share of the torso length) and the grain (L units).
+# Filled skin: the rounding's reach (share of the torso length) and the grain (L units)
+# used when no real skin patch is there to copy.
 SKIN_ROUND = 0.05
 SKIN_GRAIN = 1.6
+# Side of the real-skin patches tiled into a fill (share of the torso length).
+SKIN_PATCH = 0.03
 
 
 def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
@@ -148,11 +151,48 @@ def _skin_fill(
     dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
     depth = np.clip(dist / max(SKIN_ROUND * scale, 1.0), 0, 1)
     local[..., 0] *= 0.82 + 0.18 * np.sqrt(depth)
-    # A smooth fill reads as paint next to the photo's own grain: add a little.
-    grain = np.random.default_rng(0).normal(0.0, SKIN_GRAIN, (h, w)).astype(np.float32)
-    local[..., 0] += cv2.GaussianBlur(grain, (0, 0), 0.7)
+    # A smooth fill reads as paint next to the photo's own grain: carry the
+    # person's own skin texture into it.
+    local[..., 0] += _skin_texture(lab[..., 0], skin_pixels, region, scale)
     rgb = cv2.cvtColor(local.astype(np.float32), cv2.COLOR_LAB2RGB)
     return np.clip(rgb, 0, 1)
+
+
+def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
+    """Fine texture for ``region``, tiled from patches of the person's real skin.
+
+    The detail (lightness minus its local mean) of square patches lying wholly
+    on visible skin is copied tile by tile into the fill, so bared skin has the
+    photo's own pores, noise and JPEG grain, not a synthetic noise. With no
+    patch of real skin to copy, a gentle noise of the measured strength stands in.
+    """
+    h, w = region.shape
+    size = int(np.clip(SKIN_PATCH * scale, 6, 48))
+    # Grain is the finest scale of skin; anything broader is shape and light, which the fill has.
+    detail = lightness - cv2.GaussianBlur(lightness, (0, 0), max(1.0, 0.004 * scale))
+    texture = np.zeros((h, w), np.float32)
+    ys, xs = np.nonzero(region)
+    if not len(ys):
+        return texture
+    inside = cv2.erode(skin_pixels.astype(np.uint8), np.ones((size, size), np.uint8), anchor=(0, 0)) > 0
+    inside[h - size :] = False
+    inside[:, w - size :] = False
+    origins = np.argwhere(inside[::2, ::2]) * 2
+    rng = np.random.default_rng(0)
+    real = detail[skin_pixels]
+    strength = float(np.std(np.clip(real, -8, 8))) if len(real) else SKIN_GRAIN
+    if len(origins) < 4:
+        noise = rng.normal(0.0, strength, (h, w)).astype(np.float32)
+        return cv2.GaussianBlur(noise, (0, 0), 0.7)
+    # Strong features (an eye, a mole, a seam at the edge) would repeat visibly: clip them.
+    limit = 2.0 * max(strength, 0.5)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    for ty in range(y0, y1, size):
+        for tx in range(x0, x1, size):
+            sy, sx = origins[rng.integers(len(origins))]
+            th, tw = min(size, h - ty), min(size, w - tx)
+            texture[ty : ty + th, tx : tx + tw] = detail[sy : sy + th, sx : sx + tw]
+    return np.clip(texture, -limit, limit) * region
 
 
 def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -228,7 +268,12 @@ def _face(body: Body) -> np.ndarray:
     if face is None:
         return np.zeros((h, w), bool)
     centre, half, chin = face
-    return (ys < chin) & (np.abs(xs - centre[0]) < half) & (body.mask > 0.3)
+    # Hair and the top of the head fill a box; below the eyes the jaw narrows to
+    # the chin, so a collar beside the jaw stays the new garment's.
+    head = (ys < centre[1]) & (np.abs(xs - centre[0]) < half)
+    jaw_x, jaw_y = 0.6 * half, max(chin - centre[1], 1.0)
+    jaw = ((xs - centre[0]) / jaw_x) ** 2 + ((ys - centre[1]) / jaw_y) ** 2 < 1.0
+    return (head | jaw) & (body.mask > 0.3)
 
 
 def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
@@ -249,7 +294,7 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
     down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
     half = 0.2 * S
     for garment in placed:
-        if garment.seam is None or garment.neck is None:
+        if garment.seam is None or garment.neck is None or garment.collar:
             continue
         d_l, d_r = garment.seam
         centre = float(np.dot((d_l + d_r) / 2 - body.origin, body.u))

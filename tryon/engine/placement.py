@@ -42,6 +42,21 @@ PART_EDGE = 0.002
 # Up to this share of the upper arm from the shoulder, a sleeve is behind the torso panel.
 SLEEVE_BEHIND = 0.6
 
+# Where a hem or a sleeve end lands, by the class measured on the flat lay
+# (GarmentAnalysis.hem / .sleeve). A top's hem along the torso, as a share of
+# the shoulder-to-hip length (a crop top ends above the navel, a regular one
+# just past the hip joints); a dress's, skirt's or trouser leg's hem at a leg
+# station (0 hip joint, 1 knee, 2 ankle); a sleeve end at an arm station
+# (0 top of the shoulder, 1 elbow, 2 wrist).
+TOP_HEM = {"crop": 0.62, "waist": 0.82, "hip": 1.06, "thigh": 1.32}
+DRESS_HEM = {"mini": 0.55, "knee": 1.08, "midi": 1.55, "maxi": 1.97}
+BOTTOM_HEM = {"shorts": 0.5, "knee": 1.05, "midi": 1.6, "ankle": 2.0}
+SLEEVE_END = {"cap": 0.22, "short": 0.45, "elbow": 1.0, "three_quarter": 1.55, "long": 2.0}
+# A class moves the hem by stretching or squeezing the garment below the
+# armpits, within these limits of its own proportions (a wrong class must not
+# turn a tee into a ribbon).
+STRETCH_LIMITS = (0.6, 1.8)
+
 
 @dataclass
 class Layer:
@@ -63,6 +78,11 @@ class PlacedGarment:
     seam: tuple[np.ndarray, np.ndarray] | None = None  # destination shoulder points
     neck: np.ndarray | None = None  # destination neckline point
     sleeves: dict[str, float] = field(default_factory=dict)  # side -> sleeve length on the arm
+    # Where the garment's class says the hem and the sleeve ends belong (same axes), when known.
+    hem_target: float | None = None
+    # A shirt or polo collar stands round the neck: the neck shows above it, never painted over it.
+    collar: bool = False
+    sleeve_targets: dict[str, float] = field(default_factory=dict)
 
 
 def _prepare(garment: GarmentAnalysis) -> np.ndarray:
@@ -82,9 +102,14 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     return np.dstack([rgb, mask]).astype(np.float32)
 
 
-def _open_neckline(source: np.ndarray, kp: dict[str, np.ndarray]) -> np.ndarray:
-    """Cut away the inside of the back collar, above a U from collar corner to front neckline."""
-    if "neck_front" not in kp:
+def _open_neckline(source: np.ndarray, garment: GarmentAnalysis) -> np.ndarray:
+    """Cut away the inside of the back collar, above a U from collar corner to front neckline.
+
+    Not for a shirt or polo collar: its flaps lie in that U, and the band behind
+    the neck shows when worn too.
+    """
+    kp = garment.keypoints
+    if "neck_front" not in kp or getattr(garment, "neckline", None) == "collar":
         return source
     left, right, front = kp["collar_left"], kp["collar_right"], kp["neck_front"]
     half = max(float(right[0] - left[0]) / 2, 1.0)
@@ -105,6 +130,35 @@ def _open_neckline(source: np.ndarray, kp: dict[str, np.ndarray]) -> np.ndarray:
 
 def _down(body: Body, point: np.ndarray) -> float:
     return float(np.dot(point - body.origin, body.v))
+
+
+def leg_station_down(body: Body, station: float) -> float:
+    """``down`` of the point at ``station`` along the legs (0 hip joint, 1 knee, 2 ankle), legs averaged."""
+    downs = []
+    for side in ("left", "right"):
+        hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+        point = hip + (knee - hip) * station if station <= 1.0 else knee + (ankle - knee) * (station - 1.0)
+        downs.append(_down(body, point))
+    return float(np.mean(downs))
+
+
+def _station_length(path: list[np.ndarray], station: float) -> float:
+    """Distance along a three-point limb path to ``station`` (0 start, 1 middle joint, 2 end)."""
+    first = float(np.linalg.norm(path[1] - path[0]))
+    second = float(np.linalg.norm(path[2] - path[1]))
+    return first * station if station <= 1.0 else first + second * (station - 1.0)
+
+
+def _stretch(target: float, natural: float, span: float, k: float) -> float:
+    """Scale along the garment's length that moves its end from ``natural`` to ``target``.
+
+    ``span`` is the source length that stretches (below the armpits, or the
+    whole leg); the result stays within STRETCH_LIMITS of ``k``.
+    """
+    if span <= 1.0:
+        return k
+    wanted = k + (target - natural) / span
+    return float(np.clip(wanted, STRETCH_LIMITS[0] * k, STRETCH_LIMITS[1] * k))
 
 
 def _centre_at(body: Body, down: float) -> np.ndarray:
@@ -203,7 +257,7 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
 
 def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) -> PlacedGarment:
     kp = garment.keypoints
-    source = _open_neckline(_prepare(garment), kp)
+    source = _open_neckline(_prepare(garment), garment)
     S, _T = body.shoulder_width, body.torso_length
     sl, sr = kp["shoulder_left"], kp["shoulder_right"]
     al, ar = kp["armpit_left"], kp["armpit_right"]
@@ -212,9 +266,25 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
     top_l, top_r = body.shoulder_top("left"), body.shoulder_top("right")
     seam_dst = (top_l + top_r) / 2
 
+    # Below the armpits the garment stretches or squeezes so that its hem
+    # lands where its measured length class says (a sweatshirt at the hips, a
+    # crop top above the navel); shoulders and neckline keep their shape.
+    pit_rel = float((al[1] + ar[1]) / 2 - seam_src[1])
+    hem_rel = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2 - seam_src[1])
+    seam_down = _down(body, seam_dst)
+    hem_target = None
+    if kind == "upper" and getattr(garment, "hem", None) in TOP_HEM:
+        hem_target = TOP_HEM[garment.hem] * _T
+    elif kind == "full" and getattr(garment, "hem", None) in DRESS_HEM:
+        hem_target = leg_station_down(body, DRESS_HEM[garment.hem])
+    kv = k
+    if hem_target is not None:
+        kv = _stretch(hem_target, seam_down + k * hem_rel, hem_rel - pit_rel, k)
+
     def similar(p):
         rel = np.asarray(p, np.float64) - seam_src
-        return seam_dst + body.u * (k * rel[0]) + body.v * (k * rel[1])
+        along = k * rel[1] if rel[1] <= pit_rel else k * pit_rel + kv * (rel[1] - pit_rel)
+        return seam_dst + body.u * (k * rel[0]) + body.v * along
 
     dest, src = [], []
 
@@ -288,9 +358,15 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
 
     # The neck stands where the flat lay shows the inside of the back: the
     # compositor shows the person there, down to the front neckline.
-    placed = PlacedGarment(kind=kind, seam=(d_sl, d_sr), neck=similar(kp.get("neck_front", kp["neck"])))
+    placed = PlacedGarment(
+        kind=kind,
+        seam=(d_sl, d_sr),
+        neck=similar(kp.get("neck_front", kp["neck"])),
+        collar=getattr(garment, "neckline", None) == "collar",
+    )
     placed.top_down = _down(body, neck_dst)
     placed.hem_down = max(_down(body, d) for d in dest)
+    placed.hem_target = hem_target
     margin = 0.06 * S
     part, part_box = _part_source(source, garment, (1,) if has_sleeves else (1, 2, 3))
     if part is not None:
@@ -303,9 +379,11 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
             continue
         sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit)
         if sleeve is not None:
-            layers, length = sleeve
+            layers, length, target = sleeve
             placed.layers.extend(layers)
             placed.sleeves[side] = length
+            if target is not None:
+                placed.sleeve_targets[side] = target
     return placed
 
 
@@ -384,7 +462,14 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     top = body.shoulder_top(side)
     arm = [top] + arm[1:] if np.linalg.norm(arm[1] - top) > 1 else arm
     arm_length = max(polyline_length(arm), 1.0)
-    length = min(k * length_src, arm_length + 0.12 * S)
+    # The sleeve ends where its measured class says (a long sleeve at the
+    # wrist, a short one halfway down the upper arm), else at its own length.
+    target = None
+    if getattr(garment, "sleeve", None) in SLEEVE_END:
+        target = _station_length(arm, SLEEVE_END[garment.sleeve])
+        length = target
+    else:
+        length = min(k * length_src, arm_length + 0.12 * S)
     outward = -body.u if side == "left" else body.u
     # A flat sleeve is half its circumference wide; worn, it is a tube round
     # the arm, and a tube seen from the side is its diameter wide: 2/pi of flat.
@@ -445,7 +530,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     # Laid over the root, the front part completes the sleeve's own alpha
     # exactly, so the hand-over leaves no see-through seam.
     rgba[..., 3] = alpha * (1.0 - behind) / np.maximum(1.0 - alpha * behind, 1e-6)
-    return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length
+    return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length, target
 
 
 def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> float:
@@ -496,10 +581,19 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
     # Across, the garment is seen from the front: narrower than it lies flat.
     kx = k / FLAT_TO_FRONT
     waist_dst = _centre_at(body, waist_down)
+    hem_class = getattr(garment, "hem", None)
+    station = BOTTOM_HEM.get(hem_class)
+    hem_target = leg_station_down(body, station) if station is not None else None
+    # A skirt's length follows its class the way a top's does: stretched or
+    # squeezed so the hem lands at the mini, knee, midi or ankle line.
+    ky = k
+    if crotch_src is None and hem_target is not None:
+        hem_rel = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2 - waist_src[1])
+        ky = _stretch(hem_target, waist_down + k * hem_rel, hem_rel, k)
 
     def similar(p):
         rel = np.asarray(p, np.float64) - waist_src
-        return waist_dst + body.u * (kx * rel[0]) + body.v * (k * rel[1])
+        return waist_dst + body.u * (kx * rel[0]) + body.v * (ky * rel[1])
 
     dest, src = [], []
 
@@ -511,7 +605,7 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
     pair(wr_s, waist_dst + body.u * COVER * need_r)
     pair(waist_src, waist_dst)
 
-    placed = PlacedGarment(kind="lower", top_down=waist_down)
+    placed = PlacedGarment(kind="lower", top_down=waist_down, hem_target=hem_target)
     if crotch_src is not None:
         crotch_dst = _centre_at(body, max(crotch_down, _down(body, similar(crotch_src))))
         pair(crotch_src, crotch_dst)
@@ -545,7 +639,12 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
             stations.append((outer, inner))
             hem_src = (outer + inner) / 2
             src_leg = float(np.linalg.norm(hem_src - top_src))
-            scale = min(1.0, (full - start + HEM_PAST_ANKLE * T) / max(k * src_leg, 1.0))
+            if station is not None:
+                # Trouser legs end where the class says: full length at the ankle, not mid-calf.
+                along = _station_length(leg, station) + (0.5 * HEM_PAST_ANKLE * T if station >= 2.0 else 0.0)
+                scale = _stretch(along - start, k * src_leg, src_leg, k) / k
+            else:
+                scale = min(1.0, (full - start + HEM_PAST_ANKLE * T) / max(k * src_leg, 1.0))
             for s_out, s_in in stations:
                 centre_s = (s_out + s_in) / 2
                 along = k * scale * float(np.linalg.norm(centre_s - top_src))

@@ -20,16 +20,17 @@ unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
 from .body import Body, body_from
 from .composite import compose
-from .garment import extract_garment
+from .garment import GarmentAnalysis, extract_garment
 from .images import fit_within
 from .person import analyse_person
-from .placement import place_garment
+from .placement import PlacedGarment, place_garment
 
 STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
 RENDER_TYPES = ("upper", "lower", "full", "combo")
@@ -82,6 +83,16 @@ def _garment(image: Image.Image, kind: str, hd: bool, what: str):
     return garment
 
 
+@dataclass
+class Rendering:
+    """A try-on with what went into it, for measuring placement (bench/quality.py)."""
+
+    image: Image.Image
+    body: Body
+    placed: list[PlacedGarment]
+    garments: list[GarmentAnalysis]
+
+
 def render_tryon(
     model_image: Image.Image,
     cloth_image: Image.Image,
@@ -90,6 +101,18 @@ def render_tryon(
     hd: bool = False,
     progress: Callable[[str, float], None] | None = None,
 ) -> Image.Image:
+    """The try-on picture; see :func:`render_tryon_detailed`."""
+    return render_tryon_detailed(model_image, cloth_image, cloth_type, lower_cloth_image, hd, progress).image
+
+
+def render_tryon_detailed(
+    model_image: Image.Image,
+    cloth_image: Image.Image,
+    cloth_type: str,
+    lower_cloth_image: Image.Image | None = None,
+    hd: bool = False,
+    progress: Callable[[str, float], None] | None = None,
+) -> Rendering:
     """Render ``cloth_image`` (and for "combo" ``lower_cloth_image``) onto the person.
 
     ``cloth_type`` is "upper", "lower", "full" (or "full_set") or "combo"; in a
@@ -131,4 +154,4 @@ def render_tryon(
     report("encode", 0.95)
     image = Image.fromarray(result)
     report("encode", 1.0)
-    return image
+    return Rendering(image=image, body=body, placed=placed, garments=[garment for _, garment in garments])
