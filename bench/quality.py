@@ -362,8 +362,8 @@ def main() -> None:
             continue
         model = _load(path)
         kinds = list(check.good_clothes_types)
-        # Tops are what shoppers try most: two per person.
-        if "upper" in kinds:
+        # A half-body photo takes tops only: two of them, so every person counts alike.
+        if kinds == ["upper"]:
             kinds.append("upper")
         if {"upper", "lower"} <= set(kinds):
             kinds.append("combo")

@@ -29,6 +29,8 @@ SHADE_LIMIT = 0.2
 SHADE_PRINT = 0.1
 # Luminance steps larger than this (0..1) are edges between materials, not shade.
 SHADE_EDGE = 0.12
+# Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
+SHADE_EDGE_REACH = 0.02
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
 SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
@@ -66,6 +68,14 @@ def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
     smooth = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
     ratio = np.log(detail / np.maximum(smooth, 0.02))
     ratio = SHADE_LIMIT * np.tanh(ratio / SHADE_LIMIT)
+    # Along the old clothes' own lines (a neckline, a hem, a sleeve's edge, a
+    # seam) the ratio draws that line onto the new garment: an opaque garment
+    # hides them, so near a crisp edge only the broad light passes.
+    edges = cv2.Canny(np.clip(half * 255.0, 0, 255).astype(np.uint8), 30, 90).astype(np.float32)
+    edges = cv2.GaussianBlur(edges / 255.0, (0, 0), max(1.0, SHADE_EDGE_REACH * scale / 2))
+    near_edge = np.clip(edges * 6.0, 0.0, 1.0)
+    near_edge = cv2.resize(near_edge, (w, h), interpolation=cv2.INTER_LINEAR)
+    ratio *= 1.0 - near_edge
     on_person = cv2.GaussianBlur(person, (0, 0), max(1.0, SHADE_DETAIL * scale))
     return np.exp(SHADE_STRENGTH * ratio * on_person).astype(np.float32)
 
@@ -256,7 +266,10 @@ def _hands(body: Body) -> np.ndarray:
         tips = [body.point(side, p) for p in ("index", "pinky", "thumb")]
         for tip in tips:
             reach = tip + (tip - wrist) * 0.6
-            hands |= capsule_mask(body.shape, [wrist, reach], 0.05 * S)
+            # From a little past the wrist joint: an old cuff round the wrist is
+            # the old sleeve, to be covered, not part of the hand.
+            start = wrist + (tip - wrist) * 0.3
+            hands |= capsule_mask(body.shape, [start, reach], 0.05 * S)
     return hands & (body.mask > 0.5)
 
 
