@@ -35,6 +35,13 @@ def test_a_person_wearing_clothes_is_not_a_clothes_image():
     assert check_clothes_image(person).is_clothes is False
 
 
+@pytest.mark.parametrize("name", ["garment_polo_navy.jpg", "garment_jacket_puffer_red.jpg"])
+def test_a_ghost_mannequin_render_is_clothes_not_a_person(name):
+    """Pose finds a body in the mannequin's shape, but no skin at its face or hands."""
+    photo = Image.open(FIXTURES / name).convert("RGB")
+    assert check_clothes_image(photo) == ClothesCheck(clothes_type="upper", is_clothes=True)
+
+
 def test_noise_is_not_clothes():
     assert check_clothes_image(drawing.noise()).is_clothes is False
 

@@ -81,6 +81,18 @@ MIN_NECK_OPENING = 0.3
 HANGING_ARMPIT_DEPTH = 0.45
 HANGING_MIN_ASPECT = 0.7
 
+# --- a worn garment or a ghost mannequin -------------------------------------------
+# mediapipe Pose landmarks that are bare skin on a person: face (0-10) and
+# hands (15-22). Windows around them, of this share of the torso length, hold
+# >= SKIN_SHARE skin pixels on every dev person photo and <= 0.32 on ghost
+# mannequins.
+SKIN_LANDMARKS = tuple(range(0, 11)) + tuple(range(15, 23))
+SKIN_WINDOW_TORSO = 0.06
+SKIN_SHARE = 0.5
+SKIN_CR = (135, 173)
+SKIN_CB = (77, 127)
+SKIN_MIN_Y = 40
+
 
 @dataclass(frozen=True)
 class ClothesCheck:
@@ -714,6 +726,33 @@ def check_clothes_image(image: Image.Image) -> ClothesCheck:
     is_clothes = (
         garment.plain_background and garment.items == 1 and MIN_AREA_SHARE <= garment.area_share <= MAX_AREA_SHARE
     )
-    if is_clothes and analyse_person(image) is not None:
-        is_clothes = False
+    if is_clothes:
+        person = analyse_person(image)
+        # Pose finds a body in a ghost mannequin's shape too; a worn garment
+        # shows skin where the pose puts the face or the hands.
+        if person is not None and _skin_at_face_or_hands(np.asarray(image.convert("RGB")), person):
+            is_clothes = False
     return ClothesCheck(clothes_type=garment.clothes_type, is_clothes=is_clothes)
+
+
+def _skin_at_face_or_hands(rgb: np.ndarray, person) -> bool:
+    """Whether skin fills the window around any face or hand landmark of ``person`` (``rgb``'s frame).
+
+    Skin: the classic YCrCb box (Chai & Ngan), wide enough for every skin
+    tone of the dev set's people; ghost-mannequin collars and cuffs show at
+    most a third of their window as skin, people at least half (a head
+    cropped at the mouth still has its hands).
+    """
+    ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycc[..., 0], ycc[..., 1], ycc[..., 2]
+    skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1]) & (y > SKIN_MIN_Y)
+    h, w = skin.shape
+    radius = max(3, int(SKIN_WINDOW_TORSO * person.torso_length))
+    for index in SKIN_LANDMARKS:
+        x, yy = person.landmarks[index, :2]
+        if 0 <= x < w and 0 <= yy < h:
+            x, yy = int(x), int(yy)
+            window = skin[max(0, yy - radius) : yy + radius + 1, max(0, x - radius) : x + radius + 1]
+            if window.mean() >= SKIN_SHARE:
+                return True
+    return False
