@@ -177,11 +177,43 @@ def write_sheets(rows: list[list[Image.Image | None]], captions: list[str], out:
     return paths
 
 
+def clothes_section(garments: dict[str, Image.Image], model_paths: list[Path], say) -> None:
+    """The clothes check on every garment (type from the file-name prefix) and model photo, with a confusion matrix."""
+    say("== clothes check ==")
+    types = ("upper", "lower", "full")
+    confusion = {(label, got): 0 for label in types for got in (*types, "not clothes")}
+    right = 0
+    for name, image in garments.items():
+        label = name.split("_", 1)[0]
+        check = check_clothes_image(image)
+        got = check.clothes_type if check.is_clothes else "not clothes"
+        confusion[(label, got)] = confusion.get((label, got), 0) + 1
+        ok = got == label
+        right += ok
+        if not ok:
+            say(f"  wrong: {name}: {check}")
+    say("confusion (rows: label, columns: detected):")
+    say("  " + " " * 8 + "".join(f"{got:>12}" for got in (*types, "not clothes")))
+    for label in types:
+        say(f"  {label:8}" + "".join(f"{confusion[(label, got)]:>12}" for got in (*types, "not clothes")))
+    person_right = 0
+    for path in model_paths:
+        check = check_clothes_image(_load(path))
+        person_right += not check.is_clothes
+        if check.is_clothes:
+            say(f"  wrong: {path.name} (a model photo) called clothes")
+    say(f"garments typed right: {right}/{len(garments)} ({right / max(1, len(garments)):.0%})")
+    say(f"model photos refused as clothes: {person_right}/{len(model_paths)}")
+    total = len(garments) + len(model_paths)
+    say(f"clothes check overall: {(right + person_right) / max(1, total):.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=Path, required=True, help="folder with models/ and garments/")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--hd", action="store_true", help="render in HD mode")
+    parser.add_argument("--only-garments", action="store_true", help="stop after the clothes check section")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
@@ -198,25 +230,10 @@ def main() -> None:
     for name in garments:
         by_type.setdefault(name.split("_", 1)[0], []).append(name)
 
-    say("== clothes check ==")
-    right = 0
-    for name, image in garments.items():
-        label = name.split("_", 1)[0]
-        check = check_clothes_image(image)
-        ok = check.is_clothes and check.clothes_type == label
-        right += ok
-        if not ok:
-            say(f"  wrong: {name}: {check}")
-    person_right = 0
-    for path in model_paths:
-        check = check_clothes_image(_load(path))
-        person_right += not check.is_clothes
-        if check.is_clothes:
-            say(f"  wrong: {path.name} (a model photo) called clothes")
-    say(f"garments typed right: {right}/{len(garments)} ({right / max(1, len(garments)):.0%})")
-    say(f"model photos refused as clothes: {person_right}/{len(model_paths)}")
-    total = len(garments) + len(model_paths)
-    say(f"clothes check overall: {(right + person_right) / max(1, total):.0%}")
+    clothes_section(garments, model_paths, say)
+    if args.only_garments:
+        (args.out / "quality.txt").write_text("\n".join(lines) + "\n")
+        return
 
     say("\n== model check ==")
     manifest = read_manifest(models_dir)

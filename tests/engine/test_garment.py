@@ -14,7 +14,18 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 @pytest.mark.parametrize(
     ("make", "clothes_type"),
-    [(drawing.tee, "upper"), (drawing.trousers, "lower"), (drawing.dress, "full")],
+    [
+        (drawing.tee, "upper"),
+        (drawing.trousers, "lower"),
+        (drawing.dress, "full"),
+        # Alike in outline, told apart by waistband, legs, armholes, neckline and length:
+        (drawing.mini_skirt, "lower"),
+        (drawing.shorts, "lower"),
+        (drawing.sleeveless_vest, "upper"),
+        (drawing.crop_top, "upper"),
+        (drawing.blouse, "upper"),
+        (drawing.knee_dress, "full"),
+    ],
 )
 def test_drawn_garments_are_clothes_of_their_type(make, clothes_type):
     assert check_clothes_image(make()) == ClothesCheck(clothes_type=clothes_type, is_clothes=True)

@@ -51,25 +51,45 @@ MAX_AREA_SHARE = 0.92
 # several items (two garments side by side), not one garment.
 SECOND_ITEM_SHARE = 0.25
 
-# --- silhouette rules (notes §4) ---------------------------------------------------
+# --- garment type: evidence from the silhouette (notes §4) --------------------------
 # Legs: the centre column is background below the crotch in this share of the
-# lower rows, with the crotch in the upper part of the silhouette.
+# lower rows, with the crotch in the upper part of the silhouette; halfway down
+# the legs the gap between them is at most LEG_GAP_MAX_WIDTH of the garment's
+# width and each leg at least LEG_MIN_WIDTH (two cuffs hanging below a
+# cardigan, or a bustier's dangling straps, stand far apart and are narrow).
 LEG_GAP_ROWS = 0.30
 LEG_GAP_MAX_CROTCH = 0.80
-# Flat waistband: the top edge's height range over the top's width (share of
-# the silhouette height; skirts <= 0.074, tops >= 0.083 on dev, dresses with a
-# straight neckline lower still), the top nearly as wide as the body, and no
-# longer than a long skirt (the plaid dress's straight neckline: aspect 2.7).
-FLAT_TOP_RANGE = 0.08
-FLAT_TOP_WIDTH = 0.60
-FLAT_TOP_MAX_ASPECT = 2.0
-# Full-length garments: height / width of the bounding box, or length / body
-# width; but a top shorter than twice its body width isn't a dress even when
-# narrow (a long cami: aspect 1.7, length 1.9 bodies; dresses >= 2.26).
-FULL_ASPECT = 1.5
-FULL_LENGTH_BODY = 2.6
-FULL_MIN_LENGTH_BODY = 2.0
-FULL_SURE_ASPECT = 1.8
+LEG_GAP_MAX_WIDTH = 0.45
+LEG_MIN_WIDTH = 0.15
+# A waistband is the top of the silhouette: the row just below it spans at
+# least WAISTBAND_WIDTH of the garment's widest row (skirts and trousers
+# 0.49-0.92 on dev; a collar or a neck 0.1-0.45) ...
+WAISTBAND_WIDTH = 0.45
+# ... it is straight: the top edge across its middle 70% varies by less than
+# STRAIGHT_TOP of the width (skirts <= 0.018; necklines, straps and the dome
+# of a back collar 0.03-0.3) ...
+STRAIGHT_TOP = 0.035
+# ... and below it the garment only widens: a side that steps inwards by more
+# than SIDE_NOTCH of the width below a wider part above is an armhole or a
+# sleeve (skirts 0.0; sleeveless tops 0.058-0.075, sleeves 0.12-0.28).
+SIDE_NOTCH = 0.03
+# No skirt is more than this much wider than tall (an off-shoulder band: 0.45).
+MIN_BOTTOM_ASPECT = 0.55
+# A bodice: the upper third keeps its width (within BODICE_STRAIGHT of the
+# width) and the skirt below flares to BODICE_FLARE times it: a dress.
+BODICE_STRAIGHT = 0.05
+BODICE_FLARE = 1.4
+# Cuffs of sleeves laid down the body hang within this share of the width from
+# the garment's sides (dev tops <= 0.04; a wrap skirt's uneven hem 0.17).
+CUFF_SIDE_REACH = 0.1
+# A garment is a bottom above this much evidence (skirts and shorts >= 2.5 on
+# dev, tops <= 1.4: a hoodie laid flat with its sleeves down).
+BOTTOM_EVIDENCE = 2.0
+# Dresses are long for their chest: box height over the body's width at 20-40%
+# of its height is >= 2.8 for every dev dress, <= 2.53 for tops (a long tank);
+# a skirt that flares below a waist (FLARE, hem over waist width) adds to it.
+DRESS_LENGTH_CHEST = 2.65
+DRESS_FLARE = 1.35
 # Neck opening: a crew neck's front lies about 0.4 of the opening's width below
 # the collar's top corners (back drop ~2 cm, front ~9 cm, opening ~18 cm); an
 # opening narrower than this share of the shoulders is a high collar.
@@ -288,42 +308,145 @@ def _leg_gap(mask: np.ndarray, box) -> tuple[bool, float, int]:
     while row > 0 and gap[row - 1]:
         row -= 1
     crotch = row / height
-    # Both sides of the gap must hold garment (two legs, not one off-centre item).
+    # Two legs either side of a narrow gap, halfway down them: not two cuffs or
+    # straps hanging far apart, nor one off-centre item.
     mid = y0 + int((row + height) / 2)
-    left_side = mask[mid, x0:centre].any()
-    right_side = mask[mid, centre:x1].any()
-    return bool(left_side and right_side and crotch < LEG_GAP_MAX_CROTCH), crotch, centre
+    width = x1 - x0
+    left = _row_runs(mask[mid, x0:centre])
+    right = _row_runs(mask[mid, centre:x1])
+    if not left or not right:
+        return False, crotch, centre
+    left_leg, right_leg = left[-1], right[0]
+    gap_width = (centre - x0 - left_leg[1]) + right_leg[0]
+    legs_wide = min(left_leg[1] - left_leg[0], right_leg[1] - right_leg[0]) + 1 >= LEG_MIN_WIDTH * width
+    legs = crotch < LEG_GAP_MAX_CROTCH and gap_width <= LEG_GAP_MAX_WIDTH * width and legs_wide
+    return bool(legs), crotch, centre
+
+
+@dataclass(frozen=True)
+class _Silhouette:
+    """Shape features of a garment's mask, each a share of the garment's box (see the constants)."""
+
+    legs: bool
+    crotch: float  # crotch height / box height (1.0 without legs)
+    aspect: float  # box height / width
+    top_width: float  # the row at 3% of the height / the widest row
+    top_unevenness: float  # top edge's range across the middle 70% of that row / box width
+    side_notch: float  # largest inward step of a side below a wider part above / box width
+    bodice: bool  # straight-sided upper third above a flaring skirt
+    sleeves_down: bool  # sleeves laid down the body, their cuffs apart below it (_hanging_sleeves)
+    length_chest: float  # box height / body width at 20-40% of the height
+    flare: float  # widest body row in 60-95% / narrowest in 25-60%
+
+
+def _silhouette(mask: np.ndarray, box) -> _Silhouette:
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    legs, crotch, _ = _leg_gap(mask, box)
+    # Each side's inset from the box, going down; a notch is a side stepping
+    # back in below a part that reached further out (not counted in the legs).
+    shares = np.linspace(0.02, 0.97, 39)
+    insets = np.zeros((len(shares), 2), np.float32)
+    for i, share in enumerate(shares):
+        xs = np.flatnonzero(mask[y0 + int(share * height)])
+        insets[i] = (xs.min() - x0, x1 - 1 - xs.max()) if len(xs) else (width / 2, width / 2)
+    insets /= max(width, 1)
+    extent = 1.0 - insets.sum(axis=1)
+    above = shares <= min(0.55, crotch - 0.05)
+    side_notch = float((insets[above] - np.minimum.accumulate(insets[above], axis=0)).max()) if above.any() else 0.0
+    # The top edge across the middle of the row just below the top.
+    xs = np.flatnonzero(mask[y0 + max(1, int(0.04 * height))])
+    a, b = (int(xs.min()), int(xs.max())) if len(xs) else (x0, x1 - 1)
+    span = b - a + 1
+    top = _top_edge(mask, a + int(0.15 * span), b - int(0.15 * span) + 1)
+    top = top[np.isfinite(top)]
+    unevenness = float(np.percentile(top, 95) - np.percentile(top, 5)) / width if len(top) else 0.0
+
+    def extent_at(share: float) -> float:
+        return float(extent[int(np.argmin(np.abs(shares - share)))])
+
+    bodice = extent_at(0.3) - extent_at(0.03) < BODICE_STRAIGHT and extent_at(0.9) > BODICE_FLARE * extent_at(0.3)
+    runs = _body_runs(mask, box)
+    widths = runs[:, 1] - runs[:, 0] + 1
+
+    def body(lo: float, hi: float) -> np.ndarray:
+        segment = widths[int(lo * height) : max(int(lo * height) + 1, int(hi * height))]
+        return segment[np.isfinite(segment)]
+
+    chest, waist, hem = body(0.2, 0.4), body(0.25, 0.6), body(0.6, 0.95)
+    chest_width = float(np.median(chest)) if len(chest) else float(width)
+    flare = float(hem.max() / max(waist.min(), 1.0)) if len(hem) and len(waist) else 1.0
+    return _Silhouette(
+        legs=legs,
+        crotch=crotch,
+        aspect=height / max(width, 1),
+        top_width=float(extent[0] / max(extent.max(), 1e-6)),
+        top_unevenness=unevenness,
+        side_notch=side_notch,
+        bodice=bool(bodice),
+        sleeves_down=not legs and _cuffs_at_the_sides(mask, box),
+        length_chest=height / max(chest_width, 1.0),
+        flare=flare,
+    )
+
+
+def _cuffs_at_the_sides(mask: np.ndarray, box) -> bool:
+    """Sleeves laid down the body (_hanging_sleeves) with their cuffs at the garment's outer sides.
+
+    Hanging sleeves are the outermost parts; pieces of an uneven skirt hem
+    (a wrap skirt's lining) lie further in.
+    """
+    hanging = _hanging_sleeves(mask, box)
+    if hanging is None:
+        return False
+    x0, _, x1, _ = box
+    xs = np.flatnonzero(mask[hanging[2]])
+    reach = CUFF_SIDE_REACH * (x1 - x0)
+    return bool(len(xs) and xs.min() - x0 <= reach and x1 - 1 - xs.max() <= reach)
+
+
+def _ramp(value: float, zero: float, scale: float, low: float = -1.0, high: float = 1.0) -> float:
+    """Evidence in [low, high]: 0 at ``zero``, +1 ``scale`` beyond it (scale < 0 flips the sense)."""
+    return float(np.clip((value - zero) / scale, low, high))
+
+
+def _bottom_evidence(shape: _Silhouette) -> float:
+    """Evidence (> 0) that the silhouette is worn from the waist down: legs, or a waistband on top.
+
+    A waistband is a wide, straight top edge with nothing sticking out below
+    it (no armholes, no sleeves); a neckline, straps, shoulders or a collar
+    make the top narrow or uneven, armholes and sleeves notch the sides or,
+    laid down the body, hang apart below it.
+    """
+    score = 0.0
+    if shape.legs:
+        score += 3.0 if shape.crotch < 0.5 else 2.0
+    score += _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0)
+    score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-3.0)
+    if not shape.legs:
+        score += _ramp(shape.side_notch, SIDE_NOTCH, -0.015, low=-3.0)
+    if shape.aspect < MIN_BOTTOM_ASPECT:
+        score -= 2.0
+    if shape.bodice:
+        score -= 2.0
+    if shape.sleeves_down:
+        score -= 2.0
+    return score
+
+
+def _dress_evidence(shape: _Silhouette) -> float:
+    """Evidence (> 0) that a garment worn from the shoulders reaches down past the hips: a dress."""
+    return _ramp(shape.length_chest, DRESS_LENGTH_CHEST, 0.2, low=-3.0, high=3.0) + _ramp(
+        shape.flare, DRESS_FLARE, 0.15
+    )
 
 
 def _classify(mask: np.ndarray, box) -> str:
-    """upper / lower / full from the silhouette (rules in notes §4)."""
-    x0, y0, x1, y1 = box
-    width, height = x1 - x0, y1 - y0
-    legs, _, _ = _leg_gap(mask, box)
-    if legs:
+    """upper / lower / full from the silhouette's evidence (see _Silhouette and the constants)."""
+    shape = _silhouette(mask, box)
+    if _bottom_evidence(shape) > BOTTOM_EVIDENCE:
         return "lower"
-    runs = _body_runs(mask, box)
-    widths = runs[:, 1] - runs[:, 0] + 1
-    lower_rows = widths[int(height * 0.55) : int(height * 0.85)]
-    body_width = float(np.nanmedian(lower_rows)) if np.isfinite(lower_rows).any() else width
-    # Waistband: a flat top edge as wide as the body, with no neckline notch.
-    top = _top_edge(mask, x0, x1)
-    inner = top[int(width * 0.1) : int(width * 0.9)]
-    inner = inner[np.isfinite(inner)]
-    if len(inner):
-        top_range = (np.percentile(inner, 95) - np.percentile(inner, 5)) / height
-        top_row = mask[y0 + max(1, int(height * 0.03))]
-        top_width = float(top_row.sum())
-        flat = top_range < FLAT_TOP_RANGE and top_width > FLAT_TOP_WIDTH * body_width
-        if flat and height / max(width, 1) < FLAT_TOP_MAX_ASPECT:
-            return "lower"
-    aspect = height / max(width, 1)
-    length = height / max(body_width, 1)
-    if aspect > FULL_ASPECT or length > FULL_LENGTH_BODY:
-        if length < FULL_MIN_LENGTH_BODY and aspect < FULL_SURE_ASPECT:
-            return "upper"
-        return "full"
-    return "upper"
+    return "full" if _dress_evidence(shape) > 0 else "upper"
 
 
 def _scale_points(points: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
