@@ -114,6 +114,46 @@ SKIN_CB = (77, 127)
 SKIN_MIN_Y = 40
 
 
+# --- parts: neckline, sleeves, length -------------------------------------------------
+# Lengths are shares of the garment's width at the armpits (tops, dresses) or
+# at the waistband (bottoms). Product photos mix flat lays, ghost mannequins
+# and models' shapes, which show the same garment narrower or wider, so the
+# bounds are calibrated on the labelled dev photos (bench/garment_labels.csv),
+# not on tailors' centimetres. (upper bound, class) pairs, in order.
+HEM_CLASSES = {
+    "upper": ((1.15, "crop"), (1.2, "waist"), (2.3, "hip"), (np.inf, "thigh")),
+    "full": ((3.1, "mini"), (3.3, "knee"), (5.5, "midi"), (np.inf, "maxi")),
+    "lower": ((1.7, "shorts"), (1.95, "knee"), (2.45, "midi"), (np.inf, "ankle")),
+}
+# Sleeves are told by their shape, which the photo's projection doesn't
+# change: area over squared length (shoulder seam to end). A cap is wider
+# than long (dev >= 1.28), a short sleeve about as wide as long (0.28-0.51), a
+# long one thin (<= 0.25, ghost mannequins' foreshortened arms aside); below
+# SLEEVE_MIN_FULLNESS it is a strap (a bustier's: 0.02), not a sleeve. Among
+# thin sleeves, the length (share of the armpit width) or how far down the
+# body the end hangs (share of shoulder-to-hem) tells long from shorter.
+CAP_FULLNESS = 1.0
+SHORT_FULLNESS = 0.27
+SLEEVE_MIN_FULLNESS = 0.035
+LONG_SLEEVE = 1.02
+LONG_SLEEVE_DROP = 0.55
+ELBOW_SLEEVE = 0.8
+# Neckline, from the top edge between the armpits. Straps: a quarter of the way
+# from the top down to the armpits, the garment there is two or more pieces,
+# each under STRAP_WIDTH of the armpit width (a tank's 0.12; a sleeveless
+# dress's shoulders >= 0.18).
+STRAP_WIDTH = 0.15
+# A collar (shirt, polo, hood, stand collar) closes the neck: the opening
+# between the top edge's highest points either side is under COLLAR_OPENING of
+# the armpit width, or the top rises above the shoulder seams by more than
+# COLLAR_RISE of the armpit depth (crew necks <= 0.11).
+COLLAR_OPENING = 0.12
+COLLAR_RISE = 0.2
+# A V: the dip below the opening's corners is at least V_DIP of its width
+# (crew necks' back dips <= 0.43).
+V_DIP = 0.5
+
+
 @dataclass(frozen=True)
 class ClothesCheck:
     """FitRoom's answer to "Check Clothes Image"."""
@@ -142,6 +182,24 @@ class GarmentAnalysis:
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # x0, y0, x1, y1 of the garment
     # (H, W) uint8: 0 background, 1 body, 2 left sleeve, 3 right sleeve (image left/right)
     parts: np.ndarray | None = None
+    # Parts measured on the flat lay, for the type in ``clothes_type`` or the
+    # one asked for (see extract_garment); lengths are shares of the width at
+    # the armpits (tops, dresses) or at the waistband (bottoms).
+    # "crew" | "v" | "collar" | "straps" | "strapless"; "none" for bottoms.
+    neckline: str = "none"
+    # (front neckline y - shoulder seam y) / (armpit y - shoulder seam y); 0 without one.
+    neckline_depth: float = 0.0
+    # "none" | "cap" | "short" | "elbow" | "three_quarter" | "long" ("none" for bottoms).
+    sleeve: str = "none"
+    # Shoulder seam to sleeve end (keypoints sleeve_left/right), mean of the sleeves; 0 without.
+    sleeve_length: float = 0.0
+    # tops "crop" | "waist" | "hip" | "thigh"; bottoms "shorts" | "knee" | "midi" | "ankle";
+    # dresses "mini" | "knee" | "midi" | "maxi".
+    hem: str = ""
+    # Shoulder seam to hem (tops, dresses) or waistband to hem (bottoms).
+    length: float = 0.0
+    # A bottom without a leg split (skirt); False for trousers, shorts and all tops.
+    skirt: bool = False
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
@@ -740,6 +798,115 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
     return points
 
 
+def _length_class(value: float, classes) -> str:
+    return next(name for bound, name in classes if value < bound)
+
+
+def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, float]:
+    """Neckline kind and depth (see GarmentAnalysis) from the top edge between the armpits.
+
+    Strapless necklines aren't told apart from the silhouette yet (an
+    off-shoulder band looks like a wide scoop): they come out "crew" or "v".
+    """
+    sl, sr = points["shoulder_left"], points["shoulder_right"]
+    al, ar = points["armpit_left"], points["armpit_right"]
+    shoulder_y = float(sl[1] + sr[1]) / 2
+    depth_span = max(float(al[1] + ar[1]) / 2 - shoulder_y, 1.0)
+    armpit_width = max(float(ar[0] - al[0]), 1.0)
+    top = _top_edge(mask, 0, mask.shape[1])
+    a, b = int(al[0]), int(ar[0]) + 1
+    edge = top[a:b]
+    middle = int(round((float(sl[0]) + float(sr[0])) / 2)) - a
+    if b - a < 4 or not np.isfinite(edge[:middle]).any() or not np.isfinite(edge[middle:]).any():
+        return "crew", 0.0
+    high = float(np.nanmin(edge))
+    probe = int(round(high + 0.25 * (shoulder_y + depth_span - high)))
+    pieces = [run for run in _row_runs(mask[min(max(probe, 0), mask.shape[0] - 1), a:b]) if run[1] - run[0] >= 1]
+    # The opening between the highest points either side of the middle.
+    left, right = edge[:middle], edge[middle:]
+    x_left = int(np.nonzero(left <= np.nanmin(left) + 1)[0].max())
+    x_right = middle + int(np.nonzero(right <= np.nanmin(right) + 1)[0].min())
+    corners = float(edge[x_left] + edge[x_right]) / 2
+    inside = edge[x_left : x_right + 1]
+    dip = float(np.nanmax(inside)) - corners if np.isfinite(inside).any() else 0.0
+    opening = max(x_right - x_left, 1)
+    front_y = corners + dip
+    if "neck_front" in points:
+        front_y = max(front_y, float(points["neck_front"][1]))
+    depth = max(0.0, (front_y - shoulder_y) / depth_span)
+    if len(pieces) >= 2 and max(run[1] - run[0] + 1 for run in pieces) < STRAP_WIDTH * armpit_width:
+        return "straps", depth
+    if opening < COLLAR_OPENING * armpit_width or shoulder_y - high > COLLAR_RISE * depth_span:
+        return "collar", max(0.0, (corners + dip - shoulder_y) / depth_span)
+    # Flat, most V necks show only their back: the dip seen is the back neck's.
+    return ("v" if dip >= V_DIP * opening else "crew"), depth
+
+
+def _sleeve_class(mask_parts: np.ndarray, label: int, end, seam, armpit_width: float, drop_span) -> str | None:
+    """One sleeve's class from its shape (see SHORT_FULLNESS); None for a strap."""
+    length = float(np.linalg.norm(np.asarray(end) - seam))
+    fullness = float((mask_parts == label).sum()) / max(length**2, 1.0)
+    if fullness < SLEEVE_MIN_FULLNESS:
+        return None
+    if fullness > CAP_FULLNESS:
+        return "cap"
+    if fullness > SHORT_FULLNESS:
+        return "short"
+    reach = length / armpit_width
+    drop = (float(end[1]) - drop_span[0]) / max(drop_span[1] - drop_span[0], 1.0)
+    if reach >= LONG_SLEEVE or drop >= LONG_SLEEVE_DROP:
+        return "long"
+    return "three_quarter" if reach >= ELBOW_SLEEVE else "elbow"
+
+
+SLEEVE_ORDER = ("none", "cap", "short", "elbow", "three_quarter", "long")
+
+
+def _top_parts(mask: np.ndarray, parts: np.ndarray, points: dict[str, np.ndarray], clothes_type: str) -> dict:
+    """Neckline, sleeve and hem of a top or dress, measured on its keypoints (GarmentAnalysis fields).
+
+    A "sleeve" that is only a strap (too thin for its length) loses its
+    sleeve-end keypoints: the strap belongs to the body.
+    """
+    al, ar = points["armpit_left"], points["armpit_right"]
+    armpit_width = max(float(ar[0] - al[0]), 1.0)
+    shoulder_y = float(points["shoulder_left"][1] + points["shoulder_right"][1]) / 2
+    hem_y = float(points["hem_left"][1] + points["hem_right"][1]) / 2
+    neckline, depth = _neckline(mask, points)
+    lengths, classes = [], []
+    for side, label, pit in (("left", 2, al), ("right", 3, ar)):
+        if f"sleeve_{side}" not in points:
+            continue
+        seam = np.array([pit[0], points[f"shoulder_{side}"][1]], np.float32)
+        found = _sleeve_class(parts, label, points[f"sleeve_{side}"], seam, armpit_width, (shoulder_y, hem_y))
+        if found is None:
+            del points[f"sleeve_{side}"], points[f"sleeve_{side}_width"]
+            continue
+        classes.append(found)
+        lengths.append(float(np.linalg.norm(points[f"sleeve_{side}"] - seam)) / armpit_width)
+    length = (hem_y - shoulder_y) / armpit_width
+    return {
+        "neckline": neckline,
+        "neckline_depth": depth,
+        # Sides can differ (a ghost mannequin's arm turned towards the camera): the longer counts.
+        "sleeve": max(classes, key=SLEEVE_ORDER.index) if classes else "none",
+        "sleeve_length": float(np.mean(lengths)) if lengths else 0.0,
+        "hem": _length_class(length, HEM_CLASSES[clothes_type]),
+        "length": length,
+    }
+
+
+def _bottom_parts(points: dict[str, np.ndarray]) -> dict:
+    """Hem class and length of trousers, shorts or a skirt (GarmentAnalysis fields)."""
+    waist_y = float(points["waist_left"][1] + points["waist_right"][1]) / 2
+    waist_width = max(float(points["waist_right"][0] - points["waist_left"][0]), 1.0)
+    skirt = "crotch" not in points
+    ends = ("hem_left", "hem_right") if skirt else ("leg_left_outer", "leg_right_outer")
+    hem_y = max(float(points[name][1]) for name in ends if name in points)
+    length = (hem_y - waist_y) / waist_width
+    return {"hem": _length_class(length, HEM_CLASSES["lower"]), "length": length, "skirt": skirt}
+
+
 def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
     """Sharpen the upscaled mask's edge with the full-size photo where the garment stands out.
 
@@ -807,8 +974,10 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     if clothes_type == "lower":
         points = _lower_keypoints(main, box)
         parts = main.astype(np.uint8)
+        described = _bottom_parts(points)
     else:
         points, parts = _upper_keypoints(main, box, clothes_type)
+        described = _top_parts(main, parts, points, clothes_type)
         # Without a sleeve on a side, what lies beyond the armhole line (a
         # strap, a ruffle) belongs to the body piece.
         for side, label in (("left", 2), ("right", 3)):
@@ -832,6 +1001,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         area_share=area_share,
         box=box_full,
         parts=parts,
+        **described,
     )
 
 
