@@ -111,3 +111,61 @@ def test_sleeves_lying_against_the_body_are_still_sleeves():
     rows = garment.parts[int(0.3 * garment.parts.shape[0]) : int(0.7 * garment.parts.shape[0])]
     assert (rows == 2).any(axis=0).sum() > 0.1 * rows.shape[1]
     assert (rows == 3).any(axis=0).sum() > 0.1 * rows.shape[1]
+
+
+def test_a_tee_has_a_crew_neck_short_sleeves_and_a_hip_length_hem():
+    garment = extract_garment(drawing.tee())
+    assert (garment.neckline, garment.sleeve, garment.hem) == ("crew", "short", "hip")
+    assert 0 < garment.neckline_depth < 0.5
+    assert 0.3 < garment.sleeve_length < 1.0
+    assert {"sleeve_left", "sleeve_right"} <= garment.keypoints.keys()
+    assert garment.skirt is False
+
+
+def test_sleeves_laid_down_the_body_are_long():
+    garment = extract_garment(drawing.blouse(), clothes_type="upper")
+    assert garment.sleeve == "long"
+    assert garment.sleeve_length > 1.0
+
+
+@pytest.mark.parametrize(
+    ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
+)
+def test_tops_of_other_cuts_get_their_sleeve_and_hem(make, sleeve, hem):
+    garment = extract_garment(make())
+    assert (garment.sleeve, garment.hem) == (sleeve, hem)
+    assert (garment.sleeve_length > 0) == (sleeve != "none")
+
+
+def test_trousers_reach_the_ankles_on_two_legs():
+    garment = extract_garment(drawing.trousers())
+    assert (garment.skirt, garment.hem, garment.neckline, garment.sleeve) == (False, "ankle", "none", "none")
+    assert garment.length > 2.45
+    for name in ("waist_left", "waist_right", "crotch", "leg_left_outer", "leg_left_inner", "leg_right_inner"):
+        assert name in garment.keypoints
+
+
+def test_a_mini_skirt_is_a_short_skirt_with_a_waistband_and_a_hem():
+    garment = extract_garment(drawing.mini_skirt())
+    assert (garment.skirt, garment.hem) == (True, "shorts")
+    kp = garment.keypoints
+    assert "crotch" not in kp
+    assert kp["waist_left"][1] < kp["hem_left"][1]
+    assert kp["hem_right"][0] - kp["hem_left"][0] > kp["waist_right"][0] - kp["waist_left"][0]
+
+
+def test_shorts_are_short_trousers():
+    garment = extract_garment(drawing.shorts())
+    assert (garment.skirt, garment.hem) == (False, "shorts")
+    assert "crotch" in garment.keypoints
+
+
+def test_the_chosen_type_decides_the_classes():
+    """A tee worn as a dress (the user's choice wins) gets a dress's hem class."""
+    garment = extract_garment(drawing.tee(), clothes_type="full")
+    assert garment.clothes_type == "upper"
+    assert garment.hem in ("mini", "knee", "midi", "maxi")
+    dress = extract_garment(drawing.knee_dress())
+    assert dress.sleeve == "short"
+    assert dress.hem in ("mini", "knee", "midi", "maxi")
+    assert dress.length > garment.length
