@@ -311,28 +311,19 @@ def _bottom_edge(mask: np.ndarray, x0: int, x1: int) -> np.ndarray:
     return bottom
 
 
-def _central_run(row: np.ndarray, centre: int) -> tuple[int, int] | None:
-    """The garment run through ``centre`` in one row (inclusive ends)."""
-    if not row[centre]:
-        return None
-    left = centre
-    while left > 0 and row[left - 1]:
-        left -= 1
-    right = centre
-    while right < len(row) - 1 and row[right + 1]:
-        right += 1
-    return left, right
-
-
 def _body_runs(mask: np.ndarray, box) -> np.ndarray:
     """Per row (y0..y1): left and right of the run through the centre column, or nan."""
     x0, y0, x1, y1 = box
-    centre = int(round(np.mean(np.nonzero(mask)[1])))
-    runs = np.full((y1 - y0, 2), np.nan, np.float32)
-    for i, y in enumerate(range(y0, y1)):
-        run = _central_run(mask[y], centre)
-        if run is not None:
-            runs[i] = run
+    centre = int(round(np.mean(np.nonzero(mask[y0:y1])[1])))
+    rows = mask[y0:y1].astype(bool)
+    # Distance from the centre to the first background pixel on each side (the
+    # whole half when there is none), for all rows at once.
+    leftwards = ~rows[:, : centre + 1][:, ::-1]
+    rightwards = ~rows[:, centre:]
+    to_left = np.where(leftwards.any(axis=1), np.argmax(leftwards, axis=1), centre + 1)
+    to_right = np.where(rightwards.any(axis=1), np.argmax(rightwards, axis=1), rows.shape[1] - centre)
+    runs = np.stack([centre - to_left + 1, centre + to_right - 1], axis=1).astype(np.float32)
+    runs[~rows[:, centre]] = np.nan
     return runs
 
 
