@@ -123,7 +123,7 @@ SKIN_MIN_Y = 40
 HEM_CLASSES = {
     "upper": ((1.15, "crop"), (1.2, "waist"), (2.3, "hip"), (np.inf, "thigh")),
     "full": ((3.1, "mini"), (3.3, "knee"), (5.5, "midi"), (np.inf, "maxi")),
-    "lower": ((1.7, "shorts"), (1.95, "knee"), (2.45, "midi"), (np.inf, "ankle")),
+    "lower": ((1.7, "shorts"), (1.9, "knee"), (2.45, "midi"), (np.inf, "ankle")),
 }
 # Sleeves are told by their shape, which the photo's projection doesn't
 # change: area over squared length (shoulder seam to end). A cap is wider
@@ -781,11 +781,14 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
                     [kx.max(), knee_y], np.float32
                 )
     else:
-        bottom = _bottom_edge(mask, x0, x1)
-        hem_y = float(np.nanmax(bottom))
-        row = np.nonzero(mask[int(hem_y) - max(1, height // 50)])[0]
-        points["hem_left"] = np.array([row.min() if len(row) else x0, hem_y], np.float32)
-        points["hem_right"] = np.array([row.max() if len(row) else x1, hem_y], np.float32)
+        # A skirt's hem: its corners, at the hem's typical height. The lowest
+        # point alone is often a ruffle or a pleat near the middle.
+        row = np.nonzero(mask[y0 + int(0.96 * (height - 1))])[0]
+        left, right = (int(row.min()), int(row.max())) if len(row) else (x0, x1 - 1)
+        bottom = _bottom_edge(mask, left, right + 1)
+        hem_y = float(np.nanmedian(bottom)) if np.isfinite(bottom).any() else float(y1 - 1)
+        points["hem_left"] = np.array([left, hem_y], np.float32)
+        points["hem_right"] = np.array([right, hem_y], np.float32)
     return points
 
 
