@@ -39,6 +39,11 @@ from tryon.engine.render import TryOnError, render_tryon_detailed  # noqa: E402
 from tryon.engine.warp import polyline_point  # noqa: E402
 
 THUMB = (180, 240)
+LABELS = Path(__file__).resolve().parent / "garment_labels.csv"
+PART_CLASSES = ("sleeve", "hem", "neckline")
+# Garment sheet tiles: bigger, so the keypoints can be seen.
+GARMENT_TILE = (300, 360)
+GARMENTS_PER_SHEET = 12
 ROWS_PER_SHEET = 10
 # A pixel counts as changed by the garment when any channel moved this much.
 CHANGED = 12
@@ -286,11 +291,124 @@ def write_sheets(rows: list[list[Image.Image | None]], captions: list[str], out:
     return paths
 
 
+def read_labels(path: Path = LABELS) -> dict[str, dict[str, str]]:
+    """file name -> {type, sleeve, hem, neckline} from bench/garment_labels.csv (read off the photos)."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as handle:
+        return {row["file"]: row for row in csv.DictReader(handle)}
+
+
+def garment_tile(garment, caption: str) -> Image.Image:
+    """The garment photo with its cut-out outline, keypoints and sleeve ends, captioned with its classes."""
+    image = Image.fromarray(garment.rgb).convert("RGB")
+    scale = min((GARMENT_TILE[0] - 4) / image.width, (GARMENT_TILE[1] - 40) / image.height)
+    image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    small_mask = cv2.resize((garment.mask > 0.5).astype(np.uint8), image.size, interpolation=cv2.INTER_NEAREST)
+    contours, _ = cv2.findContours(small_mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    pixels = np.asarray(image).copy()
+    cv2.drawContours(pixels, contours, -1, (0, 200, 255), 1)
+    image = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(image)
+    for name, point in garment.keypoints.items():
+        if name.endswith("_width"):
+            continue
+        x, y = (float(v) * scale for v in point)
+        sleeve_end = name.startswith("sleeve_")
+        r = 5 if sleeve_end else 3
+        colour = (255, 0, 255) if sleeve_end else (255, 0, 0) if name.startswith(("neck", "collar")) else (0, 160, 0)
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=colour, width=2)
+    tile = Image.new("RGB", GARMENT_TILE, (255, 255, 255))
+    tile.paste(image, ((GARMENT_TILE[0] - image.width) // 2, 36))
+    tile_draw = ImageDraw.Draw(tile)
+    for i, line in enumerate(caption.split("\n")[:3]):
+        tile_draw.text((2, 2 + 11 * i), line, fill=(0, 0, 0))
+    return tile
+
+
+def write_garment_sheets(tiles: list[Image.Image], out: Path) -> list[Path]:
+    paths = []
+    columns = 4
+    for start in range(0, len(tiles), GARMENTS_PER_SHEET):
+        chunk = tiles[start : start + GARMENTS_PER_SHEET]
+        rows = (len(chunk) + columns - 1) // columns
+        sheet = Image.new("RGB", (GARMENT_TILE[0] * columns, GARMENT_TILE[1] * rows), (255, 255, 255))
+        for i, tile in enumerate(chunk):
+            sheet.paste(tile, ((i % columns) * GARMENT_TILE[0], (i // columns) * GARMENT_TILE[1]))
+        path = out / f"garments_{start // GARMENTS_PER_SHEET + 1:02d}.png"
+        sheet.save(path)
+        paths.append(path)
+    return paths
+
+
+def clothes_section(garments: dict[str, Image.Image], model_paths: list[Path], say, out: Path) -> None:
+    """The clothes check on every garment and model photo; garment parts against the labels CSV; garment sheets."""
+    say("== clothes check ==")
+    types = ("upper", "lower", "full")
+    columns = (*types, "not clothes")
+    confusion = {(label, got): 0 for label in types for got in columns}
+    labels = read_labels()
+    part_right = dict.fromkeys(PART_CLASSES, 0)
+    part_wrong: dict[str, list[str]] = {part: [] for part in PART_CLASSES}
+    part_total = 0
+    right = 0
+    tiles = []
+    for name, image in garments.items():
+        label = name.split("_", 1)[0]
+        check = check_clothes_image(image)
+        got = check.clothes_type if check.is_clothes else "not clothes"
+        confusion[(label, got)] = confusion.get((label, got), 0) + 1
+        ok = got == label
+        right += ok
+        if not ok:
+            say(f"  wrong: {name}: {check}")
+        # Parts for the labelled type: the one a user would pick when trying it on.
+        garment = extract_garment(image, clothes_type=label)
+        expected = labels.get(name)
+        if expected:
+            part_total += 1
+            for part in PART_CLASSES:
+                found = getattr(garment, part)
+                if found == expected[part]:
+                    part_right[part] += 1
+                else:
+                    part_wrong[part].append(f"{name}: {found} (label {expected[part]})")
+        caption = (
+            f"{name[:-4][:44]}\ntype {got} | sleeve {garment.sleeve} {garment.sleeve_length:.2f} | "
+            f"hem {garment.hem} {garment.length:.2f}\nneck {garment.neckline} {garment.neckline_depth:.2f}"
+            + (" | skirt" if garment.skirt else "")
+        )
+        tiles.append(garment_tile(garment, caption))
+    say("confusion (rows: label, columns: detected):")
+    say("  " + " " * 8 + "".join(f"{got:>12}" for got in columns))
+    for label in types:
+        say(f"  {label:8}" + "".join(f"{confusion[(label, got)]:>12}" for got in columns))
+    person_right = 0
+    for path in model_paths:
+        check = check_clothes_image(_load(path))
+        person_right += not check.is_clothes
+        if check.is_clothes:
+            say(f"  wrong: {path.name} (a model photo) called clothes")
+    say(f"garments typed right: {right}/{len(garments)} ({right / max(1, len(garments)):.0%})")
+    say(f"model photos refused as clothes: {person_right}/{len(model_paths)}")
+    total = len(garments) + len(model_paths)
+    say(f"clothes check overall: {(right + person_right) / max(1, total):.0%}")
+    if part_total:
+        say(f"garment parts against {LABELS.name} ({part_total} labelled):")
+        for part in PART_CLASSES:
+            say(f"  {part}: {part_right[part]}/{part_total} ({part_right[part] / part_total:.0%})")
+            for line in part_wrong[part]:
+                say(f"    {line}")
+    for sheet in write_garment_sheets(tiles, out):
+        say(f"garment sheet: {sheet}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=Path, required=True, help="folder with models/ and garments/")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--hd", action="store_true", help="render in HD mode")
+    parser.add_argument("--only-garments", action="store_true", help="stop after the clothes check section")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
@@ -307,25 +425,10 @@ def main() -> None:
     for name in garments:
         by_type.setdefault(name.split("_", 1)[0], []).append(name)
 
-    say("== clothes check ==")
-    right = 0
-    for name, image in garments.items():
-        label = name.split("_", 1)[0]
-        check = check_clothes_image(image)
-        ok = check.is_clothes and check.clothes_type == label
-        right += ok
-        if not ok:
-            say(f"  wrong: {name}: {check}")
-    person_right = 0
-    for path in model_paths:
-        check = check_clothes_image(_load(path))
-        person_right += not check.is_clothes
-        if check.is_clothes:
-            say(f"  wrong: {path.name} (a model photo) called clothes")
-    say(f"garments typed right: {right}/{len(garments)} ({right / max(1, len(garments)):.0%})")
-    say(f"model photos refused as clothes: {person_right}/{len(model_paths)}")
-    total = len(garments) + len(model_paths)
-    say(f"clothes check overall: {(right + person_right) / max(1, total):.0%}")
+    clothes_section(garments, model_paths, say, args.out)
+    if args.only_garments:
+        (args.out / "quality.txt").write_text("\n".join(lines) + "\n")
+        return
 
     say("\n== model check ==")
     manifest = read_manifest(models_dir)

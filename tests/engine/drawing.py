@@ -3,7 +3,10 @@
 Each maker returns a flat-lay garment with a simple print, on a near-white
 backdrop with a soft drop shadow, the way shops photograph clothes. The
 silhouettes are drawn so the clothes check must classify them by type:
-a T-shirt (upper), trousers with a leg gap (lower) and a long dress (full).
+a T-shirt (upper), trousers with a leg gap (lower) and a long dress (full),
+and the shapes that look alike in outline: a mini skirt and shorts (a straight
+waistband on top) against a sleeveless vest and a crop top (armholes, a
+neckline), a knee dress against a long top.
 """
 
 from __future__ import annotations
@@ -124,6 +127,112 @@ def dress(colour=(30, 140, 80), print_colour=(250, 250, 250), size=SIZE) -> Imag
         (cx - 0.30 * w, 0.96 * h),
         (cx - 0.12 * w, 0.38 * h),
         (cx - 0.16 * w, 0.20 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def mini_skirt(colour=(60, 80, 140), print_colour=(220, 220, 230), size=SIZE) -> Image.Image:
+    """An A-line mini skirt: a straight waistband on top, widening to a hem wider than tall."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.26 * w, 0.34 * h),
+        (cx + 0.26 * w, 0.34 * h),
+        (cx + 0.28 * w, 0.38 * h),
+        (cx + 0.36 * w, 0.68 * h),
+        (cx - 0.36 * w, 0.68 * h),
+        (cx - 0.28 * w, 0.38 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def shorts(colour=(110, 140, 90), print_colour=(240, 240, 230), size=SIZE) -> Image.Image:
+    """Shorts: a waistband, hips and two short legs apart below a low crotch."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.24 * w, 0.30 * h),
+        (cx + 0.24 * w, 0.30 * h),
+        (cx + 0.27 * w, 0.45 * h),
+        (cx + 0.31 * w, 0.68 * h),
+        (cx + 0.04 * w, 0.70 * h),
+        (cx, 0.55 * h),
+        (cx - 0.04 * w, 0.70 * h),
+        (cx - 0.31 * w, 0.68 * h),
+        (cx - 0.27 * w, 0.45 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def sleeveless_vest(colour=(150, 150, 155), print_colour=(60, 60, 70), size=SIZE) -> Image.Image:
+    """A long sleeveless knit vest: a round neck between shoulder straps, armholes cut in, no sleeves.
+
+    As tall as a skirt is long and nearly as straight; the armholes and the neckline tell it apart.
+    """
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.10 * w, 0.12 * h),
+        (cx - 0.07 * w, 0.17 * h),
+        (cx, 0.19 * h),
+        (cx + 0.07 * w, 0.17 * h),
+        (cx + 0.10 * w, 0.12 * h),
+        (cx + 0.20 * w, 0.13 * h),
+        (cx + 0.19 * w, 0.20 * h),
+        (cx + 0.21 * w, 0.30 * h),
+        (cx + 0.26 * w, 0.33 * h),
+        (cx + 0.27 * w, 0.86 * h),
+        (cx - 0.27 * w, 0.86 * h),
+        (cx - 0.26 * w, 0.33 * h),
+        (cx - 0.21 * w, 0.30 * h),
+        (cx - 0.19 * w, 0.20 * h),
+        (cx - 0.20 * w, 0.13 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def crop_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) -> Image.Image:
+    """A cropped top with cap sleeves and a V neck: wider than tall, like a mini skirt."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.14 * w, 0.30 * h),
+        (cx, 0.38 * h),
+        (cx + 0.14 * w, 0.30 * h),
+        (cx + 0.26 * w, 0.32 * h),
+        (cx + 0.36 * w, 0.40 * h),
+        (cx + 0.30 * w, 0.46 * h),
+        (cx + 0.24 * w, 0.43 * h),
+        (cx + 0.23 * w, 0.64 * h),
+        (cx - 0.23 * w, 0.64 * h),
+        (cx - 0.24 * w, 0.43 * h),
+        (cx - 0.30 * w, 0.46 * h),
+        (cx - 0.36 * w, 0.40 * h),
+        (cx - 0.26 * w, 0.32 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def knee_dress(colour=(180, 40, 60), print_colour=(250, 240, 240), size=SIZE) -> Image.Image:
+    """A short-sleeved knee-length dress: a bodice to the waist, then a skirt flaring to the knee."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.08 * w, 0.06 * h),
+        (cx, 0.10 * h),
+        (cx + 0.08 * w, 0.06 * h),
+        (cx + 0.17 * w, 0.08 * h),
+        (cx + 0.28 * w, 0.17 * h),
+        (cx + 0.22 * w, 0.22 * h),
+        (cx + 0.16 * w, 0.19 * h),
+        (cx + 0.15 * w, 0.42 * h),
+        (cx + 0.32 * w, 0.92 * h),
+        (cx - 0.32 * w, 0.92 * h),
+        (cx - 0.15 * w, 0.42 * h),
+        (cx - 0.16 * w, 0.19 * h),
+        (cx - 0.22 * w, 0.22 * h),
+        (cx - 0.28 * w, 0.17 * h),
+        (cx - 0.17 * w, 0.08 * h),
     ]
     return _shoot(outline, colour, print_colour, size)
 

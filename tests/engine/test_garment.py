@@ -14,7 +14,18 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 @pytest.mark.parametrize(
     ("make", "clothes_type"),
-    [(drawing.tee, "upper"), (drawing.trousers, "lower"), (drawing.dress, "full")],
+    [
+        (drawing.tee, "upper"),
+        (drawing.trousers, "lower"),
+        (drawing.dress, "full"),
+        # Alike in outline, told apart by waistband, legs, armholes, neckline and length:
+        (drawing.mini_skirt, "lower"),
+        (drawing.shorts, "lower"),
+        (drawing.sleeveless_vest, "upper"),
+        (drawing.crop_top, "upper"),
+        (drawing.blouse, "upper"),
+        (drawing.knee_dress, "full"),
+    ],
 )
 def test_drawn_garments_are_clothes_of_their_type(make, clothes_type):
     assert check_clothes_image(make()) == ClothesCheck(clothes_type=clothes_type, is_clothes=True)
@@ -33,6 +44,13 @@ def test_a_garment_on_a_dark_backdrop_is_still_clothes():
 def test_a_person_wearing_clothes_is_not_a_clothes_image():
     person = Image.open(FIXTURES / "person_business_upper.jpg").convert("RGB")
     assert check_clothes_image(person).is_clothes is False
+
+
+@pytest.mark.parametrize("name", ["garment_polo_navy.jpg", "garment_jacket_puffer_red.jpg"])
+def test_a_ghost_mannequin_render_is_clothes_not_a_person(name):
+    """Pose finds a body in the mannequin's shape, but no skin at its face or hands."""
+    photo = Image.open(FIXTURES / name).convert("RGB")
+    assert check_clothes_image(photo) == ClothesCheck(clothes_type="upper", is_clothes=True)
 
 
 def test_noise_is_not_clothes():
@@ -93,3 +111,61 @@ def test_sleeves_lying_against_the_body_are_still_sleeves():
     rows = garment.parts[int(0.3 * garment.parts.shape[0]) : int(0.7 * garment.parts.shape[0])]
     assert (rows == 2).any(axis=0).sum() > 0.1 * rows.shape[1]
     assert (rows == 3).any(axis=0).sum() > 0.1 * rows.shape[1]
+
+
+def test_a_tee_has_a_crew_neck_short_sleeves_and_a_hip_length_hem():
+    garment = extract_garment(drawing.tee())
+    assert (garment.neckline, garment.sleeve, garment.hem) == ("crew", "short", "hip")
+    assert 0 < garment.neckline_depth < 0.5
+    assert 0.3 < garment.sleeve_length < 1.0
+    assert {"sleeve_left", "sleeve_right"} <= garment.keypoints.keys()
+    assert garment.skirt is False
+
+
+def test_sleeves_laid_down_the_body_are_long():
+    garment = extract_garment(drawing.blouse(), clothes_type="upper")
+    assert garment.sleeve == "long"
+    assert garment.sleeve_length > 1.0
+
+
+@pytest.mark.parametrize(
+    ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
+)
+def test_tops_of_other_cuts_get_their_sleeve_and_hem(make, sleeve, hem):
+    garment = extract_garment(make())
+    assert (garment.sleeve, garment.hem) == (sleeve, hem)
+    assert (garment.sleeve_length > 0) == (sleeve != "none")
+
+
+def test_trousers_reach_the_ankles_on_two_legs():
+    garment = extract_garment(drawing.trousers())
+    assert (garment.skirt, garment.hem, garment.neckline, garment.sleeve) == (False, "ankle", "none", "none")
+    assert garment.length > 2.45
+    for name in ("waist_left", "waist_right", "crotch", "leg_left_outer", "leg_left_inner", "leg_right_inner"):
+        assert name in garment.keypoints
+
+
+def test_a_mini_skirt_is_a_short_skirt_with_a_waistband_and_a_hem():
+    garment = extract_garment(drawing.mini_skirt())
+    assert (garment.skirt, garment.hem) == (True, "shorts")
+    kp = garment.keypoints
+    assert "crotch" not in kp
+    assert kp["waist_left"][1] < kp["hem_left"][1]
+    assert kp["hem_right"][0] - kp["hem_left"][0] > kp["waist_right"][0] - kp["waist_left"][0]
+
+
+def test_shorts_are_short_trousers():
+    garment = extract_garment(drawing.shorts())
+    assert (garment.skirt, garment.hem) == (False, "shorts")
+    assert "crotch" in garment.keypoints
+
+
+def test_the_chosen_type_decides_the_classes():
+    """A tee worn as a dress (the user's choice wins) gets a dress's hem class."""
+    garment = extract_garment(drawing.tee(), clothes_type="full")
+    assert garment.clothes_type == "upper"
+    assert garment.hem in ("mini", "knee", "midi", "maxi")
+    dress = extract_garment(drawing.knee_dress())
+    assert dress.sleeve == "short"
+    assert dress.hem in ("mini", "knee", "midi", "maxi")
+    assert dress.length > garment.length

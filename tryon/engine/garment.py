@@ -51,25 +51,45 @@ MAX_AREA_SHARE = 0.92
 # several items (two garments side by side), not one garment.
 SECOND_ITEM_SHARE = 0.25
 
-# --- silhouette rules (notes §4) ---------------------------------------------------
+# --- garment type: evidence from the silhouette (notes §4) --------------------------
 # Legs: the centre column is background below the crotch in this share of the
-# lower rows, with the crotch in the upper part of the silhouette.
+# lower rows, with the crotch in the upper part of the silhouette; halfway down
+# the legs the gap between them is at most LEG_GAP_MAX_WIDTH of the garment's
+# width and each leg at least LEG_MIN_WIDTH (two cuffs hanging below a
+# cardigan, or a bustier's dangling straps, stand far apart and are narrow).
 LEG_GAP_ROWS = 0.30
 LEG_GAP_MAX_CROTCH = 0.80
-# Flat waistband: the top edge's height range over the top's width (share of
-# the silhouette height; skirts <= 0.074, tops >= 0.083 on dev, dresses with a
-# straight neckline lower still), the top nearly as wide as the body, and no
-# longer than a long skirt (the plaid dress's straight neckline: aspect 2.7).
-FLAT_TOP_RANGE = 0.08
-FLAT_TOP_WIDTH = 0.60
-FLAT_TOP_MAX_ASPECT = 2.0
-# Full-length garments: height / width of the bounding box, or length / body
-# width; but a top shorter than twice its body width isn't a dress even when
-# narrow (a long cami: aspect 1.7, length 1.9 bodies; dresses >= 2.26).
-FULL_ASPECT = 1.5
-FULL_LENGTH_BODY = 2.6
-FULL_MIN_LENGTH_BODY = 2.0
-FULL_SURE_ASPECT = 1.8
+LEG_GAP_MAX_WIDTH = 0.45
+LEG_MIN_WIDTH = 0.15
+# A waistband is the top of the silhouette: the row just below it spans at
+# least WAISTBAND_WIDTH of the garment's widest row (skirts and trousers
+# 0.49-0.92 on dev; a collar or a neck 0.1-0.45) ...
+WAISTBAND_WIDTH = 0.45
+# ... it is straight: the top edge across its middle 70% varies by less than
+# STRAIGHT_TOP of the width (skirts <= 0.018; necklines, straps and the dome
+# of a back collar 0.03-0.3) ...
+STRAIGHT_TOP = 0.035
+# ... and below it the garment only widens: a side that steps inwards by more
+# than SIDE_NOTCH of the width below a wider part above is an armhole or a
+# sleeve (skirts 0.0; sleeveless tops 0.058-0.075, sleeves 0.12-0.28).
+SIDE_NOTCH = 0.03
+# No skirt is more than this much wider than tall (an off-shoulder band: 0.45).
+MIN_BOTTOM_ASPECT = 0.55
+# A bodice: the upper third keeps its width (within BODICE_STRAIGHT of the
+# width) and the skirt below flares to BODICE_FLARE times it: a dress.
+BODICE_STRAIGHT = 0.05
+BODICE_FLARE = 1.4
+# Cuffs of sleeves laid down the body hang within this share of the width from
+# the garment's sides (dev tops <= 0.04; a wrap skirt's uneven hem 0.17).
+CUFF_SIDE_REACH = 0.1
+# A garment is a bottom above this much evidence (skirts and shorts >= 2.5 on
+# dev, tops <= 1.4: a hoodie laid flat with its sleeves down).
+BOTTOM_EVIDENCE = 2.0
+# Dresses are long for their chest: box height over the body's width at 20-40%
+# of its height is >= 2.8 for every dev dress, <= 2.53 for tops (a long tank);
+# a skirt that flares below a waist (FLARE, hem over waist width) adds to it.
+DRESS_LENGTH_CHEST = 2.65
+DRESS_FLARE = 1.35
 # Neck opening: a crew neck's front lies about 0.4 of the opening's width below
 # the collar's top corners (back drop ~2 cm, front ~9 cm, opening ~18 cm); an
 # opening narrower than this share of the shoulders is a high collar.
@@ -80,6 +100,58 @@ MIN_NECK_OPENING = 0.3
 # this tall for their width (an off-shoulder band's puff sleeves are not arms').
 HANGING_ARMPIT_DEPTH = 0.45
 HANGING_MIN_ASPECT = 0.7
+
+# --- a worn garment or a ghost mannequin -------------------------------------------
+# mediapipe Pose landmarks that are bare skin on a person: face (0-10) and
+# hands (15-22). Windows around them, of this share of the torso length, hold
+# >= SKIN_SHARE skin pixels on every dev person photo and <= 0.32 on ghost
+# mannequins.
+SKIN_LANDMARKS = tuple(range(0, 11)) + tuple(range(15, 23))
+SKIN_WINDOW_TORSO = 0.06
+SKIN_SHARE = 0.5
+SKIN_CR = (135, 173)
+SKIN_CB = (77, 127)
+SKIN_MIN_Y = 40
+
+
+# --- parts: neckline, sleeves, length -------------------------------------------------
+# Lengths are shares of the garment's width at the armpits (tops, dresses) or
+# at the waistband (bottoms). Product photos mix flat lays, ghost mannequins
+# and models' shapes, which show the same garment narrower or wider, so the
+# bounds are calibrated on the labelled dev photos (bench/garment_labels.csv),
+# not on tailors' centimetres. (upper bound, class) pairs, in order.
+HEM_CLASSES = {
+    "upper": ((1.15, "crop"), (1.2, "waist"), (2.3, "hip"), (np.inf, "thigh")),
+    "full": ((3.1, "mini"), (3.3, "knee"), (5.5, "midi"), (np.inf, "maxi")),
+    "lower": ((1.7, "shorts"), (1.9, "knee"), (2.45, "midi"), (np.inf, "ankle")),
+}
+# Sleeves are told by their shape, which the photo's projection doesn't
+# change: area over squared length (shoulder seam to end). A cap is wider
+# than long (dev >= 1.28), a short sleeve about as wide as long (0.28-0.51), a
+# long one thin (<= 0.25, ghost mannequins' foreshortened arms aside); below
+# SLEEVE_MIN_FULLNESS it is a strap (a bustier's: 0.02), not a sleeve. Among
+# thin sleeves, the length (share of the armpit width) or how far down the
+# body the end hangs (share of shoulder-to-hem) tells long from shorter.
+CAP_FULLNESS = 1.0
+SHORT_FULLNESS = 0.27
+SLEEVE_MIN_FULLNESS = 0.035
+LONG_SLEEVE = 1.02
+LONG_SLEEVE_DROP = 0.55
+ELBOW_SLEEVE = 0.8
+# Neckline, from the top edge between the armpits. Straps: a quarter of the way
+# from the top down to the armpits, the garment there is two or more pieces,
+# each under STRAP_WIDTH of the armpit width (a tank's 0.12; a sleeveless
+# dress's shoulders >= 0.18).
+STRAP_WIDTH = 0.15
+# A collar (shirt, polo, hood, stand collar) closes the neck: the opening
+# between the top edge's highest points either side is under COLLAR_OPENING of
+# the armpit width, or the top rises above the shoulder seams by more than
+# COLLAR_RISE of the armpit depth (crew necks <= 0.11).
+COLLAR_OPENING = 0.12
+COLLAR_RISE = 0.2
+# A V: the dip below the opening's corners is at least V_DIP of its width
+# (crew necks' back dips <= 0.43).
+V_DIP = 0.5
 
 
 @dataclass(frozen=True)
@@ -110,6 +182,24 @@ class GarmentAnalysis:
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # x0, y0, x1, y1 of the garment
     # (H, W) uint8: 0 background, 1 body, 2 left sleeve, 3 right sleeve (image left/right)
     parts: np.ndarray | None = None
+    # Parts measured on the flat lay, for the type in ``clothes_type`` or the
+    # one asked for (see extract_garment); lengths are shares of the width at
+    # the armpits (tops, dresses) or at the waistband (bottoms).
+    # "crew" | "v" | "collar" | "straps" | "strapless"; "none" for bottoms.
+    neckline: str = "none"
+    # (front neckline y - shoulder seam y) / (armpit y - shoulder seam y); 0 without one.
+    neckline_depth: float = 0.0
+    # "none" | "cap" | "short" | "elbow" | "three_quarter" | "long" ("none" for bottoms).
+    sleeve: str = "none"
+    # Shoulder seam to sleeve end (keypoints sleeve_left/right), mean of the sleeves; 0 without.
+    sleeve_length: float = 0.0
+    # tops "crop" | "waist" | "hip" | "thigh"; bottoms "shorts" | "knee" | "midi" | "ankle";
+    # dresses "mini" | "knee" | "midi" | "maxi".
+    hem: str = ""
+    # Shoulder seam to hem (tops, dresses) or waistband to hem (bottoms).
+    length: float = 0.0
+    # A bottom without a leg split (skirt); False for trousers, shorts and all tops.
+    skirt: bool = False
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
@@ -221,28 +311,19 @@ def _bottom_edge(mask: np.ndarray, x0: int, x1: int) -> np.ndarray:
     return bottom
 
 
-def _central_run(row: np.ndarray, centre: int) -> tuple[int, int] | None:
-    """The garment run through ``centre`` in one row (inclusive ends)."""
-    if not row[centre]:
-        return None
-    left = centre
-    while left > 0 and row[left - 1]:
-        left -= 1
-    right = centre
-    while right < len(row) - 1 and row[right + 1]:
-        right += 1
-    return left, right
-
-
 def _body_runs(mask: np.ndarray, box) -> np.ndarray:
     """Per row (y0..y1): left and right of the run through the centre column, or nan."""
     x0, y0, x1, y1 = box
-    centre = int(round(np.mean(np.nonzero(mask)[1])))
-    runs = np.full((y1 - y0, 2), np.nan, np.float32)
-    for i, y in enumerate(range(y0, y1)):
-        run = _central_run(mask[y], centre)
-        if run is not None:
-            runs[i] = run
+    centre = int(round(np.mean(np.nonzero(mask[y0:y1])[1])))
+    rows = mask[y0:y1].astype(bool)
+    # Distance from the centre to the first background pixel on each side (the
+    # whole half when there is none), for all rows at once.
+    leftwards = ~rows[:, : centre + 1][:, ::-1]
+    rightwards = ~rows[:, centre:]
+    to_left = np.where(leftwards.any(axis=1), np.argmax(leftwards, axis=1), centre + 1)
+    to_right = np.where(rightwards.any(axis=1), np.argmax(rightwards, axis=1), rows.shape[1] - centre)
+    runs = np.stack([centre - to_left + 1, centre + to_right - 1], axis=1).astype(np.float32)
+    runs[~rows[:, centre]] = np.nan
     return runs
 
 
@@ -276,42 +357,145 @@ def _leg_gap(mask: np.ndarray, box) -> tuple[bool, float, int]:
     while row > 0 and gap[row - 1]:
         row -= 1
     crotch = row / height
-    # Both sides of the gap must hold garment (two legs, not one off-centre item).
+    # Two legs either side of a narrow gap, halfway down them: not two cuffs or
+    # straps hanging far apart, nor one off-centre item.
     mid = y0 + int((row + height) / 2)
-    left_side = mask[mid, x0:centre].any()
-    right_side = mask[mid, centre:x1].any()
-    return bool(left_side and right_side and crotch < LEG_GAP_MAX_CROTCH), crotch, centre
+    width = x1 - x0
+    left = _row_runs(mask[mid, x0:centre])
+    right = _row_runs(mask[mid, centre:x1])
+    if not left or not right:
+        return False, crotch, centre
+    left_leg, right_leg = left[-1], right[0]
+    gap_width = (centre - x0 - left_leg[1]) + right_leg[0]
+    legs_wide = min(left_leg[1] - left_leg[0], right_leg[1] - right_leg[0]) + 1 >= LEG_MIN_WIDTH * width
+    legs = crotch < LEG_GAP_MAX_CROTCH and gap_width <= LEG_GAP_MAX_WIDTH * width and legs_wide
+    return bool(legs), crotch, centre
+
+
+@dataclass(frozen=True)
+class _Silhouette:
+    """Shape features of a garment's mask, each a share of the garment's box (see the constants)."""
+
+    legs: bool
+    crotch: float  # crotch height / box height (1.0 without legs)
+    aspect: float  # box height / width
+    top_width: float  # the row at 3% of the height / the widest row
+    top_unevenness: float  # top edge's range across the middle 70% of that row / box width
+    side_notch: float  # largest inward step of a side below a wider part above / box width
+    bodice: bool  # straight-sided upper third above a flaring skirt
+    sleeves_down: bool  # sleeves laid down the body, their cuffs apart below it (_hanging_sleeves)
+    length_chest: float  # box height / body width at 20-40% of the height
+    flare: float  # widest body row in 60-95% / narrowest in 25-60%
+
+
+def _silhouette(mask: np.ndarray, box) -> _Silhouette:
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    legs, crotch, _ = _leg_gap(mask, box)
+    # Each side's inset from the box, going down; a notch is a side stepping
+    # back in below a part that reached further out (not counted in the legs).
+    shares = np.linspace(0.02, 0.97, 39)
+    insets = np.zeros((len(shares), 2), np.float32)
+    for i, share in enumerate(shares):
+        xs = np.flatnonzero(mask[y0 + int(share * height)])
+        insets[i] = (xs.min() - x0, x1 - 1 - xs.max()) if len(xs) else (width / 2, width / 2)
+    insets /= max(width, 1)
+    extent = 1.0 - insets.sum(axis=1)
+    above = shares <= min(0.55, crotch - 0.05)
+    side_notch = float((insets[above] - np.minimum.accumulate(insets[above], axis=0)).max()) if above.any() else 0.0
+    # The top edge across the middle of the row just below the top.
+    xs = np.flatnonzero(mask[y0 + max(1, int(0.04 * height))])
+    a, b = (int(xs.min()), int(xs.max())) if len(xs) else (x0, x1 - 1)
+    span = b - a + 1
+    top = _top_edge(mask, a + int(0.15 * span), b - int(0.15 * span) + 1)
+    top = top[np.isfinite(top)]
+    unevenness = float(np.percentile(top, 95) - np.percentile(top, 5)) / width if len(top) else 0.0
+
+    def extent_at(share: float) -> float:
+        return float(extent[int(np.argmin(np.abs(shares - share)))])
+
+    bodice = extent_at(0.3) - extent_at(0.03) < BODICE_STRAIGHT and extent_at(0.9) > BODICE_FLARE * extent_at(0.3)
+    runs = _body_runs(mask, box)
+    widths = runs[:, 1] - runs[:, 0] + 1
+
+    def body(lo: float, hi: float) -> np.ndarray:
+        segment = widths[int(lo * height) : max(int(lo * height) + 1, int(hi * height))]
+        return segment[np.isfinite(segment)]
+
+    chest, waist, hem = body(0.2, 0.4), body(0.25, 0.6), body(0.6, 0.95)
+    chest_width = float(np.median(chest)) if len(chest) else float(width)
+    flare = float(hem.max() / max(waist.min(), 1.0)) if len(hem) and len(waist) else 1.0
+    return _Silhouette(
+        legs=legs,
+        crotch=crotch,
+        aspect=height / max(width, 1),
+        top_width=float(extent[0] / max(extent.max(), 1e-6)),
+        top_unevenness=unevenness,
+        side_notch=side_notch,
+        bodice=bool(bodice),
+        sleeves_down=not legs and _cuffs_at_the_sides(mask, box),
+        length_chest=height / max(chest_width, 1.0),
+        flare=flare,
+    )
+
+
+def _cuffs_at_the_sides(mask: np.ndarray, box) -> bool:
+    """Sleeves laid down the body (_hanging_sleeves) with their cuffs at the garment's outer sides.
+
+    Hanging sleeves are the outermost parts; pieces of an uneven skirt hem
+    (a wrap skirt's lining) lie further in.
+    """
+    hanging = _hanging_sleeves(mask, box)
+    if hanging is None:
+        return False
+    x0, _, x1, _ = box
+    xs = np.flatnonzero(mask[hanging[2]])
+    reach = CUFF_SIDE_REACH * (x1 - x0)
+    return bool(len(xs) and xs.min() - x0 <= reach and x1 - 1 - xs.max() <= reach)
+
+
+def _ramp(value: float, zero: float, scale: float, low: float = -1.0, high: float = 1.0) -> float:
+    """Evidence in [low, high]: 0 at ``zero``, +1 ``scale`` beyond it (scale < 0 flips the sense)."""
+    return float(np.clip((value - zero) / scale, low, high))
+
+
+def _bottom_evidence(shape: _Silhouette) -> float:
+    """Evidence (> 0) that the silhouette is worn from the waist down: legs, or a waistband on top.
+
+    A waistband is a wide, straight top edge with nothing sticking out below
+    it (no armholes, no sleeves); a neckline, straps, shoulders or a collar
+    make the top narrow or uneven, armholes and sleeves notch the sides or,
+    laid down the body, hang apart below it.
+    """
+    score = 0.0
+    if shape.legs:
+        score += 3.0 if shape.crotch < 0.5 else 2.0
+    score += _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0)
+    score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-3.0)
+    if not shape.legs:
+        score += _ramp(shape.side_notch, SIDE_NOTCH, -0.015, low=-3.0)
+    if shape.aspect < MIN_BOTTOM_ASPECT:
+        score -= 2.0
+    if shape.bodice:
+        score -= 2.0
+    if shape.sleeves_down:
+        score -= 2.0
+    return score
+
+
+def _dress_evidence(shape: _Silhouette) -> float:
+    """Evidence (> 0) that a garment worn from the shoulders reaches down past the hips: a dress."""
+    return _ramp(shape.length_chest, DRESS_LENGTH_CHEST, 0.2, low=-3.0, high=3.0) + _ramp(
+        shape.flare, DRESS_FLARE, 0.15
+    )
 
 
 def _classify(mask: np.ndarray, box) -> str:
-    """upper / lower / full from the silhouette (rules in notes §4)."""
-    x0, y0, x1, y1 = box
-    width, height = x1 - x0, y1 - y0
-    legs, _, _ = _leg_gap(mask, box)
-    if legs:
+    """upper / lower / full from the silhouette's evidence (see _Silhouette and the constants)."""
+    shape = _silhouette(mask, box)
+    if _bottom_evidence(shape) > BOTTOM_EVIDENCE:
         return "lower"
-    runs = _body_runs(mask, box)
-    widths = runs[:, 1] - runs[:, 0] + 1
-    lower_rows = widths[int(height * 0.55) : int(height * 0.85)]
-    body_width = float(np.nanmedian(lower_rows)) if np.isfinite(lower_rows).any() else width
-    # Waistband: a flat top edge as wide as the body, with no neckline notch.
-    top = _top_edge(mask, x0, x1)
-    inner = top[int(width * 0.1) : int(width * 0.9)]
-    inner = inner[np.isfinite(inner)]
-    if len(inner):
-        top_range = (np.percentile(inner, 95) - np.percentile(inner, 5)) / height
-        top_row = mask[y0 + max(1, int(height * 0.03))]
-        top_width = float(top_row.sum())
-        flat = top_range < FLAT_TOP_RANGE and top_width > FLAT_TOP_WIDTH * body_width
-        if flat and height / max(width, 1) < FLAT_TOP_MAX_ASPECT:
-            return "lower"
-    aspect = height / max(width, 1)
-    length = height / max(body_width, 1)
-    if aspect > FULL_ASPECT or length > FULL_LENGTH_BODY:
-        if length < FULL_MIN_LENGTH_BODY and aspect < FULL_SURE_ASPECT:
-            return "upper"
-        return "full"
-    return "upper"
+    return "full" if _dress_evidence(shape) > 0 else "upper"
 
 
 def _scale_points(points: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
@@ -597,12 +781,124 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
                     [kx.max(), knee_y], np.float32
                 )
     else:
-        bottom = _bottom_edge(mask, x0, x1)
-        hem_y = float(np.nanmax(bottom))
-        row = np.nonzero(mask[int(hem_y) - max(1, height // 50)])[0]
-        points["hem_left"] = np.array([row.min() if len(row) else x0, hem_y], np.float32)
-        points["hem_right"] = np.array([row.max() if len(row) else x1, hem_y], np.float32)
+        # A skirt's hem: its corners, at the hem's typical height. The lowest
+        # point alone is often a ruffle or a pleat near the middle.
+        row = np.nonzero(mask[y0 + int(0.96 * (height - 1))])[0]
+        left, right = (int(row.min()), int(row.max())) if len(row) else (x0, x1 - 1)
+        bottom = _bottom_edge(mask, left, right + 1)
+        hem_y = float(np.nanmedian(bottom)) if np.isfinite(bottom).any() else float(y1 - 1)
+        points["hem_left"] = np.array([left, hem_y], np.float32)
+        points["hem_right"] = np.array([right, hem_y], np.float32)
     return points
+
+
+def _length_class(value: float, classes) -> str:
+    return next(name for bound, name in classes if value < bound)
+
+
+def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, float]:
+    """Neckline kind and depth (see GarmentAnalysis) from the top edge between the armpits.
+
+    Strapless necklines aren't told apart from the silhouette yet (an
+    off-shoulder band looks like a wide scoop): they come out "crew" or "v".
+    """
+    sl, sr = points["shoulder_left"], points["shoulder_right"]
+    al, ar = points["armpit_left"], points["armpit_right"]
+    shoulder_y = float(sl[1] + sr[1]) / 2
+    depth_span = max(float(al[1] + ar[1]) / 2 - shoulder_y, 1.0)
+    armpit_width = max(float(ar[0] - al[0]), 1.0)
+    top = _top_edge(mask, 0, mask.shape[1])
+    a, b = int(al[0]), int(ar[0]) + 1
+    edge = top[a:b]
+    middle = int(round((float(sl[0]) + float(sr[0])) / 2)) - a
+    if b - a < 4 or not np.isfinite(edge[:middle]).any() or not np.isfinite(edge[middle:]).any():
+        return "crew", 0.0
+    high = float(np.nanmin(edge))
+    probe = int(round(high + 0.25 * (shoulder_y + depth_span - high)))
+    pieces = [run for run in _row_runs(mask[min(max(probe, 0), mask.shape[0] - 1), a:b]) if run[1] - run[0] >= 1]
+    # The opening between the highest points either side of the middle.
+    left, right = edge[:middle], edge[middle:]
+    x_left = int(np.nonzero(left <= np.nanmin(left) + 1)[0].max())
+    x_right = middle + int(np.nonzero(right <= np.nanmin(right) + 1)[0].min())
+    corners = float(edge[x_left] + edge[x_right]) / 2
+    inside = edge[x_left : x_right + 1]
+    dip = float(np.nanmax(inside)) - corners if np.isfinite(inside).any() else 0.0
+    opening = max(x_right - x_left, 1)
+    front_y = corners + dip
+    if "neck_front" in points:
+        front_y = max(front_y, float(points["neck_front"][1]))
+    depth = max(0.0, (front_y - shoulder_y) / depth_span)
+    if len(pieces) >= 2 and max(run[1] - run[0] + 1 for run in pieces) < STRAP_WIDTH * armpit_width:
+        return "straps", depth
+    if opening < COLLAR_OPENING * armpit_width or shoulder_y - high > COLLAR_RISE * depth_span:
+        return "collar", max(0.0, (corners + dip - shoulder_y) / depth_span)
+    # Flat, most V necks show only their back: the dip seen is the back neck's.
+    return ("v" if dip >= V_DIP * opening else "crew"), depth
+
+
+def _sleeve_class(mask_parts: np.ndarray, label: int, end, seam, armpit_width: float, drop_span) -> str | None:
+    """One sleeve's class from its shape (see SHORT_FULLNESS); None for a strap."""
+    length = float(np.linalg.norm(np.asarray(end) - seam))
+    fullness = float((mask_parts == label).sum()) / max(length**2, 1.0)
+    if fullness < SLEEVE_MIN_FULLNESS:
+        return None
+    if fullness > CAP_FULLNESS:
+        return "cap"
+    if fullness > SHORT_FULLNESS:
+        return "short"
+    reach = length / armpit_width
+    drop = (float(end[1]) - drop_span[0]) / max(drop_span[1] - drop_span[0], 1.0)
+    if reach >= LONG_SLEEVE or drop >= LONG_SLEEVE_DROP:
+        return "long"
+    return "three_quarter" if reach >= ELBOW_SLEEVE else "elbow"
+
+
+SLEEVE_ORDER = ("none", "cap", "short", "elbow", "three_quarter", "long")
+
+
+def _top_parts(mask: np.ndarray, parts: np.ndarray, points: dict[str, np.ndarray], clothes_type: str) -> dict:
+    """Neckline, sleeve and hem of a top or dress, measured on its keypoints (GarmentAnalysis fields).
+
+    A "sleeve" that is only a strap (too thin for its length) loses its
+    sleeve-end keypoints: the strap belongs to the body.
+    """
+    al, ar = points["armpit_left"], points["armpit_right"]
+    armpit_width = max(float(ar[0] - al[0]), 1.0)
+    shoulder_y = float(points["shoulder_left"][1] + points["shoulder_right"][1]) / 2
+    hem_y = float(points["hem_left"][1] + points["hem_right"][1]) / 2
+    neckline, depth = _neckline(mask, points)
+    lengths, classes = [], []
+    for side, label, pit in (("left", 2, al), ("right", 3, ar)):
+        if f"sleeve_{side}" not in points:
+            continue
+        seam = np.array([pit[0], points[f"shoulder_{side}"][1]], np.float32)
+        found = _sleeve_class(parts, label, points[f"sleeve_{side}"], seam, armpit_width, (shoulder_y, hem_y))
+        if found is None:
+            del points[f"sleeve_{side}"], points[f"sleeve_{side}_width"]
+            continue
+        classes.append(found)
+        lengths.append(float(np.linalg.norm(points[f"sleeve_{side}"] - seam)) / armpit_width)
+    length = (hem_y - shoulder_y) / armpit_width
+    return {
+        "neckline": neckline,
+        "neckline_depth": depth,
+        # Sides can differ (a ghost mannequin's arm turned towards the camera): the longer counts.
+        "sleeve": max(classes, key=SLEEVE_ORDER.index) if classes else "none",
+        "sleeve_length": float(np.mean(lengths)) if lengths else 0.0,
+        "hem": _length_class(length, HEM_CLASSES[clothes_type]),
+        "length": length,
+    }
+
+
+def _bottom_parts(points: dict[str, np.ndarray]) -> dict:
+    """Hem class and length of trousers, shorts or a skirt (GarmentAnalysis fields)."""
+    waist_y = float(points["waist_left"][1] + points["waist_right"][1]) / 2
+    waist_width = max(float(points["waist_right"][0] - points["waist_left"][0]), 1.0)
+    skirt = "crotch" not in points
+    ends = ("hem_left", "hem_right") if skirt else ("leg_left_outer", "leg_right_outer")
+    hem_y = max(float(points[name][1]) for name in ends if name in points)
+    length = (hem_y - waist_y) / waist_width
+    return {"hem": _length_class(length, HEM_CLASSES["lower"]), "length": length, "skirt": skirt}
 
 
 def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
@@ -672,8 +968,10 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     if clothes_type == "lower":
         points = _lower_keypoints(main, box)
         parts = main.astype(np.uint8)
+        described = _bottom_parts(points)
     else:
         points, parts = _upper_keypoints(main, box, clothes_type)
+        described = _top_parts(main, parts, points, clothes_type)
         # Without a sleeve on a side, what lies beyond the armhole line (a
         # strap, a ruffle) belongs to the body piece.
         for side, label in (("left", 2), ("right", 3)):
@@ -697,6 +995,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         area_share=area_share,
         box=box_full,
         parts=parts,
+        **described,
     )
 
 
@@ -714,6 +1013,33 @@ def check_clothes_image(image: Image.Image) -> ClothesCheck:
     is_clothes = (
         garment.plain_background and garment.items == 1 and MIN_AREA_SHARE <= garment.area_share <= MAX_AREA_SHARE
     )
-    if is_clothes and analyse_person(image) is not None:
-        is_clothes = False
+    if is_clothes:
+        person = analyse_person(image)
+        # Pose finds a body in a ghost mannequin's shape too; a worn garment
+        # shows skin where the pose puts the face or the hands.
+        if person is not None and _skin_at_face_or_hands(np.asarray(image.convert("RGB")), person):
+            is_clothes = False
     return ClothesCheck(clothes_type=garment.clothes_type, is_clothes=is_clothes)
+
+
+def _skin_at_face_or_hands(rgb: np.ndarray, person) -> bool:
+    """Whether skin fills the window around any face or hand landmark of ``person`` (``rgb``'s frame).
+
+    Skin: the classic YCrCb box (Chai & Ngan), wide enough for every skin
+    tone of the dev set's people; ghost-mannequin collars and cuffs show at
+    most a third of their window as skin, people at least half (a head
+    cropped at the mouth still has its hands).
+    """
+    ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycc[..., 0], ycc[..., 1], ycc[..., 2]
+    skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1]) & (y > SKIN_MIN_Y)
+    h, w = skin.shape
+    radius = max(3, int(SKIN_WINDOW_TORSO * person.torso_length))
+    for index in SKIN_LANDMARKS:
+        x, yy = person.landmarks[index, :2]
+        if 0 <= x < w and 0 <= yy < h:
+            x, yy = int(x), int(yy)
+            window = skin[max(0, yy - radius) : yy + radius + 1, max(0, x - radius) : x + radius + 1]
+            if window.mean() >= SKIN_SHARE:
+                return True
+    return False
