@@ -509,6 +509,12 @@ def main() -> None:
                 f"{parts} {seconds:.2f}s | {verdict}"
             )
             say("  " + caption + (f" ({reason})" if reason else ""))
+            # Each result at full size too, to judge by eye (the sheets' thumbnails are small).
+            results_dir = args.out / "results"
+            results_dir.mkdir(exist_ok=True)
+            result.save(results_dir / f"{len(scores):03d}.jpg", quality=90)
+            with (results_dir / "index.csv").open("a" if len(scores) > 1 else "w", newline="") as handle:
+                csv.writer(handle).writerow([f"{len(scores):03d}", pair])
             rows.append(
                 [landmarks_thumb(model, numbers["person"]), cloths[0], cloths[1] if len(cloths) > 1 else None, result]
             )

@@ -235,10 +235,16 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     left, right = [], []
     top = min(placed.top_down, 0.0) - 0.15 * body.shoulder_width
     hem = min(placed.hem_down, body.torso_length)
-    for down in np.linspace(top, hem, 8):
+    shoulder_half = body.expected_half_width(0.0)
+    for down in np.linspace(top, hem, 12):
         # From the landmarks, not the mask: a loose old top's boxy outline
         # isn't the body's, and what lies beyond gives way to the backdrop.
         need_l = need_r = body.expected_half_width(max(down, 0.0))
+        if down < 0.0:
+            # Above the shoulder joints the outline slopes in to the neck:
+            # a bared shoulder is rounded, not the old tee's square corner.
+            t = min(-down / (0.15 * body.shoulder_width), 1.0)
+            need_l = need_r = shoulder_half + (0.22 * body.shoulder_width - shoulder_half) * t**0.7
         centre = body.origin + (body.hip_centre - body.origin) * (down / body.torso_length)
         left.append(centre - body.u * need_l)
         right.append(centre + body.u * need_r)
@@ -247,10 +253,27 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     return zone > 0
 
 
+def _forearm_half_width(body: Body, arm: list[np.ndarray]) -> float | None:
+    """Half the forearm's width at its middle, measured on the person's outline."""
+    S = body.shoulder_width
+    middle = (arm[1] + arm[2]) / 2
+    direction = (arm[2] - arm[1]) / max(float(np.linalg.norm(arm[2] - arm[1])), 1e-6)
+    normal = np.array([-direction[1], direction[0]])
+    a = body.outline_towards(middle, normal, 0.3 * S)
+    b = body.outline_towards(middle, -normal, 0.3 * S)
+    if a is None or b is None:
+        return None
+    return float(np.linalg.norm(a - b)) / 2
+
+
 def _arm_zone(body: Body, side: str) -> np.ndarray:
     S = body.shoulder_width
     arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-    upper = capsule_mask(body.shape, arm[:2], 0.13 * S)
+    # A bared upper arm is as thick as this person's arm (a little more than the
+    # forearm the photo shows), not as wide as the old sleeve was.
+    forearm = _forearm_half_width(body, arm)
+    radius = 0.13 * S if forearm is None else float(np.clip(1.3 * forearm, 0.085 * S, 0.13 * S))
+    upper = capsule_mask(body.shape, arm[:2], radius)
     # Narrow at the forearm, which hangs next to the hips and pockets.
     lower = capsule_mask(body.shape, arm[1:], 0.075 * S)
     return upper | lower
@@ -321,15 +344,23 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
 def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """Dark pixels joined to the dark of the head: hair, possibly lying on the shoulders.
 
-    A black collar or strap is dark too, but skin separates it from the head;
-    hair is one dark piece from the top of the head down.
+    A black collar or strap is dark too, but skin (or the throat, see below)
+    separates it from the head; hair is one dark piece from the top of the head down.
     """
     h, w = body.shape
-    dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5)).astype(np.uint8)
+    face = body.face()
+    # Hair falls from the top and sides of the head; in front of the throat,
+    # below the chin, dark is a collar or a beard's edge joining one: never
+    # hair to keep, and no bridge from the head to a dark collar.
+    S = body.shoulder_width
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    chin = face[2] if face is not None else body.origin[1] - 0.35 * S
+    throat = (np.abs(across) < 0.16 * S) & (ys > chin)
+    dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5) & ~throat).astype(np.uint8)
     count, labels = cv2.connectedComponents(dark, connectivity=8)
     if count <= 1:
         return np.zeros((h, w), bool)
-    face = body.face()
     if face is not None:
         top = int(np.clip(face[0][1], 1, h))
     else:
@@ -455,7 +486,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         # arms keep an arm's shape.
         if down is None:
             down = _down_map(body)
-        span = (down > -0.15 * S) & (down < min(top.hem_down, T))
+        span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         backdrop_zone |= span & ~skin_zone
     if kinds & {"lower", "full"}:
         down = _down_map(body)
