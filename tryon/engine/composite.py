@@ -475,6 +475,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     head = face | neck
     skin_zone = np.zeros((h, w), bool)
     backdrop_zone = np.zeros((h, w), bool)
+    lower_backdrop = np.zeros((h, w), bool)
     arms = _arm_zone(body, "left") | _arm_zone(body, "right")
     kinds = {g.kind for g in placed}
     down = None
@@ -488,6 +489,9 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             down = _down_map(body)
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         backdrop_zone |= span & ~skin_zone
+        # Beside the torso below the armpits there is no skin but the arms
+        # (in skin_zone): an old garment's sides go whatever their colour.
+        lower_backdrop |= span & (down > 0.3 * T) & ~skin_zone
     if kinds & {"lower", "full"}:
         down = _down_map(body)
         low = next(g for g in placed if g.kind in ("lower", "full"))
@@ -510,8 +514,15 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         for side in ("left", "right"):
             arm_cores |= capsule_mask((h, w), body.limb(side, ("shoulder", "elbow", "wrist")), 0.06 * S)
         backdrop_zone |= below & ~(legs & bare) & ~arm_cores
+        # Below the waist the only skin is the legs (kept as skin above) and
+        # the hands: there, old clothes give way to the backdrop whatever their
+        # colour, so a beige dress doesn't survive beside new jeans or below a
+        # new hem just because it passes for skin.
+        # (Down to the ankle joints only: the shoes are never old clothes.)
+        lower_backdrop = below & (down < ankle) & ~(legs & bare) & ~arm_cores
     skin_zone &= ~hands & ~face
     backdrop_zone &= ~hands & ~head
+    lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
     if skin is not None:
@@ -549,7 +560,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
-        to_backdrop = uncovered & backdrop_zone & not_skin
+        to_backdrop = uncovered & ((backdrop_zone & not_skin) | lower_backdrop)
     else:
         to_backdrop = uncovered & backdrop_zone
     if to_backdrop.any():
@@ -595,7 +606,11 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         for layer in garment.layers:
             if layer.role == "sleeve":
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
-    keep = _feather((hands | head).astype(np.float32), feather)
+    # The hands come back on top, but only what is skin in them: the old
+    # trousers' print between the fingers of a hand by the hip would show.
+    held = hands & _is_skin(lab, skin, loose=1.5) if skin is not None else hands
+    held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
+    keep = _feather(((held & hands) | head).astype(np.float32), feather)
     out = out * (1 - keep[..., None]) + filled * keep[..., None]
 
     result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
