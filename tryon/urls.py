@@ -1,18 +1,18 @@
 from django.urls import path
 
-from tryon import views
+from tryon.views import gallery, health, moderation, studio
 
 urlpatterns = [
-    path("", views.studio, name="studio"),
-    path("studio/check/model/", views.check_model, name="check_model"),
-    path("studio/check/clothes/", views.check_clothes, name="check_clothes"),
-    path("tries/<str:public_id>/", views.task, name="task"),
-    path("tries/<str:public_id>/retry/", views.retry, name="retry"),
-    path("tries/<str:public_id>/delete/", views.delete, name="delete"),
-    path("tries/<str:public_id>/submit/", views.submit, name="submit"),
-    path("tries/<str:public_id>/<str:kind>.jpg", views.task_image, name="task_image"),
-    path("gallery/", views.gallery, name="gallery"),
-    path("gallery/public/", views.public_gallery, name="public_gallery"),
-    path("staff/moderation/", views.moderation, name="moderation"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", studio.studio, name="studio"),
+    path("studio/check/model/", studio.check_model, name="check_model"),
+    path("studio/check/clothes/", studio.check_clothes, name="check_clothes"),
+    path("tries/<str:public_id>/", studio.task, name="task"),
+    path("tries/<str:public_id>/retry/", studio.retry, name="retry"),
+    path("tries/<str:public_id>/delete/", gallery.delete, name="delete"),
+    path("tries/<str:public_id>/submit/", gallery.submit, name="submit"),
+    path("tries/<str:public_id>/<str:kind>.jpg", gallery.task_image, name="task_image"),
+    path("gallery/", gallery.gallery, name="gallery"),
+    path("gallery/public/", gallery.public_gallery, name="public_gallery"),
+    path("staff/moderation/", moderation.moderation, name="moderation"),
+    path("healthz", health.healthz, name="healthz"),
 ]
