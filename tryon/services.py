@@ -7,12 +7,14 @@ finish, refund) are single conditional UPDATEs whose row count is checked.
 from __future__ import annotations
 
 import logging
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
@@ -107,6 +109,48 @@ def _backend_errors():
     except FitRoomError as exc:
         log.warning("remote engine unavailable for a check: %s", exc)
         raise EngineUnavailable("The try-on engine is unavailable. Please try again later.") from exc
+
+
+# --- Studio uploads ----------------------------------------------------------------------------
+
+STUDIO_UPLOADS = "studio-uploads"
+
+
+def store_studio_upload(image: Image.Image) -> str:
+    """Keep a photo the studio just checked, so the try-on reuses it instead of a second upload.
+
+    Returns the storage name; who may use it is the studio's business (it signs the name).
+    """
+    name = f"{STUDIO_UPLOADS}/{timezone.now():%Y/%m/%d}/{secrets.token_hex(16)}.jpg"
+    return default_storage.save(name, ContentFile(_encode_input(image)))
+
+
+def load_studio_upload(name: str) -> Image.Image:
+    """A stored studio photo; InvalidInput when it is gone (swept, or never stored)."""
+    if not name.startswith(f"{STUDIO_UPLOADS}/") or ".." in name:
+        raise InvalidInput("unknown upload")
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError) as exc:
+        raise InvalidInput("the upload has expired") from exc
+    return engine.load_image(data, engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
+def delete_old_studio_uploads(max_age: timedelta = timedelta(days=1)) -> int:
+    """Housekeeping: studio photos are only needed between their check and the try-on."""
+    cutoff = timezone.now() - max_age
+    count = 0
+    years, _ = default_storage.listdir(STUDIO_UPLOADS) if default_storage.exists(STUDIO_UPLOADS) else ([], [])
+    for year in years:
+        for month in default_storage.listdir(f"{STUDIO_UPLOADS}/{year}")[0]:
+            for day in default_storage.listdir(f"{STUDIO_UPLOADS}/{year}/{month}")[0]:
+                folder = f"{STUDIO_UPLOADS}/{year}/{month}/{day}"
+                for file in default_storage.listdir(folder)[1]:
+                    if default_storage.get_modified_time(f"{folder}/{file}") < cutoff:
+                        default_storage.delete(f"{folder}/{file}")
+                        count += 1
+    return count
 
 
 # --- Creating tasks ----------------------------------------------------------------------------

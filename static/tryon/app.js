@@ -20,6 +20,82 @@
     }
   });
 
+  // Photos the live checks stored are sent as references: the try-on doesn't upload them again.
+  var SLOTS = ["model", "cloth", "lower_cloth"];
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id !== "studio-form") return;
+    var data = event.detail.formData;
+    SLOTS.forEach(function (slot) {
+      var ref = document.getElementById(slot + "-upload");
+      if (ref && ref.value) data.delete(slot + "_image");
+    });
+  });
+
+  // The Try on button waits while any visible check says this photo can't go on, and says why.
+  function refreshTryOn() {
+    var form = document.getElementById("studio-form");
+    if (!form) return;
+    SLOTS.forEach(function (slot) {
+      var input = document.getElementById("id_" + slot + "_image");
+      var ref = document.getElementById(slot + "-upload");
+      if (!input || !ref) return;
+      if (input.dataset.required === undefined) input.dataset.required = input.required ? "1" : "";
+      input.required = !!input.dataset.required && !ref.value;
+    });
+    var action = document.getElementById("try-on-action");
+    var button = action && action.querySelector("button[type=submit]");
+    if (!button) return;
+    var blocker = Array.prototype.find.call(form.querySelectorAll("[data-blocks-tryon]"), function (el) {
+      return el.getClientRects().length > 0;
+    });
+    var why = document.getElementById("try-on-blocked");
+    if (!why) {
+      why = document.createElement("p");
+      why.id = "try-on-blocked";
+      why.className = "help";
+      action.appendChild(why);
+    }
+    button.disabled = !!blocker || button.dataset.busy === "1";
+    why.textContent = blocker ? blocker.dataset.blocksTryon : "";
+    why.hidden = !blocker;
+    if (blocker) button.setAttribute("aria-describedby", "try-on-blocked");
+    else button.removeAttribute("aria-describedby");
+  }
+  document.addEventListener("htmx:afterSettle", refreshTryOn);
+  document.addEventListener("DOMContentLoaded", refreshTryOn);
+
+  // A garment type the shopper picked by hand is theirs: the garment check only comments on it.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[name=cloth_type]")) return;
+    var chosen = document.getElementById("cloth-type-chosen");
+    if (chosen) chosen.value = "1";
+    refreshTryOn();
+  });
+
+  // A new (or cleared) photo: its old reference and its old verdict no longer apply.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-live-check]")) return;
+    var slot = input.name.replace(/_image$/, "");
+    var ref = document.getElementById(slot + "-upload");
+    if (ref) ref.value = "";
+    var target = document.querySelector(input.getAttribute("hx-target"));
+    if (target) target.innerHTML = "";
+    refreshTryOn();
+  });
+
+  // A photo the browser can't show (HEIC on some systems, a damaged file): no broken image.
+  document.addEventListener(
+    "error",
+    function (event) {
+      var img = event.target;
+      if (!img.matches || !img.matches(".preview img")) return;
+      img.closest("figure").hidden = true;
+    },
+    true
+  );
+
   // Instant local preview: the browser shows the photo before the server has seen it.
   document.addEventListener("change", function (event) {
     var input = event.target;
@@ -67,16 +143,25 @@
     input.click();
   });
 
-  // One try-on per click: the upload can take a moment on a slow connection.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form.id !== "studio-form") return;
-    var button = form.querySelector("#try-on-action button[type=submit]");
+  // One try-on per click: the upload can take a moment on a slow connection. A refusal comes
+  // back beside the button (the photos stay chosen), so the button comes back too.
+  function tryOnButton(event) {
+    if (event.detail.elt.id !== "studio-form") return null;
+    return document.querySelector("#try-on-action button[type=submit]");
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var button = tryOnButton(event);
     if (!button) return;
-    setTimeout(function () {
-      button.disabled = true;
-      button.textContent = "Uploading…";
-    });
+    button.dataset.busy = "1";
+    button.disabled = true;
+    button.textContent = "Starting…";
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = tryOnButton(event);
+    if (!button) return;
+    button.dataset.busy = "";
+    button.textContent = "Try on";
+    refreshTryOn();
   });
 
   // Before/after slider.

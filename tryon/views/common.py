@@ -1,5 +1,6 @@
 """What the studio, gallery and moderation screens share: the picker's words, who the visitor is, decorators."""
 
+import secrets
 from functools import wraps
 
 from django.conf import settings
@@ -48,6 +49,7 @@ PUBLIC_IMAGE_KINDS = {"result", "thumbnail"}
 GALLERY_PAGE_SIZE = 12
 SESSION_GOOD_TYPES = "studio_good_clothes_types"
 SESSION_ANONYMOUS_KEY = "studio_anonymous_session"
+SESSION_STUDIO_VISITOR = "studio_visitor"
 
 
 def owner_of(request) -> services.Owner:
@@ -61,6 +63,11 @@ def owner_of(request) -> services.Owner:
         request.session.save()  # anonymous results hang on the session: make sure there is one
     request.session.setdefault(SESSION_ANONYMOUS_KEY, request.session.session_key)
     return services.Owner(session_key=request.session.session_key)
+
+
+def studio_visitor(request) -> str:
+    """A random token for this browser's studio, kept across sign-in, that stored uploads are signed for."""
+    return request.session.setdefault(SESSION_STUDIO_VISITOR, secrets.token_urlsafe(18))
 
 
 def own_task(request, public_id) -> TryOnTask:
