@@ -164,6 +164,21 @@
     refreshTryOn();
   });
 
+  // After a card deletes itself, focus moves to the next card (or the heading), not to the page's start.
+  var focusAfterDelete = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!event.detail.elt.matches("[data-delete-card]")) return;
+    var card = event.detail.elt.closest(".card");
+    var next = card.nextElementSibling || card.previousElementSibling;
+    focusAfterDelete = next ? next.querySelector(".card-title a") : document.getElementById("gallery-heading");
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!focusAfterDelete || !event.detail.requestConfig.elt.matches("[data-delete-card]")) return;
+    if (!event.detail.xhr || event.detail.xhr.status !== 200) return;
+    focusAfterDelete.focus(); // the card that is about to go held the focus
+    focusAfterDelete = null;
+  });
+
   // Before/after slider.
   document.addEventListener("input", function (event) {
     var range = event.target;

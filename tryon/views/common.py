@@ -25,6 +25,8 @@ CLOTH_TYPE_HINTS = {
     "full_set": "dresses, jumpsuits",
     "combo": "one top and one bottom together",
 }
+# What a card calls the garment a try-on dressed the person in.
+GARMENT_WORDS = {"upper": "a top", "lower": "a bottom", "full_set": "a full outfit", "combo": "a top and a bottom"}
 CLOTHES_WORDS = {"upper": "a top", "lower": "a bottom", "full": "a full outfit (like a dress)"}
 STAGE_NAMES = {
     "": "Waiting in the queue",
@@ -81,6 +83,7 @@ def with_labels(tasks):
     """Tasks with the picker's words for their cloth type ("Top", not "upper")."""
     for task in tasks:
         task.cloth_type_label = CLOTH_TYPE_LABELS.get(task.cloth_type, task.cloth_type)
+        task.garment_words = GARMENT_WORDS.get(task.cloth_type, "the garment")
     return tasks
 
 
