@@ -292,6 +292,12 @@ def run_task(public_id: str) -> None:
         fail_task(public_id, _user_message(exc))
 
 
+def load_task_image(task: TryOnTask, field: str) -> Image.Image:
+    """One of a task's stored input photos, decoded (e.g. to dress the same person again)."""
+    with getattr(task, field).open("rb") as handle:
+        return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
 def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
     limits = engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1)
     images = {}

@@ -115,6 +115,15 @@
     }
   });
 
+  // A photo taken with the phone's camera goes into the person photo input, as if chosen there.
+  document.addEventListener("change", function (event) {
+    var camera = event.target;
+    if (!camera.matches || !camera.matches("input[data-camera-for]") || !camera.files.length) return;
+    var input = document.getElementById(camera.dataset.cameraFor);
+    input.files = camera.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   // Drag and drop onto a file input's zone.
   document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
     var input = zone.querySelector("input[type=file]");

@@ -168,3 +168,25 @@ def test_size_limits_are_told_without_numbers(client, settings, problem, words):
     html = check_model(client, person_photo())
     assert words in html
     assert "megapixel" not in html and "input_image" not in html and "MB" not in html
+
+
+def test_try_another_garment_on_the_same_person_without_uploading_again(client, start_tryon):
+    """Item 11: the task page links back to the studio with the person already checked and stored."""
+    from tryon.models import TryOnTask
+
+    first = start_tryon(client)
+    first.refresh_from_db()
+    page = client.get(f"/tries/{first.public_id}/").content.decode()
+    assert f'href="/?person={first.public_id}"' in page and "Try another garment on this person" in page
+    html = client.get(f"/?person={first.public_id}").content.decode()
+    assert "This photo works" in html
+    assert f'src="/tries/{first.public_id}/model.jpg"' in html
+    model_ref = ref_of(html, "model")
+    assert model_ref
+    response = client.post(
+        "/", {"model_upload": model_ref, "cloth_image": upload(drawn_tee((20, 60, 200))), "cloth_type": "upper"}
+    )
+    assert response.status_code == 302
+    second = TryOnTask.objects.exclude(pk=first.pk).get()
+    assert second.model_image.name != first.model_image.name and second.model_image.size > 0
+    assert Client().get(f"/?person={first.public_id}").status_code == 404  # only the owner's people

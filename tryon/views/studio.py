@@ -131,6 +131,23 @@ def _stored(request, image, check: dict) -> str:
     return sign_upload(StoredUpload(name, check), studio_visitor(request))
 
 
+def _same_person(request, public_id) -> dict:
+    """Step 1 already done with the person of an earlier try-on: "Try another garment" without a new upload."""
+    task = own_task(request, public_id)
+    image = services.load_task_image(task, "model_image")
+    try:
+        check = services.check_model_image(image)
+    except services.ServiceError:
+        return {}  # the studio then simply asks for the photo
+    request.session[SESSION_GOOD_TYPES] = list(check.good_clothes_types) if check.is_good else []
+    context = _model_check_context(check, selected=task.cloth_type)
+    context.update(_hd_context(image), person_preview_url=reverse("task_image", args=[task.public_id, "model"]))
+    if context["usable"]:
+        summary = {"is_good": True, "good_clothes_types": list(check.good_clothes_types)}
+        context["model_upload_ref"] = _stored(request, image, summary)
+    return context
+
+
 def _studio_error(request, context, status):
     """A refused try-on: htmx gets the explanation beside the button (photos stay chosen), else the page."""
     if request.htmx:
@@ -149,7 +166,10 @@ def studio(request):
         owner_of(request)
         request.session.pop(SESSION_GOOD_TYPES, None)  # a fresh studio: no model photo checked yet
         offered = list(CLOTH_TYPE_LABELS)
-        return render(request, "tryon/studio.html", {"picker": _picker(offered, "upper"), "form": TryOnTaskForm()})
+        context = {"picker": _picker(offered, "upper"), "form": TryOnTaskForm()}
+        if request.GET.get("person"):
+            context.update(_same_person(request, request.GET["person"]))
+        return render(request, "tryon/studio.html", context)
 
     form = StudioTryOnForm(request.POST, request.FILES, visitor=studio_visitor(request))
     context = {"form": form, "picker": _picker(list(CLOTH_TYPE_LABELS), request.POST.get("cloth_type"))}
