@@ -108,12 +108,22 @@ def visitor_of(request) -> str:
     return f"ip:{address}"
 
 
+def studio_live_check(view):
+    """Marks a live check: for a signed-in stylist swapping garments it is not counted, only try-ons are.
+
+    Anonymous visitors' checks still count: the studio needs no key, and a check runs the engine.
+    """
+    view.studio_live_check = True
+    return view
+
+
 def studio_rate_limited(view):
     """Studio posts (live checks, try-ons, retries) count against the visitor's per-minute limit."""
+    live_check = getattr(view, "studio_live_check", False)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
+        if request.method == "POST" and not (live_check and request.user.is_authenticated):
             state = ratelimit.count_studio_request(visitor_of(request))
             if not state.allowed:
                 # A live check gets the explanation in its panel; a whole-page post, a page.

@@ -22,6 +22,7 @@ from tryon.views.common import (
     own_task,
     owner_of,
     partial_error_status,
+    studio_live_check,
     studio_rate_limited,
     studio_visitor,
     with_labels,
@@ -243,6 +244,7 @@ def _check_failed(request, template, context, exc):
 
 
 @studio_rate_limited
+@studio_live_check
 @require_POST
 def check_model(request):
     """Step 1's live check: one file as input_image, answered with the explanation partial."""
@@ -272,6 +274,7 @@ def check_model(request):
 
 
 @studio_rate_limited
+@studio_live_check
 @require_POST
 def check_clothes(request):
     """Step 2's live check: detect the garment's type, and pre-select it unless the shopper already chose.
