@@ -113,7 +113,9 @@ def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
     page.get_by_role("button", name="Submit to lookbook").click()
     page.get_by_text("Submitted: staff will review it.").wait_for()
     page.wait_for_function(loaded, arg=".card img")
-    assert 0 < page.locator(".card img").evaluate("img => img.naturalWidth") <= 360  # the thumbnail, not the result
+    assert (
+        0 < page.locator(".card-image img").evaluate("img => img.naturalWidth") <= 360
+    )  # the thumbnail, not the result
     screenshot(page, "06-gallery")
 
     # Staff: sign in, approve from the queue.
