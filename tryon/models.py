@@ -105,6 +105,10 @@ class TryOnTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # When the owner confirmed that the person pictured agrees to be shown in the public lookbook.
+    publish_consent_at = models.DateTimeField(null=True, blank=True)
+    # An unguessable token for a read-only link to the result; emptied to revoke the link.
+    share_token = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -421,16 +421,69 @@ MODERATION_DECISIONS = {
 }
 
 
-def submit_to_lookbook(owner: Owner, public_id: str) -> TryOnTask:
-    """Offer a finished result to the public lookbook; staff decide whether it is shown."""
+def submit_to_lookbook(owner: Owner, public_id: str, *, person_agrees: bool = False) -> TryOnTask:
+    """Offer a finished result to the public lookbook; staff decide whether it is shown.
+
+    The owner must confirm that the person pictured agrees to be shown; when is recorded.
+    """
     task = get_task(owner, public_id)
+    if not person_agrees:
+        raise InvalidInput("Please confirm that the person in the photo agrees to be shown publicly.")
     # Conditional UPDATE: only a private, completed result can enter the queue, and only once.
     submitted = TryOnTask.objects.filter(
         pk=task.pk, status=TryOnTask.Status.COMPLETED, moderation=TryOnTask.Moderation.PRIVATE
-    ).update(moderation=TryOnTask.Moderation.SUBMITTED, moderated_by=None, moderated_at=None)
+    ).update(
+        moderation=TryOnTask.Moderation.SUBMITTED,
+        moderated_by=None,
+        moderated_at=None,
+        publish_consent_at=timezone.now(),
+    )
     if not submitted:
         raise InvalidInput("only a private, finished result can be submitted to the lookbook")
     task.refresh_from_db()
+    return task
+
+
+def withdraw_from_lookbook(owner: Owner, public_id: str) -> TryOnTask:
+    """The owner takes a submitted or approved result back: it leaves the lookbook at once."""
+    task = get_task(owner, public_id)
+    # Conditional UPDATE: a staff decision racing with this cannot put it back in public.
+    withdrawn = TryOnTask.objects.filter(
+        pk=task.pk, moderation__in=[TryOnTask.Moderation.SUBMITTED, TryOnTask.Moderation.APPROVED]
+    ).update(moderation=TryOnTask.Moderation.PRIVATE, publish_consent_at=None)
+    if not withdrawn:
+        raise InvalidInput("This result is not in the lookbook.")
+    task.refresh_from_db()
+    return task
+
+
+def share_result(owner: Owner, public_id: str) -> TryOnTask:
+    """Give a finished result an unguessable read-only link (a new one each time; the old one stops)."""
+    task = get_task(owner, public_id)
+    shared = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.COMPLETED).update(
+        share_token=secrets.token_urlsafe(32)
+    )
+    if not shared:
+        raise InvalidInput("Only a finished result can be shared.")
+    task.refresh_from_db()
+    return task
+
+
+def revoke_share(owner: Owner, public_id: str) -> TryOnTask:
+    """The result's share link stops working at once."""
+    task = get_task(owner, public_id)
+    TryOnTask.objects.filter(pk=task.pk).update(share_token="")
+    task.refresh_from_db()
+    return task
+
+
+def shared_result(share_token: str) -> TryOnTask:
+    """The finished result a live share link points to."""
+    task = None
+    if share_token and "\x00" not in share_token:
+        task = TryOnTask.objects.filter(share_token=share_token, status=TryOnTask.Status.COMPLETED).first()
+    if task is None:
+        raise TaskNotFound("task not found")
     return task
 
 

@@ -110,6 +110,7 @@ def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
 
     # Gallery: the thumbnail, and a submission to the lookbook (htmx swaps the card).
     page.goto("/gallery/")
+    page.get_by_label("The person in this photo agrees to it being shown publicly").check()
     page.get_by_role("button", name="Submit to lookbook").click()
     page.get_by_text("Submitted: staff will review it.").wait_for()
     page.wait_for_function(loaded, arg=".card img")

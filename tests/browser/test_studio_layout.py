@@ -31,6 +31,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input:not([ty
     .filter((el) => !el.closest('p.lede, p.help, .skip-link, .card-image'))  // links in sentences; the card's picture
     .filter((el) => !(el.matches('input[type=radio], input[type=checkbox]') && el.labels && el.labels.length
                       && el.labels[0].getBoundingClientRect().height >= 44))
+    .filter((el) => !(el.matches('label[for]') && el.control && el.control.getBoundingClientRect().height >= 44))
     .filter((el) => el.getBoundingClientRect().height < 44)
     .map((el) => {
         const name = (el.innerText || el.value || '').trim().slice(0, 30);

@@ -74,22 +74,65 @@ def delete(request, public_id):
     return redirect("gallery")
 
 
-@require_POST
-def submit(request, public_id):
-    owner = owner_of(request)
+def _card_action(request, public_id, action, done: str):
+    """Run one owner action on a result; htmx swaps the card (or the task page's panel), else redirect back."""
     try:
-        task = services.submit_to_lookbook(owner, public_id)
+        task = action(owner_of(request), public_id)
     except services.TaskNotFound:
         raise Http404("No such try-on") from None
     except services.ServiceError as exc:
-        task = own_task(request, public_id)
-        if request.htmx:
-            context = {"task": with_labels([task])[0], "card_error": str(exc)}
-            return render(request, "tryon/partials/gallery_card.html", context)
-        messages.error(request, str(exc))
-        return redirect("gallery")
+        task, error = own_task(request, public_id), str(exc)
+    else:
+        error = ""
+    back = request.POST.get("next") == "task"
     if request.htmx:
-        context = {"task": with_labels([task])[0], "just_submitted": True}
+        context = {"task": with_labels([task])[0], "card_error": error, "done": "" if error else done}
         return render(request, "tryon/partials/gallery_card.html", context)
-    messages.success(request, "Submitted: staff will review it for the public lookbook.")
-    return redirect("gallery")
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("task", public_id=public_id) if back else redirect("gallery")
+
+
+@require_POST
+def submit(request, public_id):
+    """Offer a result to the lookbook; the owner confirms the person pictured agrees."""
+    agrees = request.POST.get("person_agrees") == "yes"
+
+    def action(owner, public_id):
+        return services.submit_to_lookbook(owner, public_id, person_agrees=agrees)
+
+    return _card_action(request, public_id, action, "Submitted: staff will review it.")
+
+
+@require_POST
+def withdraw(request, public_id):
+    done = "Withdrawn: it is no longer in the lookbook."
+    return _card_action(request, public_id, services.withdraw_from_lookbook, done)
+
+
+@require_POST
+def share(request, public_id):
+    return _card_action(
+        request, public_id, services.share_result, "Share link created: anyone with it can see the result."
+    )
+
+
+@require_POST
+def unshare(request, public_id):
+    return _card_action(request, public_id, services.revoke_share, "The share link no longer works.")
+
+
+@require_GET
+def shared(request, share_token):
+    """A result someone shared: the picture only, never the photos it was made from."""
+    try:
+        task = services.shared_result(share_token)
+    except services.TaskNotFound:
+        raise Http404("This link no longer works") from None
+    if request.path.endswith(".jpg"):
+        response = FileResponse(task.result_image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"  # revoking must take effect at once
+        return response
+    return render(request, "tryon/shared.html", {"task": with_labels([task])[0], "share_token": share_token})
