@@ -172,3 +172,25 @@ def task_problem(error: str) -> tuple[PlainWords, bool]:
         if words in error:
             return problem, retry_helps
     return TASK_FAILED, True
+
+
+# Why a garment image address could not be used (tryon.image_urls reasons), in plain words.
+IMAGE_ADDRESS_PROBLEMS = {
+    "not_http": PlainWords("That isn't a web address.", "Paste an address that starts with https://."),
+    "not_public": PlainWords(
+        "We can only fetch pictures from public websites.", "Paste the address of a picture on a shop's website."
+    ),
+    "unreachable": PlainWords(
+        "We couldn't get a picture from that address.",
+        "Check the address, or save the picture and choose it as a file.",
+    ),
+    "not_image": PlainWords(
+        "That address isn't a picture.",
+        "On the shop's page, right-click (or long-press) the product photo and copy the image address.",
+    ),
+    "too_large": PlainWords("That picture is too big to fetch.", "Save it and choose a smaller copy as a file."),
+    "too_slow": PlainWords(
+        "That website took too long to answer.", "Try again, or save the picture and choose it as a file."
+    ),
+    "too_many_redirects": PlainWords("That address sends us on too far.", "Paste the picture's own address."),
+}

@@ -125,6 +125,37 @@ def store_studio_upload(image: Image.Image) -> str:
     return default_storage.save(name, ContentFile(_encode_input(image)))
 
 
+class ImageAddressRefused(InvalidInput):
+    """A garment image address that can't be used; ``reason`` says why (tryon.image_urls.REASONS)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def fetch_garment_image(url: str) -> Image.Image:
+    """A garment photo from a product page's image address, fetched safely and decoded like an upload."""
+    from tryon import image_urls
+
+    limits = image_urls.FetchLimits(
+        max_bytes=settings.TRYON_MAX_UPLOAD_BYTES,
+        timeout=settings.TRYON_IMAGE_URL_TIMEOUT,
+        allow_private=settings.TRYON_IMAGE_URL_ALLOW_PRIVATE,
+    )
+    try:
+        data = image_urls.fetch_image_bytes(url, limits)
+    except image_urls.ImageUrlError as exc:
+        log.info("garment image address refused: %s", exc)
+        raise ImageAddressRefused(exc.reason) from exc
+    try:
+        return engine.load_image(
+            data,
+            engine.ImageLimits(max_bytes=settings.TRYON_MAX_UPLOAD_BYTES, max_pixels=settings.TRYON_MAX_IMAGE_PIXELS),
+        )
+    except engine.ImageError as exc:
+        raise ImageAddressRefused("not_image") from exc
+
+
 def load_studio_upload(name: str) -> Image.Image:
     """A stored studio photo; InvalidInput when it is gone (swept, or never stored)."""
     if not name.startswith(f"{STUDIO_UPLOADS}/") or ".." in name:

@@ -124,6 +124,22 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // A garment from an address replaces any file chosen for that slot; the browser shows the picture.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var button = event.detail.elt;
+    if (!button.matches || !button.matches("[data-url-for]")) return;
+    var input = document.getElementById(button.dataset.urlFor);
+    var address = button.closest(".url-row").querySelector("input[type=url]").value;
+    input.value = "";
+    var ref = document.getElementById(input.name.replace(/_image$/, "") + "-upload");
+    if (ref) ref.value = "";
+    var img = document.getElementById(input.dataset.preview);
+    if (img.dataset.objectUrl) URL.revokeObjectURL(img.dataset.objectUrl);
+    delete img.dataset.objectUrl;
+    img.closest("figure").hidden = !address;
+    if (address) img.src = address;
+  });
+
   // Drag and drop onto a file input's zone.
   document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
     var input = zone.querySelector("input[type=file]");

@@ -45,3 +45,24 @@ def test_the_person_photo_can_come_from_the_phone_camera(new_page, screenshot):
     page.locator("#model-check .check-good").wait_for()
     assert page.locator("#id_model_image").evaluate("input => input.files.length") == 1
     screenshot(page, "13-13-camera-phone")
+
+
+def test_a_garment_from_a_shops_picture_address(new_page, screenshot, settings, live_server):
+    settings.TRYON_IMAGE_URL_ALLOW_PRIVATE = True  # the "shop" is this live server, on loopback
+    page = new_page(**DESKTOP)
+    page.goto("/")
+    page.set_input_files("#id_model_image", jpeg("person.jpg", person_photo()))
+    page.locator("#model-check .check-good").wait_for()
+    page.get_by_text("…or use a picture from a shop's website").first.click()
+    page.get_by_label("The picture's address").first.fill(f"{live_server.url}/static/tryon/samples/tshirt.jpg")
+    page.get_by_role("button", name="Use this picture").first.click()
+    page.locator("#cloth-check .check-good").wait_for()
+    page.wait_for_function("document.querySelector('#cloth-preview').naturalWidth > 0")
+    assert page.locator("#cloth-upload").input_value()
+    assert page.get_by_role("button", name="Try on").is_enabled()
+    for size, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        screenshot(page, f"13-13-garment-address-{label}")
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("button", name="Try on").click()
+    page.wait_for_url("**/tries/*/")

@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from tryon import services
 from tryon.engine.render import HD_SIDE, NORMAL_SIDE
-from tryon.errors import CHECK_CODES, STUDIO_PROBLEMS, task_problem, upload_problem
+from tryon.errors import CHECK_CODES, IMAGE_ADDRESS_PROBLEMS, STUDIO_PROBLEMS, task_problem, upload_problem
 from tryon.forms import InputImageForm, StoredUpload, StudioTryOnForm, TryOnTaskForm, sign_upload
 from tryon.models import TryOnTask
 from tryon.views.common import (
@@ -286,12 +286,21 @@ def check_clothes(request):
     slot = "lower_cloth" if request.POST.get("slot") == "lower_cloth" else "cloth"
     chosen = request.POST.get("cloth_type", "")
     chosen_by_hand = request.POST.get("cloth_type_chosen") == "1"
-    form = InputImageForm(request.POST, request.FILES)
     context = {"slot": slot, "upload_ref": ""}
-    if not form.is_valid():
-        context.update(problem=_upload_problem(form, "input_image"), upload_error=True)
+    image_url = request.POST.get(f"{slot}_url", "").strip()
+    try:
+        if image_url and not request.FILES:
+            # A garment from a product page's image address, fetched by us (public addresses only).
+            image = services.fetch_garment_image(image_url)
+        else:
+            form = InputImageForm(request.POST, request.FILES)
+            if not form.is_valid():
+                context.update(problem=_upload_problem(form, "input_image"), upload_error=True)
+                return render(request, template, context, status=partial_error_status(request))
+            image = form.cleaned_data["input_image"]
+    except services.ImageAddressRefused as exc:
+        context.update(problem=IMAGE_ADDRESS_PROBLEMS[exc.reason], upload_error=True)
         return render(request, template, context, status=partial_error_status(request))
-    image = form.cleaned_data["input_image"]
     try:
         check = services.check_clothes_image(image)
     except services.ServiceError as exc:
