@@ -4,11 +4,20 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tryon import services
 from tryon.models import TryOnTask
-from tryon.views.common import GALLERY_PAGE_SIZE, IMAGE_KINDS, PUBLIC_IMAGE_KINDS, own_task, owner_of, with_labels
+from tryon.views.common import (
+    GALLERY_PAGE_SIZE,
+    IMAGE_KINDS,
+    PUBLIC_IMAGE_KINDS,
+    own_task,
+    owner_of,
+    studio_rate_limited,
+    with_labels,
+)
 
 
 @require_GET
@@ -136,3 +145,76 @@ def shared(request, share_token):
         response["Cache-Control"] = "private, no-store"  # revoking must take effect at once
         return response
     return render(request, "tryon/shared.html", {"task": with_labels([task])[0], "share_token": share_token})
+
+
+COMPARE_MAX = 6
+# Where each garment photo of a try-on sits, by what it is: a top or a bottom.
+GARMENT_SOURCES = {
+    "upper": [("upper", "cloth_image")],
+    "lower": [("lower", "cloth_image")],
+    "combo": [("upper", "cloth_image"), ("lower", "lower_cloth_image")],
+    "full_set": [],
+}
+
+
+def _compared(request, public_ids) -> list[TryOnTask]:
+    owner = owner_of(request)
+    tasks = owner.tasks().filter(public_id__in=public_ids[:COMPARE_MAX], status=TryOnTask.Status.COMPLETED)
+    return with_labels(list(tasks.order_by("created_at")))
+
+
+def _outfit_choices(tasks) -> dict:
+    """People, tops and bottoms from try-ons already made, for a top-and-bottom outfit."""
+    choices = {"people": [], "upper": [], "lower": []}
+    for task in tasks:
+        choices["people"].append({"value": task.public_id, "task": task})
+        for kind, field in GARMENT_SOURCES.get(task.cloth_type, []):
+            image_kind = "cloth" if field == "cloth_image" else "lower_cloth"
+            choices[kind].append({"value": f"{task.public_id}:{image_kind}", "task": task, "kind": image_kind})
+    return choices
+
+
+@require_GET
+def compare(request):
+    """A board of several results side by side (say, garments on one person), and outfits from their garments."""
+    tasks = _compared(request, request.GET.getlist("t"))
+    context = {"tasks": tasks, "outfit": _outfit_choices(tasks), "compare_max": COMPARE_MAX}
+    return render(request, "tryon/compare.html", context)
+
+
+@studio_rate_limited
+@require_POST
+def outfit(request):
+    """A top-and-bottom try-on from a person, a top and a bottom of try-ons already made: nothing to upload."""
+    owner = owner_of(request)
+    back = request.POST.getlist("t")
+
+    def pick(value, kinds):
+        public_id, _, kind = value.partition(":")
+        if kind not in kinds:
+            raise Http404("No such garment")
+        task = own_task(request, public_id)
+        return services.load_task_image(
+            task, {"model": "model_image", "cloth": "cloth_image"}.get(kind, f"{kind}_image")
+        )
+
+    try:
+        person = pick(request.POST.get("person", "") + ":model", {"model"})
+        top = pick(request.POST.get("upper", ""), {"cloth"})
+        bottom = pick(request.POST.get("lower", ""), {"cloth", "lower_cloth"})
+        check = services.check_model_image(person)
+        if not check.is_good or not {"upper", "lower"} <= set(check.good_clothes_types):
+            raise services.InvalidInput("This person photo doesn't show enough of the body for a top and a bottom.")
+        task = services.create_task(
+            owner, model_image=person, cloth_image=top, lower_cloth_image=bottom, cloth_type="combo"
+        )
+    except services.ServiceError as exc:
+        messages.error(
+            request,
+            str(exc)
+            if not isinstance(exc, services.EngineUnavailable)
+            else "Our try-on service is taking a break. Please try again in a minute.",
+        )
+        query = "&".join(f"t={public_id}" for public_id in back)
+        return redirect(f"{reverse('compare')}?{query}")
+    return redirect("task", public_id=task.public_id)
