@@ -120,3 +120,25 @@ class TryOnTask(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.COMPLETED, self.Status.FAILED)
+
+
+class Invitation(models.Model):
+    """A one-time link for a stylist to create their own studio account; only a SHA-256 of it is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    note = models.CharField(max_length=100, blank=True, help_text="Who it is for, for staff's own reference.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.note or f"invitation {self.pk}"

@@ -6,6 +6,7 @@ finish, refund) are single conditional UPDATEs whose row count is checked.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from PIL import Image
 
 from tryon import client, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, TryOnTask
+from tryon.models import ApiKey, Invitation, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -550,3 +551,50 @@ def adopt_session_tasks(session_key: str, user) -> int:
     if not session_key or not user.is_authenticated:
         return 0
     return TryOnTask.objects.filter(session_key=session_key, user=None, api_key=None).update(user=user)
+
+
+# --- Stylist accounts ---------------------------------------------------------------------------
+
+INVITATION_DAYS = 7
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(staff_user, note: str = "") -> str:
+    """A new one-time invitation for a stylist; returns the raw token (shown once, only its hash is kept)."""
+    if not getattr(staff_user, "is_staff", False):
+        raise ServiceError("only staff can invite stylists")
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        token_hash=_token_hash(token),
+        note=note[:100],
+        created_by=staff_user,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    return token
+
+
+def open_invitation(token: str) -> Invitation:
+    """The unused, unexpired invitation a token names."""
+    invitation = Invitation.objects.filter(
+        token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    if invitation is None:
+        raise InvalidInput("This invitation has expired or was already used. Ask for a new one.")
+    return invitation
+
+
+def accept_invitation(token: str, create_user) -> object:
+    """Use an invitation once: ``create_user()`` makes the account, inside the claim's transaction."""
+    with transaction.atomic():
+        # Conditional UPDATE: two people racing with one link get one account between them.
+        claimed = Invitation.objects.filter(
+            token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(used_at=timezone.now())
+        if not claimed:
+            raise InvalidInput("This invitation has expired or was already used. Ask for a new one.")
+        user = create_user()
+        Invitation.objects.filter(token_hash=_token_hash(token)).update(used_by=user)
+    return user

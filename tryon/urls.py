@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tryon.views import gallery, health, moderation, studio
+from tryon.views import accounts, gallery, health, moderation, studio
 
 urlpatterns = [
     path("", studio.studio, name="studio"),
@@ -21,5 +21,7 @@ urlpatterns = [
     path("compare/outfit/", gallery.outfit, name="outfit"),
     path("gallery/public/", gallery.public_gallery, name="public_gallery"),
     path("staff/moderation/", moderation.moderation, name="moderation"),
+    path("staff/invitations/", accounts.invitations, name="invitations"),
+    path("join/<str:token>/", accounts.join, name="join"),
     path("healthz", health.healthz, name="healthz"),
 ]
