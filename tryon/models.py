@@ -142,3 +142,22 @@ class Invitation(models.Model):
 
     def __str__(self):
         return self.note or f"invitation {self.pk}"
+
+
+def _person_path(person, filename):
+    return f"people/{timezone.now():%Y/%m/%d}/{secrets.token_hex(8)}-{filename}"
+
+
+class SavedPerson(models.Model):
+    """A stylist's saved model photo ("My models"), to dress again without uploading it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_people")
+    image = models.ImageField(upload_to=_person_path)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "saved people"
+
+    def __str__(self):
+        return f"{self.user} person {self.pk}"

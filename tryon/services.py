@@ -24,7 +24,7 @@ from PIL import Image
 
 from tryon import client, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, Invitation, TryOnTask
+from tryon.models import ApiKey, Invitation, SavedPerson, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -598,3 +598,38 @@ def accept_invitation(token: str, create_user) -> object:
         user = create_user()
         Invitation.objects.filter(token_hash=_token_hash(token)).update(used_by=user)
     return user
+
+
+# --- My models (a stylist's saved people) -------------------------------------------------------
+
+MAX_SAVED_PEOPLE = 24
+
+
+def save_person(user, image: Image.Image) -> SavedPerson:
+    """Keep a checked model photo in the stylist's "My models"."""
+    if not getattr(user, "is_authenticated", False):
+        raise InvalidInput("Sign in to keep model photos.")
+    if SavedPerson.objects.filter(user=user).count() >= MAX_SAVED_PEOPLE:
+        raise InvalidInput(f"My models holds {MAX_SAVED_PEOPLE} photos. Delete one to save another.")
+    person = SavedPerson(user=user)
+    person.image.save("person.jpg", ContentFile(_encode_input(image)), save=False)
+    person.save()
+    return person
+
+
+def saved_person(user, pk) -> SavedPerson:
+    person = SavedPerson.objects.filter(user=user, pk=pk).first() if str(pk).isdigit() else None
+    if person is None or not getattr(user, "is_authenticated", False):
+        raise TaskNotFound("no such saved person")
+    return person
+
+
+def load_saved_person(person: SavedPerson) -> Image.Image:
+    with person.image.open("rb") as handle:
+        return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
+def delete_saved_person(user, pk) -> None:
+    person = saved_person(user, pk)
+    person.image.delete(save=False)
+    person.delete()

@@ -66,3 +66,32 @@ def test_a_garment_from_a_shops_picture_address(new_page, screenshot, settings, 
     page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="Try on").click()
     page.wait_for_url("**/tries/*/")
+
+
+def test_a_stylist_saves_a_person_to_my_models_and_picks_them_again(new_page, screenshot, django_user_model):
+    from tests.browser.test_studio_layout import SMALL_TARGETS
+
+    django_user_model.objects.create_user("sasha", password="pw-sasha-123")
+    page = new_page(**DESKTOP)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("sasha")
+    page.get_by_label("Password").fill("pw-sasha-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    page.set_input_files("#id_model_image", jpeg("person.jpg", person_photo()))
+    page.locator("#model-check .check-good").wait_for()
+    page.get_by_role("button", name="Save to My models").click()
+    page.get_by_text("Saved to My models.").wait_for()
+    page.goto("/")
+    page.get_by_role("link", name="Use saved model 1").click()
+    page.locator("#model-check .check-good").wait_for()
+    page.wait_for_function("document.querySelector('#model-preview').naturalWidth > 0")
+    for size, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        screenshot(page, f"13-11-my-models-{label}")
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.set_viewport_size(DESKTOP)
+    page.set_input_files("#id_cloth_image", jpeg("tee.jpg", drawn_tee()))
+    page.locator("#cloth-check .check-good").wait_for()
+    page.get_by_role("button", name="Try on").click()
+    page.wait_for_url("**/tries/*/")

@@ -195,3 +195,32 @@ def test_a_signed_in_stylist_swapping_garments_is_limited_by_try_ons_not_checks(
     anonymous = Client()
     answers = [check_clothes(anonymous, drawn_tee(), cloth_type="upper") for _ in range(3)]
     assert "a lot of tries" in answers[-1]
+
+
+def test_a_stylist_keeps_people_in_my_models_and_dresses_them_again(client, django_user_model):
+    """Item 11: saved person photos for signed-in stylists, private to them."""
+    from tryon.models import SavedPerson, TryOnTask
+
+    client.force_login(django_user_model.objects.create_user("sasha", password="pw-sasha-123"))
+    checked = check_model(client, person_photo())
+    assert "Save to My models" in checked
+    html = client.post("/studio/people/", {"model_upload": ref_of(checked, "model")}, **HTMX).content.decode()
+    assert "Saved to My models." in html
+    person = SavedPerson.objects.get()
+    assert f"/studio/people/{person.pk}.jpg" in client.get("/").content.decode()
+    studio = client.get(f"/?saved={person.pk}").content.decode()
+    assert "This photo works" in studio and f'src="/studio/people/{person.pk}.jpg"' in studio
+    response = client.post(
+        "/", {"model_upload": ref_of(studio, "model"), "cloth_image": upload(drawn_tee()), "cloth_type": "upper"}
+    )
+    assert response.status_code == 302 and TryOnTask.objects.count() == 1
+    # Nobody else sees or uses it; a forged reference is refused.
+    other = Client()
+    other.force_login(django_user_model.objects.create_user("olga", password="pw-olga-12345"))
+    assert other.get(f"/studio/people/{person.pk}.jpg").status_code == 404
+    assert "This photo works" not in other.get(f"/?saved={person.pk}").content.decode()
+    assert other.post(f"/studio/people/{person.pk}/delete/").status_code == 404
+    assert "Choose the photo again" in other.post("/studio/people/", {"model_upload": "forged"}).content.decode()
+    assert Client().post("/studio/people/", {"model_upload": "x"}).status_code == 404  # signed-in only
+    client.post(f"/studio/people/{person.pk}/delete/", **HTMX)
+    assert not SavedPerson.objects.exists()

@@ -1,7 +1,7 @@
 """The studio: the three steps with their live checks, then one try-on's progress and result."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tryon import services
 from tryon.engine.render import HD_SIDE, NORMAL_SIDE
 from tryon.errors import CHECK_CODES, IMAGE_ADDRESS_PROBLEMS, STUDIO_PROBLEMS, task_problem, upload_problem
-from tryon.forms import InputImageForm, StoredUpload, StudioTryOnForm, TryOnTaskForm, sign_upload
+from tryon.forms import InputImageForm, StoredUpload, StudioTryOnForm, TryOnTaskForm, sign_upload, unsign_upload
 from tryon.models import TryOnTask
 from tryon.views.common import (
     CLOTH_TYPE_HINTS,
@@ -136,13 +136,32 @@ def _same_person(request, public_id) -> dict:
     """Step 1 already done with the person of an earlier try-on: "Try another garment" without a new upload."""
     task = own_task(request, public_id)
     image = services.load_task_image(task, "model_image")
+    context = _prechecked_person(request, image, reverse("task_image", args=[task.public_id, "model"]))
+    if "picker" in context:
+        context["picker"] = _picker(
+            [o["value"] for o in context["picker"]["options"]], task.cloth_type, blocked=context["picker"]["blocked"]
+        )
+    return context
+
+
+def _saved_person(request, pk) -> dict:
+    """Step 1 done with a photo from the stylist's "My models"."""
+    try:
+        person = services.saved_person(request.user, pk)
+    except services.TaskNotFound:
+        raise Http404("No such saved person") from None
+    return _prechecked_person(request, services.load_saved_person(person), reverse("saved_person_image", args=[pk]))
+
+
+def _prechecked_person(request, image, preview_url) -> dict:
+    """The studio with its person photo already checked and stored, so only the garment is uploaded."""
     try:
         check = services.check_model_image(image)
     except services.ServiceError:
         return {}  # the studio then simply asks for the photo
     request.session[SESSION_GOOD_TYPES] = list(check.good_clothes_types) if check.is_good else []
-    context = _model_check_context(check, selected=task.cloth_type)
-    context.update(_hd_context(image), person_preview_url=reverse("task_image", args=[task.public_id, "model"]))
+    context = _model_check_context(check)
+    context.update(_hd_context(image), person_preview_url=preview_url)
     if context["usable"]:
         summary = {"is_good": True, "good_clothes_types": list(check.good_clothes_types)}
         context["model_upload_ref"] = _stored(request, image, summary)
@@ -170,6 +189,10 @@ def studio(request):
         context = {"picker": _picker(offered, "upper"), "form": TryOnTaskForm()}
         if request.GET.get("person"):
             context.update(_same_person(request, request.GET["person"]))
+        elif request.GET.get("saved") and request.user.is_authenticated:
+            context.update(_saved_person(request, request.GET["saved"]))
+        if request.user.is_authenticated:
+            context["saved_people"] = request.user.saved_people.all()
         return render(request, "tryon/studio.html", context)
 
     form = StudioTryOnForm(request.POST, request.FILES, visitor=studio_visitor(request))
@@ -230,6 +253,48 @@ def studio(request):
     if request.htmx:
         return HttpResponseClientRedirect(reverse("task", args=[task.public_id]))
     return redirect("task", public_id=task.public_id)
+
+
+@studio_rate_limited
+@require_POST
+def save_person(request):
+    """Keep the person photo just checked in "My models" (signed-in stylists), from its stored upload."""
+    if not request.user.is_authenticated:
+        raise Http404("Sign in to keep model photos")
+    upload = unsign_upload(request.POST.get("model_upload", ""), studio_visitor(request))
+    context = {}
+    try:
+        if upload is None:
+            raise services.InvalidInput("Choose the photo again, then save it.")
+        services.save_person(request.user, services.load_studio_upload(upload.name))
+        context["saved"] = True
+    except services.ServiceError as exc:
+        context["save_error"] = str(exc)
+    context["saved_people"] = request.user.saved_people.all()
+    return render(request, "tryon/partials/saved_people.html", context)
+
+
+@require_GET
+def saved_person_image(request, pk):
+    try:
+        person = services.saved_person(request.user, pk)
+    except services.TaskNotFound:
+        raise Http404("No such saved person") from None
+    response = FileResponse(person.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+def delete_saved_person(request, pk):
+    try:
+        services.delete_saved_person(request.user, pk)
+    except services.TaskNotFound:
+        raise Http404("No such saved person") from None
+    context = {"saved_people": request.user.saved_people.all(), "deleted": True}
+    if request.htmx:
+        return render(request, "tryon/partials/saved_people.html", context)
+    return redirect("studio")
 
 
 def _check_failed(request, template, context, exc):
