@@ -224,3 +224,26 @@ def test_a_stylist_keeps_people_in_my_models_and_dresses_them_again(client, djan
     assert Client().post("/studio/people/", {"model_upload": "x"}).status_code == 404  # signed-in only
     client.post(f"/studio/people/{person.pk}/delete/", **HTMX)
     assert not SavedPerson.objects.exists()
+
+
+def test_stored_uploads_nobody_tried_on_are_swept_after_a_day(client):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from tryon import tasks
+
+    ref_of(check_model(client, person_photo()), "model")
+    ref_of(check_clothes(client, drawn_tee(), cloth_type="upper"), "cloth")
+    stored = []
+    for year in default_storage.listdir("studio-uploads")[0]:
+        for month in default_storage.listdir(f"studio-uploads/{year}")[0]:
+            for day in default_storage.listdir(f"studio-uploads/{year}/{month}")[0]:
+                folder = f"studio-uploads/{year}/{month}/{day}"
+                stored += [f"{folder}/{name}" for name in default_storage.listdir(folder)[1]]
+    assert len(stored) == 2
+    old = time.time() - 2 * 24 * 3600
+    os.utime(default_storage.path(stored[0]), (old, old))
+    tasks.sweep()
+    assert not default_storage.exists(stored[0]) and default_storage.exists(stored[1])
