@@ -247,8 +247,11 @@ def studio(request):
         context["form_error"] = f"{problem.friendly} {problem.hint}"
         return _studio_error(request, context, 503)
     except services.ServiceError as exc:
-        problem = upload_problem("", str(exc))
-        context["form_error"] = f"{problem.friendly} {problem.hint}"
+        message = str(exc)
+        if message.startswith("input_image"):  # a remote engine refused a photo: the decoder's words
+            problem = upload_problem("", message)
+            message = f"{problem.friendly} {problem.hint}"
+        context["form_error"] = message
         return _studio_error(request, context, exc.status)
     if request.htmx:
         return HttpResponseClientRedirect(reverse("task", args=[task.public_id]))
