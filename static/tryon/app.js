@@ -159,6 +159,15 @@
     });
   });
 
+  // "Check again" (after an outage) sends the same chosen photo to its check once more.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-recheck]");
+    if (!button) return;
+    var input = document.getElementById(button.dataset.recheck);
+    if (input.files && input.files[0]) htmx.trigger(input, "change");
+    else input.click();
+  });
+
   // "Choose another photo" opens the file picker again.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-pick]");

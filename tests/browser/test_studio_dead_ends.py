@@ -130,7 +130,13 @@ def test_an_engine_outage_is_told_plainly_and_keeps_the_photo(studio, snap, sett
     studio.get_by_text("Our try-on service is taking a break.").wait_for()
     assert files_chosen(studio, "#id_model_image") == 1
     assert try_on_button(studio).is_disabled()
+    assert "in a minute" in studio.locator("#try-on-blocked").inner_text()  # not "choose another photo"
+    assert not studio.get_by_text("Outlined: the person we found.").is_visible()  # nothing is outlined
     snap(studio, "06-engine-outage")
+    settings.TRYON_BACKEND = "local"  # the engine is back
+    studio.get_by_role("button", name="Check again").click()
+    studio.locator("#model-check .check-good").wait_for()
+    assert studio.get_by_text("Outlined: the person we found.").is_visible()
 
 
 def test_each_photo_is_uploaded_once_and_hd_says_what_it_does(studio, snap):

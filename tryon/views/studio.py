@@ -303,7 +303,7 @@ def delete_saved_person(request, pk):
 def _check_failed(request, template, context, exc):
     """A check the engine could not run: an outage, or a remote engine refusing the photo."""
     if isinstance(exc, services.EngineUnavailable):
-        context["problem"] = STUDIO_PROBLEMS["engine_unavailable"]
+        context.update(problem=STUDIO_PROBLEMS["engine_unavailable"], outage=True)
         status = exc.status
     else:
         context["problem"] = upload_problem("", str(exc))
