@@ -210,6 +210,7 @@ def test_a_stylist_keeps_people_in_my_models_and_dresses_them_again(client, djan
     assert f"/studio/people/{person.pk}.jpg" in client.get("/").content.decode()
     studio = client.get(f"/?saved={person.pk}").content.decode()
     assert "This photo works" in studio and f'src="/studio/people/{person.pk}.jpg"' in studio
+    assert "Save to My models" not in studio  # it is saved already
     response = client.post(
         "/", {"model_upload": ref_of(studio, "model"), "cloth_image": upload(drawn_tee()), "cloth_type": "upper"}
     )

@@ -150,7 +150,9 @@ def _saved_person(request, pk) -> dict:
         person = services.saved_person(request.user, pk)
     except services.TaskNotFound:
         raise Http404("No such saved person") from None
-    return _prechecked_person(request, services.load_saved_person(person), reverse("saved_person_image", args=[pk]))
+    context = _prechecked_person(request, services.load_saved_person(person), reverse("saved_person_image", args=[pk]))
+    context["already_saved"] = True  # no second copy in My models
+    return context
 
 
 def _prechecked_person(request, image, preview_url) -> dict:
