@@ -216,6 +216,10 @@ TRYON_STALE_AFTER = env_int("TRYON_STALE_AFTER", TRYON_TASK_TIMEOUT * 3)  # seco
 TRYON_RETENTION_DAYS = env_int("TRYON_RETENTION_DAYS", 30)
 TRYON_QUEUE_TIMEOUT = env_int("TRYON_QUEUE_TIMEOUT", 1800)  # seconds a task may wait to start
 TRYON_PUBLIC_BASE_URL = os.environ.get("TRYON_PUBLIC_BASE_URL", "")  # e.g. https://tryon.example.com
+# Garments from a product page's image address: fetched by the server, public addresses only
+# (allowing private ones is for tests on loopback), within TRYON_MAX_UPLOAD_BYTES and this many seconds.
+TRYON_IMAGE_URL_ALLOW_PRIVATE = env_bool("TRYON_IMAGE_URL_ALLOW_PRIVATE", False)
+TRYON_IMAGE_URL_TIMEOUT = env_int("TRYON_IMAGE_URL_TIMEOUT", 10)
 TRYON_BACKEND = os.environ.get("TRYON_BACKEND", "local")  # "local" or "remote"
 TRYON_REMOTE_URL = os.environ.get("TRYON_REMOTE_URL", "")
 TRYON_REMOTE_API_KEY = os.environ.get("TRYON_REMOTE_API_KEY", "")

@@ -65,3 +65,8 @@ def exif_rotated_jpeg() -> bytes:
     exif[0x0112] = 6
     exif[0x010F] = "TestCam"  # Make: must not survive into stored files
     return encode(image, "JPEG", quality=92, exif=exif.tobytes())
+
+
+def load(data: bytes) -> Image.Image:
+    """Bytes as the RGB image the forms hand to services."""
+    return Image.open(io.BytesIO(data)).convert("RGB")

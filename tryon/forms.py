@@ -1,7 +1,10 @@
 """Forms shared by the FitRoom API and the studio; field names are the FitRoom docs' own."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
+from django.core import signing
 
 from tryon import engine
 from tryon.models import TryOnTask
@@ -65,6 +68,90 @@ class TryOnTaskForm(forms.Form):
         if combo and not cleaned.get("lower_cloth_image") and "lower_cloth_image" not in self.errors:
             self.add_error("lower_cloth_image", "lower_cloth_image is required when cloth_type is combo")
         return cleaned
+
+
+# A studio upload reference: the stored photo's name and its check, signed for one visitor, for a day.
+UPLOAD_SALT = "fitroom.studio-upload"
+UPLOAD_MAX_AGE = 24 * 3600
+STUDIO_SLOTS = ("model", "cloth", "lower_cloth")
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    name: str
+    check: dict  # what the live check found, so the try-on need not run it again
+
+
+def sign_upload(upload: StoredUpload, visitor: str) -> str:
+    return signing.dumps({"n": upload.name, "v": visitor, "c": upload.check}, salt=UPLOAD_SALT, compress=True)
+
+
+def unsign_upload(reference: str, visitor: str) -> StoredUpload | None:
+    """The upload a reference names, if it was signed for this visitor and is fresh; else None."""
+    try:
+        value = signing.loads(reference, salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("v") != visitor or not visitor:
+        return None
+    return StoredUpload(value["n"], value.get("c") or {})
+
+
+class StudioTryOnForm(TryOnTaskForm):
+    """The studio's try-on: each photo either uploaded now or a reference to the one its live check stored.
+
+    A reference signed for another visitor (or expired) is refused, so nobody can dress someone
+    else's photo by copying a form field.
+    """
+
+    model_upload = forms.CharField(required=False)
+    cloth_upload = forms.CharField(required=False)
+    lower_cloth_upload = forms.CharField(required=False)
+
+    def __init__(self, *args, visitor: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visitor = visitor
+        for slot in STUDIO_SLOTS:
+            if self.data.get(f"{slot}_upload"):
+                self.fields[f"{slot}_image"].required = False
+
+    def _clean_upload(self, slot):
+        reference = self.cleaned_data.get(f"{slot}_upload")
+        if not reference:
+            return None
+        upload = unsign_upload(reference, self.visitor)
+        if upload is None:
+            raise forms.ValidationError("the stored photo has expired", code="expired")
+        return upload
+
+    def clean_model_upload(self):
+        return self._clean_upload("model")
+
+    def clean_cloth_upload(self):
+        return self._clean_upload("cloth")
+
+    def clean_lower_cloth_upload(self):
+        return self._clean_upload("lower_cloth")
+
+    def clean(self):
+        from tryon import services
+
+        for slot in STUDIO_SLOTS:
+            upload = self.cleaned_data.get(f"{slot}_upload")
+            # A photo chosen again after its check wins over the stored one.
+            if upload is not None and not self.cleaned_data.get(f"{slot}_image"):
+                try:
+                    self.cleaned_data[f"{slot}_image"] = services.load_studio_upload(upload.name)
+                except services.ServiceError:
+                    self.add_error(f"{slot}_upload", forms.ValidationError("expired", code="expired"))
+        return super().clean()
+
+    def stored_check(self, slot) -> dict | None:
+        """The live check's findings for a photo taken from its stored upload, else None."""
+        upload = self.cleaned_data.get(f"{slot}_upload")
+        if upload is None or self.files.get(f"{slot}_image"):
+            return None
+        return upload.check
 
 
 def first_error(form: forms.Form) -> str:

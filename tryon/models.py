@@ -105,6 +105,10 @@ class TryOnTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # When the owner confirmed that the person pictured agrees to be shown in the public lookbook.
+    publish_consent_at = models.DateTimeField(null=True, blank=True)
+    # An unguessable token for a read-only link to the result; emptied to revoke the link.
+    share_token = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -116,3 +120,44 @@ class TryOnTask(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.COMPLETED, self.Status.FAILED)
+
+
+class Invitation(models.Model):
+    """A one-time link for a stylist to create their own studio account; only a SHA-256 of it is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    note = models.CharField(max_length=100, blank=True, help_text="Who it is for, for staff's own reference.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.note or f"invitation {self.pk}"
+
+
+def _person_path(person, filename):
+    return f"people/{timezone.now():%Y/%m/%d}/{secrets.token_hex(8)}-{filename}"
+
+
+class SavedPerson(models.Model):
+    """A stylist's saved model photo ("My models"), to dress again without uploading it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_people")
+    image = models.ImageField(upload_to=_person_path)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "saved people"
+
+    def __str__(self):
+        return f"{self.user} person {self.pk}"

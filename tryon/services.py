@@ -6,13 +6,16 @@ finish, refund) are single conditional UPDATEs whose row count is checked.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
@@ -21,7 +24,7 @@ from PIL import Image
 
 from tryon import client, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, TryOnTask
+from tryon.models import ApiKey, Invitation, SavedPerson, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +110,79 @@ def _backend_errors():
     except FitRoomError as exc:
         log.warning("remote engine unavailable for a check: %s", exc)
         raise EngineUnavailable("The try-on engine is unavailable. Please try again later.") from exc
+
+
+# --- Studio uploads ----------------------------------------------------------------------------
+
+STUDIO_UPLOADS = "studio-uploads"
+
+
+def store_studio_upload(image: Image.Image) -> str:
+    """Keep a photo the studio just checked, so the try-on reuses it instead of a second upload.
+
+    Returns the storage name; who may use it is the studio's business (it signs the name).
+    """
+    name = f"{STUDIO_UPLOADS}/{timezone.now():%Y/%m/%d}/{secrets.token_hex(16)}.jpg"
+    return default_storage.save(name, ContentFile(_encode_input(image)))
+
+
+class ImageAddressRefused(InvalidInput):
+    """A garment image address that can't be used; ``reason`` says why (tryon.image_urls.REASONS)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def fetch_garment_image(url: str) -> Image.Image:
+    """A garment photo from a product page's image address, fetched safely and decoded like an upload."""
+    from tryon import image_urls
+
+    limits = image_urls.FetchLimits(
+        max_bytes=settings.TRYON_MAX_UPLOAD_BYTES,
+        timeout=settings.TRYON_IMAGE_URL_TIMEOUT,
+        allow_private=settings.TRYON_IMAGE_URL_ALLOW_PRIVATE,
+    )
+    try:
+        data = image_urls.fetch_image_bytes(url, limits)
+    except image_urls.ImageUrlError as exc:
+        log.info("garment image address refused: %s", exc)
+        raise ImageAddressRefused(exc.reason) from exc
+    try:
+        return engine.load_image(
+            data,
+            engine.ImageLimits(max_bytes=settings.TRYON_MAX_UPLOAD_BYTES, max_pixels=settings.TRYON_MAX_IMAGE_PIXELS),
+        )
+    except engine.ImageError as exc:
+        raise ImageAddressRefused("not_image") from exc
+
+
+def load_studio_upload(name: str) -> Image.Image:
+    """A stored studio photo; InvalidInput when it is gone (swept, or never stored)."""
+    if not name.startswith(f"{STUDIO_UPLOADS}/") or ".." in name:
+        raise InvalidInput("unknown upload")
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError) as exc:
+        raise InvalidInput("the upload has expired") from exc
+    return engine.load_image(data, engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
+def delete_old_studio_uploads(max_age: timedelta = timedelta(days=1)) -> int:
+    """Housekeeping: studio photos are only needed between their check and the try-on."""
+    cutoff = timezone.now() - max_age
+    count = 0
+    years, _ = default_storage.listdir(STUDIO_UPLOADS) if default_storage.exists(STUDIO_UPLOADS) else ([], [])
+    for year in years:
+        for month in default_storage.listdir(f"{STUDIO_UPLOADS}/{year}")[0]:
+            for day in default_storage.listdir(f"{STUDIO_UPLOADS}/{year}/{month}")[0]:
+                folder = f"{STUDIO_UPLOADS}/{year}/{month}/{day}"
+                for file in default_storage.listdir(folder)[1]:
+                    if default_storage.get_modified_time(f"{folder}/{file}") < cutoff:
+                        default_storage.delete(f"{folder}/{file}")
+                        count += 1
+    return count
 
 
 # --- Creating tasks ----------------------------------------------------------------------------
@@ -248,6 +324,12 @@ def run_task(public_id: str) -> None:
         fail_task(public_id, _user_message(exc))
 
 
+def load_task_image(task: TryOnTask, field: str) -> Image.Image:
+    """One of a task's stored input photos, decoded (e.g. to dress the same person again)."""
+    with getattr(task, field).open("rb") as handle:
+        return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
 def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
     limits = engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1)
     images = {}
@@ -371,16 +453,69 @@ MODERATION_DECISIONS = {
 }
 
 
-def submit_to_lookbook(owner: Owner, public_id: str) -> TryOnTask:
-    """Offer a finished result to the public lookbook; staff decide whether it is shown."""
+def submit_to_lookbook(owner: Owner, public_id: str, *, person_agrees: bool = False) -> TryOnTask:
+    """Offer a finished result to the public lookbook; staff decide whether it is shown.
+
+    The owner must confirm that the person pictured agrees to be shown; when is recorded.
+    """
     task = get_task(owner, public_id)
+    if not person_agrees:
+        raise InvalidInput("Please confirm that the person in the photo agrees to be shown publicly.")
     # Conditional UPDATE: only a private, completed result can enter the queue, and only once.
     submitted = TryOnTask.objects.filter(
         pk=task.pk, status=TryOnTask.Status.COMPLETED, moderation=TryOnTask.Moderation.PRIVATE
-    ).update(moderation=TryOnTask.Moderation.SUBMITTED, moderated_by=None, moderated_at=None)
+    ).update(
+        moderation=TryOnTask.Moderation.SUBMITTED,
+        moderated_by=None,
+        moderated_at=None,
+        publish_consent_at=timezone.now(),
+    )
     if not submitted:
         raise InvalidInput("only a private, finished result can be submitted to the lookbook")
     task.refresh_from_db()
+    return task
+
+
+def withdraw_from_lookbook(owner: Owner, public_id: str) -> TryOnTask:
+    """The owner takes a submitted or approved result back: it leaves the lookbook at once."""
+    task = get_task(owner, public_id)
+    # Conditional UPDATE: a staff decision racing with this cannot put it back in public.
+    withdrawn = TryOnTask.objects.filter(
+        pk=task.pk, moderation__in=[TryOnTask.Moderation.SUBMITTED, TryOnTask.Moderation.APPROVED]
+    ).update(moderation=TryOnTask.Moderation.PRIVATE, publish_consent_at=None)
+    if not withdrawn:
+        raise InvalidInput("This result is not in the lookbook.")
+    task.refresh_from_db()
+    return task
+
+
+def share_result(owner: Owner, public_id: str) -> TryOnTask:
+    """Give a finished result an unguessable read-only link (a new one each time; the old one stops)."""
+    task = get_task(owner, public_id)
+    shared = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.COMPLETED).update(
+        share_token=secrets.token_urlsafe(32)
+    )
+    if not shared:
+        raise InvalidInput("Only a finished result can be shared.")
+    task.refresh_from_db()
+    return task
+
+
+def revoke_share(owner: Owner, public_id: str) -> TryOnTask:
+    """The result's share link stops working at once."""
+    task = get_task(owner, public_id)
+    TryOnTask.objects.filter(pk=task.pk).update(share_token="")
+    task.refresh_from_db()
+    return task
+
+
+def shared_result(share_token: str) -> TryOnTask:
+    """The finished result a live share link points to."""
+    task = None
+    if share_token and "\x00" not in share_token:
+        task = TryOnTask.objects.filter(share_token=share_token, status=TryOnTask.Status.COMPLETED).first()
+    if task is None:
+        raise TaskNotFound("task not found")
     return task
 
 
@@ -416,3 +551,85 @@ def adopt_session_tasks(session_key: str, user) -> int:
     if not session_key or not user.is_authenticated:
         return 0
     return TryOnTask.objects.filter(session_key=session_key, user=None, api_key=None).update(user=user)
+
+
+# --- Stylist accounts ---------------------------------------------------------------------------
+
+INVITATION_DAYS = 7
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(staff_user, note: str = "") -> str:
+    """A new one-time invitation for a stylist; returns the raw token (shown once, only its hash is kept)."""
+    if not getattr(staff_user, "is_staff", False):
+        raise ServiceError("only staff can invite stylists")
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        token_hash=_token_hash(token),
+        note=note[:100],
+        created_by=staff_user,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    return token
+
+
+def open_invitation(token: str) -> Invitation:
+    """The unused, unexpired invitation a token names."""
+    invitation = Invitation.objects.filter(
+        token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    if invitation is None:
+        raise InvalidInput("This invitation has expired or was already used. Ask for a new one.")
+    return invitation
+
+
+def accept_invitation(token: str, create_user) -> object:
+    """Use an invitation once: ``create_user()`` makes the account, inside the claim's transaction."""
+    with transaction.atomic():
+        # Conditional UPDATE: two people racing with one link get one account between them.
+        claimed = Invitation.objects.filter(
+            token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(used_at=timezone.now())
+        if not claimed:
+            raise InvalidInput("This invitation has expired or was already used. Ask for a new one.")
+        user = create_user()
+        Invitation.objects.filter(token_hash=_token_hash(token)).update(used_by=user)
+    return user
+
+
+# --- My models (a stylist's saved people) -------------------------------------------------------
+
+MAX_SAVED_PEOPLE = 24
+
+
+def save_person(user, image: Image.Image) -> SavedPerson:
+    """Keep a checked model photo in the stylist's "My models"."""
+    if not getattr(user, "is_authenticated", False):
+        raise InvalidInput("Sign in to keep model photos.")
+    if SavedPerson.objects.filter(user=user).count() >= MAX_SAVED_PEOPLE:
+        raise InvalidInput(f"My models holds {MAX_SAVED_PEOPLE} photos. Delete one to save another.")
+    person = SavedPerson(user=user)
+    person.image.save("person.jpg", ContentFile(_encode_input(image)), save=False)
+    person.save()
+    return person
+
+
+def saved_person(user, pk) -> SavedPerson:
+    person = SavedPerson.objects.filter(user=user, pk=pk).first() if str(pk).isdigit() else None
+    if person is None or not getattr(user, "is_authenticated", False):
+        raise TaskNotFound("no such saved person")
+    return person
+
+
+def load_saved_person(person: SavedPerson) -> Image.Image:
+    with person.image.open("rb") as handle:
+        return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
+def delete_saved_person(user, pk) -> None:
+    person = saved_person(user, pk)
+    person.image.delete(save=False)
+    person.delete()

@@ -21,3 +21,4 @@ def sweep() -> None:
     services.fail_stale_tasks()
     ratelimit.delete_old_windows()
     services.delete_expired_files()
+    services.delete_old_studio_uploads()

@@ -1,18 +1,30 @@
 from django.urls import path
 
-from tryon import views
+from tryon.views import accounts, gallery, health, moderation, studio
 
 urlpatterns = [
-    path("", views.studio, name="studio"),
-    path("studio/check/model/", views.check_model, name="check_model"),
-    path("studio/check/clothes/", views.check_clothes, name="check_clothes"),
-    path("tries/<str:public_id>/", views.task, name="task"),
-    path("tries/<str:public_id>/retry/", views.retry, name="retry"),
-    path("tries/<str:public_id>/delete/", views.delete, name="delete"),
-    path("tries/<str:public_id>/submit/", views.submit, name="submit"),
-    path("tries/<str:public_id>/<str:kind>.jpg", views.task_image, name="task_image"),
-    path("gallery/", views.gallery, name="gallery"),
-    path("gallery/public/", views.public_gallery, name="public_gallery"),
-    path("staff/moderation/", views.moderation, name="moderation"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", studio.studio, name="studio"),
+    path("studio/check/model/", studio.check_model, name="check_model"),
+    path("studio/check/clothes/", studio.check_clothes, name="check_clothes"),
+    path("studio/people/", studio.save_person, name="save_person"),
+    path("studio/people/<str:pk>.jpg", studio.saved_person_image, name="saved_person_image"),
+    path("studio/people/<str:pk>/delete/", studio.delete_saved_person, name="delete_saved_person"),
+    path("tries/<str:public_id>/", studio.task, name="task"),
+    path("tries/<str:public_id>/retry/", studio.retry, name="retry"),
+    path("tries/<str:public_id>/delete/", gallery.delete, name="delete"),
+    path("tries/<str:public_id>/submit/", gallery.submit, name="submit"),
+    path("tries/<str:public_id>/withdraw/", gallery.withdraw, name="withdraw"),
+    path("tries/<str:public_id>/share/", gallery.share, name="share"),
+    path("tries/<str:public_id>/unshare/", gallery.unshare, name="unshare"),
+    path("shared/<str:share_token>/", gallery.shared, name="shared"),
+    path("shared/<str:share_token>/result.jpg", gallery.shared, name="shared_image"),
+    path("tries/<str:public_id>/<str:kind>.jpg", gallery.task_image, name="task_image"),
+    path("gallery/", gallery.gallery, name="gallery"),
+    path("compare/", gallery.compare, name="compare"),
+    path("compare/outfit/", gallery.outfit, name="outfit"),
+    path("gallery/public/", gallery.public_gallery, name="public_gallery"),
+    path("staff/moderation/", moderation.moderation, name="moderation"),
+    path("staff/invitations/", accounts.invitations, name="invitations"),
+    path("join/<str:token>/", accounts.join, name="join"),
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -65,10 +65,12 @@ def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
     page.set_input_files("#id_model_image", jpeg("yoga.jpg", fixture_bytes("person_yoga_fullbody.jpg")))
     warning = page.locator("#model-check .check-warning h3")
     warning.wait_for()
-    assert warning.inner_text() == "This pose may not work well."
+    assert warning.inner_text() == "This pose may not render well."
     assert page.locator("#model-preview").evaluate("img => img.naturalWidth") > 0  # local preview
     assert page.locator("#model-overlay line").count() > 0
-    page.wait_for_function("document.activeElement.textContent === 'This pose may not work well.'")  # focus follows
+    page.wait_for_function(
+        "document.activeElement.textContent.includes('This pose may not render well.')"
+    )  # focus follows
     options = page.locator("input[name=cloth_type]").evaluate_all("els => els.map(e => e.value)")
     assert options == ["upper", "lower", "full_set", "combo"]
     screenshot(page, "02-model-warning")
@@ -108,10 +110,13 @@ def test_shopper_tries_on_a_tee_and_staff_put_it_in_the_lookbook(
 
     # Gallery: the thumbnail, and a submission to the lookbook (htmx swaps the card).
     page.goto("/gallery/")
+    page.get_by_label("The person in this photo agrees to it being shown publicly").check()
     page.get_by_role("button", name="Submit to lookbook").click()
     page.get_by_text("Submitted: staff will review it.").wait_for()
     page.wait_for_function(loaded, arg=".card img")
-    assert 0 < page.locator(".card img").evaluate("img => img.naturalWidth") <= 360  # the thumbnail, not the result
+    assert (
+        0 < page.locator(".card-image img").evaluate("img => img.naturalWidth") <= 360
+    )  # the thumbnail, not the result
     screenshot(page, "06-gallery")
 
     # Staff: sign in, approve from the queue.

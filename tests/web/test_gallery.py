@@ -63,7 +63,8 @@ def test_submit_to_lookbook_then_staff_approve_makes_it_public(client, start_try
     public = Client()
     assert task.public_id not in public.get("/gallery/public/").content.decode()
 
-    html = client.post(f"/tries/{task.public_id}/submit/", HTTP_HX_REQUEST="true").content.decode()
+    data = {"person_agrees": "yes"}
+    html = client.post(f"/tries/{task.public_id}/submit/", data, HTTP_HX_REQUEST="true").content.decode()
     assert "Submitted: staff will review it." in html and "Submitted for the lookbook" in html
     assert task.public_id not in public.get("/gallery/public/").content.decode()  # not before approval
 
@@ -83,7 +84,7 @@ def test_submit_to_lookbook_then_staff_approve_makes_it_public(client, start_try
 def test_bulk_moderation(client, start_tryon, staff_client):
     tasks = [finish(start_tryon(client)) for _ in range(3)]
     for task in tasks:
-        client.post(f"/tries/{task.public_id}/submit/")
+        client.post(f"/tries/{task.public_id}/submit/", {"person_agrees": "yes"})
     ids = [t.public_id for t in tasks]
     response = staff_client.post("/staff/moderation/", {"action": "reject", "public_ids": ids[:2]})
     assert response.status_code == 302
@@ -117,6 +118,6 @@ def test_staff_sees_the_queue(staff_client):
 
 def test_only_a_completed_private_result_can_be_submitted(client, start_tryon):
     task = start_tryon(client)
-    response = client.post(f"/tries/{task.public_id}/submit/", follow=True)
+    response = client.post(f"/tries/{task.public_id}/submit/", {"person_agrees": "yes"}, follow=True)
     assert "only a private, finished result" in response.content.decode()
     assert Client().post(f"/tries/{task.public_id}/submit/").status_code == 404

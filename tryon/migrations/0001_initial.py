@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,67 +16,140 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(editable=False, max_length=16, unique=True)),
-                ('hashed_key', models.CharField(editable=False, max_length=64)),
-                ('credits', models.IntegerField(default=0, help_text='Credits left; one try-on task costs TRYON_TASK_CREDITS.')),
-                ('is_active', models.BooleanField(default=True, help_text='Untick to revoke the key at once.')),
-                ('rate_limit_per_minute', models.PositiveIntegerField(blank=True, help_text='Leave empty for the default (60 requests per minute).', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("prefix", models.CharField(editable=False, max_length=16, unique=True)),
+                ("hashed_key", models.CharField(editable=False, max_length=64)),
+                (
+                    "credits",
+                    models.IntegerField(default=0, help_text="Credits left; one try-on task costs TRYON_TASK_CREDITS."),
+                ),
+                ("is_active", models.BooleanField(default=True, help_text="Untick to revoke the key at once.")),
+                (
+                    "rate_limit_per_minute",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Leave empty for the default (60 requests per minute).", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("last_used_at", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
-                'verbose_name': 'API key',
+                "verbose_name": "API key",
             },
         ),
         migrations.CreateModel(
-            name='RateLimitWindow',
+            name="RateLimitWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_prefix', models.CharField(max_length=16)),
-                ('window', models.BigIntegerField(help_text='Unix minute')),
-                ('count', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key_prefix", models.CharField(max_length=16)),
+                ("window", models.BigIntegerField(help_text="Unix minute")),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('key_prefix', 'window'), name='unique_rate_limit_window')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key_prefix", "window"), name="unique_rate_limit_window")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TryOnTask',
+            name="TryOnTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=tryon.models._public_id, editable=False, max_length=32, unique=True)),
-                ('session_key', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('cloth_type', models.CharField(choices=[('upper', 'Upper'), ('lower', 'Lower'), ('full_set', 'Full Set'), ('combo', 'Combo')], max_length=10)),
-                ('hd_mode', models.BooleanField(default=False)),
-                ('model_image', models.ImageField(upload_to=tryon.models._input_path)),
-                ('cloth_image', models.ImageField(upload_to=tryon.models._input_path)),
-                ('lower_cloth_image', models.ImageField(blank=True, upload_to=tryon.models._input_path)),
-                ('status', models.CharField(choices=[('CREATED', 'Created'), ('PROCESSING', 'Processing'), ('COMPLETED', 'Completed'), ('FAILED', 'Failed')], db_index=True, default='CREATED', max_length=12)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('stage', models.CharField(blank=True, max_length=32)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('result_image', models.ImageField(blank=True, upload_to=tryon.models._result_path)),
-                ('result_thumbnail', models.ImageField(blank=True, upload_to=tryon.models._result_path)),
-                ('credits_charged', models.PositiveIntegerField(default=0)),
-                ('refunded', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('progress_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('moderation', models.CharField(choices=[('private', 'Private'), ('submitted', 'Submitted for the lookbook'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('hidden', 'Hidden')], db_index=True, default='private', max_length=10)),
-                ('moderated_at', models.DateTimeField(blank=True, null=True)),
-                ('api_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='tryon.apikey')),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tryon_tasks', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "public_id",
+                    models.CharField(default=tryon.models._public_id, editable=False, max_length=32, unique=True),
+                ),
+                ("session_key", models.CharField(blank=True, db_index=True, max_length=40)),
+                (
+                    "cloth_type",
+                    models.CharField(
+                        choices=[("upper", "Upper"), ("lower", "Lower"), ("full_set", "Full Set"), ("combo", "Combo")],
+                        max_length=10,
+                    ),
+                ),
+                ("hd_mode", models.BooleanField(default=False)),
+                ("model_image", models.ImageField(upload_to=tryon.models._input_path)),
+                ("cloth_image", models.ImageField(upload_to=tryon.models._input_path)),
+                ("lower_cloth_image", models.ImageField(blank=True, upload_to=tryon.models._input_path)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("CREATED", "Created"),
+                            ("PROCESSING", "Processing"),
+                            ("COMPLETED", "Completed"),
+                            ("FAILED", "Failed"),
+                        ],
+                        db_index=True,
+                        default="CREATED",
+                        max_length=12,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("stage", models.CharField(blank=True, max_length=32)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("result_image", models.ImageField(blank=True, upload_to=tryon.models._result_path)),
+                ("result_thumbnail", models.ImageField(blank=True, upload_to=tryon.models._result_path)),
+                ("credits_charged", models.PositiveIntegerField(default=0)),
+                ("refunded", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("progress_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "moderation",
+                    models.CharField(
+                        choices=[
+                            ("private", "Private"),
+                            ("submitted", "Submitted for the lookbook"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("hidden", "Hidden"),
+                        ],
+                        db_index=True,
+                        default="private",
+                        max_length=10,
+                    ),
+                ),
+                ("moderated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to="tryon.apikey",
+                    ),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tryon_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'try-on task',
-                'ordering': ['-created_at'],
+                "verbose_name": "try-on task",
+                "ordering": ["-created_at"],
             },
         ),
     ]
