@@ -233,7 +233,7 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     h, w = body.shape
     zone = np.zeros((h, w), np.uint8)
     left, right = [], []
-    top = min(placed.top_down, 0.0) - 0.15 * body.shoulder_width
+    top = min(placed.top_down, 0.0) - 0.3 * body.shoulder_width
     hem = min(placed.hem_down, body.torso_length)
     shoulder_half = body.expected_half_width(0.0)
     for down in np.linspace(top, hem, 12):
@@ -241,10 +241,12 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
         # isn't the body's, and what lies beyond gives way to the backdrop.
         need_l = need_r = body.expected_half_width(max(down, 0.0))
         if down < 0.0:
-            # Above the shoulder joints the outline slopes in to the neck:
-            # a bared shoulder is rounded, not the old tee's square corner.
-            t = min(-down / (0.15 * body.shoulder_width), 1.0)
-            need_l = need_r = shoulder_half + (0.22 * body.shoulder_width - shoulder_half) * t**0.7
+            # Above the shoulder joints the outline curves in to the neck
+            # (a quarter ellipse): a bared shoulder is rounded, not the old
+            # tee's square corner.
+            t = min(-down / (0.3 * body.shoulder_width), 1.0)
+            neck = 0.2 * body.shoulder_width
+            need_l = need_r = neck + (shoulder_half - neck) * float(np.sqrt(1.0 - t * t))
         centre = body.origin + (body.hip_centre - body.origin) * (down / body.torso_length)
         left.append(centre - body.u * need_l)
         right.append(centre + body.u * need_r)
