@@ -29,6 +29,10 @@ SHADE_LIMIT = 0.2
 SHADE_PRINT = 0.1
 # Luminance steps larger than this (0..1) are edges between materials, not shade.
 SHADE_EDGE = 0.12
+# Below a short top, the old top's colour is bared as midriff down to this share of the torso
+# (the waist), within this colour distance (ΔE) of the old top seen on the chest.
+MIDRIFF_END = 0.85
+MIDRIFF_DELTA_E = 18.0
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
 SHADE_EDGE_REACH = 0.02
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
@@ -268,6 +272,23 @@ def _forearm_half_width(body: Body, arm: list[np.ndarray]) -> float | None:
     return float(np.linalg.norm(a - b)) / 2
 
 
+def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
+    """The old top's pixels between a short new top's hem and the waist."""
+    h, w = body.shape
+    S, T = body.shoulder_width, body.torso_length
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    person = body.mask > 0.5
+    chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
+    if chest.sum() < 50:
+        return np.zeros((h, w), bool)
+    old_top = np.median(lab[chest], axis=0)
+    band = (down > top.hem_down - 0.03 * T) & (down < MIDRIFF_END * T)
+    band &= np.abs(across) < 1.1 * body.expected_half_width(0.6 * T)
+    like_old_top = np.linalg.norm(lab - old_top, axis=2) < MIDRIFF_DELTA_E
+    return band & person & like_old_top
+
+
 def _arm_zone(body: Body, side: str) -> np.ndarray:
     S = body.shoulder_width
     arm = body.limb(side, ("shoulder", "elbow", "wrist"))
@@ -489,6 +510,11 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         # arms keep an arm's shape.
         if down is None:
             down = _down_map(body)
+        if top.kind == "upper" and top.hem_down < MIDRIFF_END * T:
+            # Below a short top, where the old top went on, is the midriff:
+            # skin, down to the waist. The old top is told from old trousers
+            # or a skirt by its colour, sampled on the chest the new top hides.
+            skin_zone |= _midriff(body, lab, top, down)
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         backdrop_zone |= span & ~skin_zone
         # Beside the torso below the armpits there is no skin but the arms

@@ -52,6 +52,8 @@ TOP_HEM = {"crop": 0.62, "waist": 0.82, "hip": 1.06, "thigh": 1.32}
 DRESS_HEM = {"mini": 0.55, "knee": 1.08, "midi": 1.55, "maxi": 1.97}
 BOTTOM_HEM = {"shorts": 0.5, "knee": 1.05, "midi": 1.6, "ankle": 2.0}
 SLEEVE_END = {"cap": 0.22, "short": 0.45, "elbow": 1.0, "three_quarter": 1.55, "long": 2.0}
+# A top worn over a lower garment reaches at least this far past its waistband (share of the torso).
+WAISTBAND_OVERLAP = 0.06
 # A class moves the hem by stretching or squeezing the garment below the
 # armpits, within these limits of its own proportions (a wrong class must not
 # turn a tee into a ribbon).
@@ -255,7 +257,9 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
     return Layer(box=box, rgba=rgba, role=role)
 
 
-def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) -> PlacedGarment:
+def _place_top(
+    body: Body, garment: GarmentAnalysis, kind: str, grid_step: int, over: PlacedGarment | None = None
+) -> PlacedGarment:
     kp = garment.keypoints
     source = _open_neckline(_prepare(garment), garment)
     S, _T = body.shoulder_width, body.torso_length
@@ -277,6 +281,10 @@ def _place_top(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int) 
         hem_target = TOP_HEM[garment.hem] * _T
     elif kind == "full" and getattr(garment, "hem", None) in DRESS_HEM:
         hem_target = leg_station_down(body, DRESS_HEM[garment.hem])
+    if over is not None and getattr(garment, "hem", None) != "crop":
+        overlap = over.top_down + WAISTBAND_OVERLAP * _T
+        natural = seam_down + k * hem_rel
+        hem_target = max(hem_target if hem_target is not None else natural, overlap)
     kv = k
     if hem_target is not None:
         kv = _stretch(hem_target, seam_down + k * hem_rel, hem_rel - pit_rel, k)
@@ -684,8 +692,15 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
     return placed
 
 
-def place_garment(body: Body, garment: GarmentAnalysis, kind: str, grid_step: int = 8) -> PlacedGarment:
-    """Warp ``garment`` (analysed as ``kind``) onto ``body``; kind is "upper", "lower" or "full"."""
+def place_garment(
+    body: Body, garment: GarmentAnalysis, kind: str, grid_step: int = 8, over: PlacedGarment | None = None
+) -> PlacedGarment:
+    """Warp ``garment`` (analysed as ``kind``) onto ``body``; kind is "upper", "lower" or "full".
+
+    ``over`` is the lower garment a top is worn over (a combo): a top that
+    isn't cropped then reaches past its waistband, so no strip of the old top
+    shows between the two.
+    """
     if kind == "lower":
         return _place_bottom(body, garment, grid_step)
-    return _place_top(body, garment, kind, grid_step)
+    return _place_top(body, garment, kind, grid_step, over)

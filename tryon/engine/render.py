@@ -146,7 +146,11 @@ def render_tryon_detailed(
 
     report("warp", 0.5)
     grid_step = 4 if hd else 8
-    placed = [place_garment(body, garment, kind, grid_step) for kind, garment in garments]
+    placed = []
+    for kind, garment in garments:
+        # In a combo the lower garment comes first, and the top is worn over it.
+        over = placed[0] if placed and placed[0].kind == "lower" else None
+        placed.append(place_garment(body, garment, kind, grid_step, over=over))
 
     report("composite", 0.75)
     result = compose(base, body, placed, hd=hd)
