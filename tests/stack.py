@@ -29,7 +29,7 @@ import httpx
 from django.db import connection
 
 from tests import images
-from tests.processes import ROOT, process_env
+from tests.processes import ROOT, collected_static_root, process_env
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll would drown the logs that matter
 
@@ -81,7 +81,7 @@ def start_gunicorn(log_path: Path, port: int, workers: int = 2, **extra_env) -> 
             "5",
         ],
         cwd=ROOT,
-        env=process_env(**extra_env),
+        env=process_env(STATIC_ROOT=collected_static_root(), **extra_env),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
