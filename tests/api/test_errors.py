@@ -100,6 +100,19 @@ def test_unknown_api_path_is_404_json(client, alice):
     assert_error(client.get("/api/tryon/v3/everything", headers=alice.headers), 404)
 
 
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_path_is_json_404_even_without_collected_static_files(client, alice, settings, tmp_path, method):
+    """Django's own 404 page needs the static manifest; an API path must never depend on it."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "not-collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = getattr(client, method)("/api/tryon/v3/everything", headers=alice.headers)
+    assert_error(response, 404)
+
+
 def test_maintenance_mode_is_503(client, alice):
     with override_settings(TRYON_MAINTENANCE_MODE=True):
         assert_error(client.get(TASKS + "/x", headers=alice.headers), 503, "maintenance")
