@@ -162,6 +162,18 @@ def test_expired_download_url_is_403(client, alice, run_queue, settings):
     assert response.json()["error"]["message"] == "download link expired"
 
 
+def test_download_links_survive_a_secret_key_rotation_through_the_fallbacks(client, alice, run_queue, settings):
+    url = poll(client, alice, run_queue(client, alice, task_form())["task_id"])["download_signed_url"]
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-" + "y" * 32
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    response = download(client, url)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "image/jpeg"
+    settings.SECRET_KEY_FALLBACKS = []  # the old key retired: its links end
+    assert download(client, url).status_code == 403
+
+
 @pytest.mark.parametrize(
     "maker", [images.cmyk_jpeg, images.png_with_alpha, images.webp_photo, images.exif_rotated_jpeg]
 )
