@@ -297,17 +297,26 @@ def _user_message(exc: Exception) -> str:
     return GENERIC_FAILURE
 
 
-def fail_task(public_id: str, message: str) -> bool:
-    """End an unfinished task as FAILED and refund its credits, exactly once."""
+def fail_task(public_id: str, message: str, *, only_if: Q | None = None) -> bool:
+    """End an unfinished task as FAILED and refund its credits, exactly once.
+
+    ``only_if`` is a further condition checked inside the same UPDATE, so a task that changed since
+    the caller looked (e.g. a worker claimed it) is left alone.
+    """
     with transaction.atomic():
         task = TryOnTask.objects.filter(public_id=public_id).values("pk", "api_key_id", "credits_charged").first()
         if task is None:
             return False
         refund = task["credits_charged"] if task["api_key_id"] else 0
         # Only the transition out of CREATED/PROCESSING refunds, and it can happen once.
-        failed = TryOnTask.objects.filter(
+        unfinished = TryOnTask.objects.filter(
             pk=task["pk"], status__in=[TryOnTask.Status.CREATED, TryOnTask.Status.PROCESSING]
-        ).update(status=TryOnTask.Status.FAILED, error=message, completed_at=timezone.now(), refunded=bool(refund))
+        )
+        if only_if is not None:
+            unfinished = unfinished.filter(only_if)
+        failed = unfinished.update(
+            status=TryOnTask.Status.FAILED, error=message, completed_at=timezone.now(), refunded=bool(refund)
+        )
         if failed and refund:
             ApiKey.objects.filter(pk=task["api_key_id"]).update(credits=F("credits") + refund)
     return bool(failed)
@@ -317,20 +326,18 @@ def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:
     """Fail tasks that stopped making progress (worker killed, power cut, lost broker message)."""
     tasks = TryOnTask.objects.all() if tasks is None else tasks
     now = timezone.now()
-    stale = tasks.filter(
-        Q(
-            status=TryOnTask.Status.PROCESSING,
-            progress_updated_at__lt=now - timedelta(seconds=settings.TRYON_STALE_AFTER),
-        )
-        | Q(status=TryOnTask.Status.CREATED, created_at__lt=now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT))
-    )
+    stale = Q(
+        status=TryOnTask.Status.PROCESSING,
+        progress_updated_at__lt=now - timedelta(seconds=settings.TRYON_STALE_AFTER),
+    ) | Q(status=TryOnTask.Status.CREATED, created_at__lt=now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT))
     count = 0
-    for public_id, status in stale.values_list("public_id", "status"):
+    for public_id, status in tasks.filter(stale).values_list("public_id", "status"):
         if status == TryOnTask.Status.CREATED:
             message = "The try-on task waited too long in the queue and was cancelled"
         else:
             message = "The try-on task timed out"
-        count += fail_task(public_id, message)
+        # Stale again inside the UPDATE: a worker may have claimed the task since the SELECT above.
+        count += fail_task(public_id, message, only_if=stale)
     return count
 
 
