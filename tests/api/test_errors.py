@@ -113,6 +113,32 @@ def test_unknown_api_path_is_json_404_even_without_collected_static_files(client
     assert_error(response, 404)
 
 
+def _multipart_with_file_name(field: str, file_name: bytes) -> bytes:
+    return (
+        b"--BOUND\r\nContent-Disposition: form-data; name=\"" + field.encode() + b"\"; filename=\"" + file_name
+        + b"\"\r\nContent-Type: image/jpeg\r\n\r\n" + images.person_photo() + b"\r\n--BOUND--\r\n"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [(TASKS, "model_image"), ("/api/tryon/input_check/v1/model", "input_image"),
+     ("/api/tryon/input_check/v1/clothes", "input_image")],
+)  # fmt: skip
+@pytest.mark.parametrize("fault", ["no boundary", "long file name"])
+def test_malformed_multipart_is_400_json(client, alice, url, field, fault):
+    if fault == "no boundary":
+        body, content_type = _multipart_with_file_name(field, b"model.jpg"), "multipart/form-data"
+    else:
+        body, content_type = (
+            _multipart_with_file_name(field, b"a" * 1000 + b".jpg"),
+            "multipart/form-data; boundary=BOUND",
+        )
+    response = client.generic("POST", url, body, content_type=content_type, headers=alice.headers)
+    assert_error(response, 400, "invalid multipart request")
+    assert alice.refresh().credits == 10
+
+
 def test_maintenance_mode_is_503(client, alice):
     with override_settings(TRYON_MAINTENANCE_MODE=True):
         assert_error(client.get(TASKS + "/x", headers=alice.headers), 503, "maintenance")

@@ -10,6 +10,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.db import DatabaseError
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from tryon import keys, ratelimit
@@ -53,6 +54,9 @@ def api_endpoint(view):
             return error_response(400, "the request is too large")
         except SuspiciousOperation as exc:
             return error_response(400, f"invalid request: {exc}")
+        except MultiPartParserError as exc:
+            # No boundary, a header past Django's size limit, a broken part: the client's request, not our fault.
+            return error_response(400, f"invalid multipart request: {exc}")
         except DatabaseError:
             # The database (or Redis, below) is briefly away: say so instead of a stack trace.
             log.exception("database unavailable")
