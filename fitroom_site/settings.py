@@ -215,7 +215,8 @@ TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = env_int("TRYON_STUDIO_RATE_LIMIT_PER_MINUTE
 TRYON_PROXY_COUNT = env_int("TRYON_PROXY_COUNT", 0)
 TRYON_DOWNLOAD_URL_TTL = env_int("TRYON_DOWNLOAD_URL_TTL", 3600)  # seconds
 TRYON_MAX_UPLOAD_BYTES = env_int("TRYON_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
-TRYON_MAX_IMAGE_PIXELS = env_int("TRYON_MAX_IMAGE_PIXELS", 40_000_000)
+# Larger photos are shrunk to the engine's working size; past this many pixels they are refused as absurd.
+TRYON_MAX_IMAGE_PIXELS = env_int("TRYON_MAX_IMAGE_PIXELS", 80_000_000)
 TRYON_RESULT_MAX_SIDE = 2048  # the FitRoom contract's maximum output resolution
 TRYON_TASK_CREDITS = env_int("TRYON_TASK_CREDITS", 1)  # credits one try-on costs
 TRYON_STALE_AFTER = env_int("TRYON_STALE_AFTER", TRYON_TASK_TIMEOUT * 3)  # seconds without progress

@@ -65,3 +65,84 @@ def exif_rotated_jpeg() -> bytes:
     exif[0x0112] = 6
     exif[0x010F] = "TestCam"  # Make: must not survive into stored files
     return encode(image, "JPEG", quality=92, exif=exif.tobytes())
+
+
+def adobe_rgb_icc() -> bytes:
+    """A minimal ICC v2 display profile with Adobe RGB (1998)'s primaries and gamma, built byte by byte.
+
+    Enough for littlecms to convert with; made here so no third-party profile file is shipped.
+    """
+    import struct
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
+
+    def text(value: str) -> bytes:
+        return b"text" + b"\0" * 4 + value.encode() + b"\0"
+
+    def desc(value: str) -> bytes:
+        ascii_ = value.encode() + b"\0"
+        return b"desc" + b"\0" * 4 + struct.pack(">I", len(ascii_)) + ascii_ + b"\0" * 8 + b"\0\0\0" + b"\0" * 67
+
+    gamma = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, 563)  # u8Fixed8 2.19921875, Adobe RGB's gamma
+    tags = [
+        (b"desc", desc("Adobe RGB compatible (test)")),
+        (b"cprt", text("No copyright, test data")),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.6097, 0.3111, 0.0195)),
+        (b"gXYZ", xyz(0.2053, 0.6257, 0.0609)),
+        (b"bXYZ", xyz(0.1492, 0.0632, 0.7446)),
+        (b"rTRC", gamma),
+        (b"gTRC", gamma),
+        (b"bTRC", gamma),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for signature, data in tags:
+        data += b"\0" * (-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size) + b"\0" * 4 + bytes([2, 0x10, 0, 0]) + b"mntr" + b"RGB " + b"XYZ "
+        + b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0) + s15(0.9642) + s15(1.0) + s15(0.8249)
+        + b"\0" * 4 + b"\0" * 16 + b"\0" * 28
+    )  # fmt: skip
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def png_16bit_rgb(rgb16) -> bytes:
+    """A 16-bit-per-channel RGB PNG from a (h, w, 3) uint16 array (Pillow cannot write one)."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    height, width, _ = rgb16.shape
+    rows = rgb16.astype(">u2")
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\0" + rows[y].tobytes() for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    assert np.asarray(rows).dtype.itemsize == 2
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def heic_photo() -> bytes:
+    """The person photo as an iPhone would store it (HEIC, through pillow-heif's encoder)."""
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.open(io.BytesIO(person_photo())).convert("RGB")).save(buffer, quality=90)
+    return buffer.getvalue()
+
+
+def phone_photo_48mp() -> bytes:
+    """The person photo blown up to a 48 MP phone photo's 6000 x 8000 pixels."""
+    return encode(Image.open(io.BytesIO(person_photo())).resize((6000, 8000)), "JPEG", quality=75)

@@ -64,7 +64,7 @@ def test_no_credits_is_402_and_nothing_is_stored(client, broke):
         ({"cloth_type": "hat"}, "cloth_type must be one of"),
         ({"cloth_type": "combo"}, "lower_cloth_image is required"),
         ({"model_image": upload(b"", "empty.jpg")}, "model_image"),
-        ({"model_image": upload(images.text_named_jpg(), "model.jpg")}, "not a JPEG, PNG, WebP or AVIF"),
+        ({"model_image": upload(images.text_named_jpg(), "model.jpg")}, "not a JPEG, PNG, WebP, AVIF or HEIC"),
         ({"model_image": upload(images.truncated_jpeg(), "model.jpg")}, "damaged or truncated"),
         ({"cloth_image": upload(images.decompression_bomb_png(), "bomb.png")}, "pixels"),
     ],

@@ -175,7 +175,15 @@ def test_download_links_survive_a_secret_key_rotation_through_the_fallbacks(clie
 
 
 @pytest.mark.parametrize(
-    "maker", [images.cmyk_jpeg, images.png_with_alpha, images.webp_photo, images.exif_rotated_jpeg]
+    "maker",
+    [
+        images.cmyk_jpeg,
+        images.png_with_alpha,
+        images.webp_photo,
+        images.exif_rotated_jpeg,
+        images.heic_photo,
+        images.phone_photo_48mp,
+    ],
 )
 def test_other_encodings_are_accepted_and_stored_clean(client, alice, maker):
     response = client.post(TASKS, task_form(model_image=upload(maker(), "model")), headers=alice.headers)
@@ -185,3 +193,5 @@ def test_other_encodings_are_accepted_and_stored_clean(client, alice, maker):
     assert not stored.getexif()
     if maker is images.exif_rotated_jpeg:
         assert stored.size == (722, 1024)  # the orientation was applied: upright portrait again
+    if maker is images.phone_photo_48mp:
+        assert stored.size == (1536, 2048)  # shrunk to the engine's working size, not refused

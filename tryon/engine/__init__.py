@@ -9,11 +9,12 @@ Public interface (used by tryon.services and the bench/quality commands):
 """
 
 from .garment import ClothesCheck, GarmentAnalysis, check_clothes_image, extract_garment
-from .images import ImageError, ImageLimits, describe_bytes, encode_image, fit_within, load_image
+from .images import WORKING_MAX_SIDE, ImageError, ImageLimits, describe_bytes, encode_image, fit_within, load_image
 from .person import ModelCheck, PersonAnalysis, analyse_person, check_model_image
 from .render import TryOnError, render_tryon
 
 __all__ = [
+    "WORKING_MAX_SIDE",
     "ClothesCheck",
     "GarmentAnalysis",
     "ImageError",
