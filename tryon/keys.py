@@ -8,11 +8,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from tryon.models import ApiKey
+from tryon.models import ApiKey, CreditEntry
 
 KEY_PREFIX = "fr"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -22,11 +23,16 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def create_api_key(name: str, credits: int = 0) -> tuple[ApiKey, str]:
+def create_api_key(name: str, credits: int = 0, reason: str = "", changed_by=None) -> tuple[ApiKey, str]:
     """Create a key and return it with its raw value, which is shown once and never stored."""
     prefix = secrets.token_hex(4)
     raw_key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
-    api_key = ApiKey.objects.create(name=name, prefix=prefix, hashed_key=hash_key(raw_key), credits=credits)
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(name=name, prefix=prefix, hashed_key=hash_key(raw_key), credits=credits)
+        if credits:
+            CreditEntry.objects.create(
+                api_key=api_key, change=credits, kind=CreditEntry.Kind.INITIAL, reason=reason, changed_by=changed_by
+            )
     return api_key, raw_key
 
 
