@@ -21,7 +21,7 @@ from PIL import Image
 
 from tryon import client, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, TryOnTask
+from tryon.models import ApiKey, CreditEntry, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ THUMBNAIL_SIZE = 360
 MAX_ATTEMPTS = 2
 GENERIC_FAILURE = "Failed to process try-on task"
 TIMED_OUT = "The try-on task timed out"
+QUEUE_UNAVAILABLE = "The try-on queue was unavailable; the task was not started"
 
 
 class ServiceError(Exception):
@@ -52,6 +53,10 @@ class TaskNotFound(ServiceError):
 
 
 class EngineUnavailable(ServiceError):
+    status = 503
+
+
+class QueueUnavailable(ServiceError):
     status = 503
 
 
@@ -126,21 +131,26 @@ def create_task(
         raise InvalidInput("lower_cloth_image is required when cloth_type is combo")
     if cloth_type != TryOnTask.ClothType.COMBO:
         lower_cloth_image = None
-    encoded = {
-        "model_image": _encode_input(model_image),
-        "cloth_image": _encode_input(cloth_image),
-        "lower_cloth_image": _encode_input(lower_cloth_image) if lower_cloth_image else None,
-    }
+    inputs = {"model_image": model_image, "cloth_image": cloth_image, "lower_cloth_image": lower_cloth_image}
     cost = settings.TRYON_TASK_CREDITS if owner.api_key is not None else 0
-    with transaction.atomic():
-        if cost:
-            _charge(owner.api_key, cost)
-        task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
-        for field, data in encoded.items():
-            if data is not None:
-                getattr(task, field).save(f"{field}.jpg", ContentFile(data), save=False)
-        task.save()
-        transaction.on_commit(lambda: enqueue_task(task.public_id))
+    task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
+    # The files are written before the transaction, so it holds the key's row (on SQLite, the whole
+    # database) only for the charge and the INSERT. If no row ever points at them, the sweep deletes them.
+    for field, image in inputs.items():
+        if image is not None:
+            getattr(task, field).save(f"{field}.jpg", ContentFile(_encode_input(image)), save=False)
+    try:
+        with transaction.atomic():
+            if cost:
+                _charge(owner.api_key, cost)
+            task.save()
+            if cost:
+                CreditEntry.objects.create(api_key=owner.api_key, change=-cost, kind=CreditEntry.Kind.CHARGE, task=task)
+    except BaseException:
+        delete_task_files(task)
+        raise
+    # Queued once the row is committed (at once here; at the end of a caller's outer transaction).
+    transaction.on_commit(lambda: _enqueue_or_refund(task.public_id))
     return task
 
 
@@ -160,6 +170,19 @@ def retry_task(owner: Owner, public_id: str) -> TryOnTask:
     )
 
 
+def _enqueue_or_refund(public_id: str) -> None:
+    """Queue the task; if the broker is down, end it FAILED and refunded and say so, instead of a charged 503."""
+    try:
+        enqueue_task(public_id)
+    except Exception as exc:
+        log.exception("could not queue try-on task %s", public_id)
+        fail_task(public_id, QUEUE_UNAVAILABLE)
+        raise QueueUnavailable(
+            "The try-on queue is unavailable, so the task was not started and its credits were refunded. "
+            "Please try again later."
+        ) from exc
+
+
 def enqueue_task(public_id: str) -> None:
     from django_q.tasks import async_task
 
@@ -176,6 +199,25 @@ def _charge(api_key: ApiKey, cost: int) -> None:
     charged = ApiKey.objects.filter(pk=api_key.pk, credits__gte=cost).update(credits=F("credits") - cost)
     if not charged:
         raise InsufficientCredits("Insufficient credit. Please upgrade your plan or purchase more credits.")
+
+
+def add_credits(api_key: ApiKey, change: int, reason: str, changed_by=None) -> bool:
+    """Staff add (or, negative, take back) credits; False when taking would go below zero.
+
+    An F() update, never a write of a balance read earlier: charges and refunds made meanwhile stay.
+    """
+    if not change:
+        return True
+    with transaction.atomic():
+        keys = ApiKey.objects.filter(pk=api_key.pk)
+        if change < 0:
+            keys = keys.filter(credits__gte=-change)
+        if not keys.update(credits=F("credits") + change):
+            return False
+        CreditEntry.objects.create(
+            api_key=api_key, change=change, kind=CreditEntry.Kind.ADMIN, reason=reason, changed_by=changed_by
+        )
+    return True
 
 
 def _encode_input(image: Image.Image) -> bytes:
@@ -319,6 +361,9 @@ def fail_task(public_id: str, message: str, *, only_if: Q | None = None) -> bool
         )
         if failed and refund:
             ApiKey.objects.filter(pk=task["api_key_id"]).update(credits=F("credits") + refund)
+            CreditEntry.objects.create(
+                api_key_id=task["api_key_id"], change=refund, kind=CreditEntry.Kind.REFUND, task_id=task["pk"]
+            )
     return bool(failed)
 
 
@@ -358,8 +403,46 @@ def delete_expired_files() -> int:
     return count
 
 
+FILE_FIELDS = ("model_image", "cloth_image", "lower_cloth_image", "result_image", "result_thumbnail")
+# Files younger than this may belong to a request or worker that has not inserted or updated its row yet.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def delete_orphan_files() -> int:
+    """Delete stored inputs and results that no task row points to (a crash between write and commit)."""
+    storage = TryOnTask._meta.get_field("model_image").storage
+    cutoff = timezone.now() - ORPHAN_GRACE
+    deleted = 0
+    for top in ("inputs", "results"):
+        for directory, names in _walk(storage, top):
+            paths = [f"{directory}/{name}" for name in names]
+            referenced = Q()
+            for field in FILE_FIELDS:
+                referenced |= Q(**{f"{field}__in": paths})
+            used = set()
+            for row in TryOnTask.objects.filter(referenced).values_list(*FILE_FIELDS):
+                used.update(row)
+            for path in paths:
+                if path not in used and storage.get_modified_time(path) < cutoff:
+                    storage.delete(path)
+                    deleted += 1
+    return deleted
+
+
+def _walk(storage, directory: str):
+    """(directory, file names) for ``directory`` and everything under it, through the storage API (disk or S3)."""
+    try:
+        subdirectories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    if files:
+        yield directory, files
+    for sub in subdirectories:
+        yield from _walk(storage, f"{directory}/{sub}")
+
+
 def delete_task_files(task: TryOnTask) -> None:
-    for field in ("model_image", "cloth_image", "lower_cloth_image", "result_image", "result_thumbnail"):
+    for field in FILE_FIELDS:
         file = getattr(task, field)
         if file:
             file.delete(save=False)

@@ -118,6 +118,24 @@ def test_model_without_a_person_fails_and_refunds(client, alice, run_queue):
     assert TryOnTask.objects.get(public_id=created["task_id"]).refunded
 
 
+def test_charges_and_refunds_are_in_the_credit_ledger(client, alice, run_queue):
+    from tryon.models import CreditEntry
+
+    completed = run_queue(client, alice, task_form())["task_id"]
+    failed = run_queue(client, alice, task_form(model_image=upload(images.drawn_tee())))["task_id"]
+    entries = [
+        (entry.kind, entry.change, entry.task.public_id if entry.task else None)
+        for entry in CreditEntry.objects.filter(api_key=alice.key).order_by("pk")
+    ]
+    assert entries == [
+        ("initial", 10, None),
+        ("charge", -1, completed),
+        ("charge", -1, failed),
+        ("refund", 1, failed),
+    ]
+    assert sum(change for _, change, _ in entries) == alice.refresh().credits == 9
+
+
 def test_running_a_finished_task_again_changes_nothing(client, alice, run_queue):
     created = run_queue(client, alice, task_form())
     task = TryOnTask.objects.get(public_id=created["task_id"])
