@@ -222,6 +222,7 @@ TRYON_TASK_CREDITS = env_int("TRYON_TASK_CREDITS", 1)  # credits one try-on cost
 TRYON_STALE_AFTER = env_int("TRYON_STALE_AFTER", TRYON_TASK_TIMEOUT * 3)  # seconds without progress
 TRYON_RETENTION_DAYS = env_int("TRYON_RETENTION_DAYS", 30)
 TRYON_QUEUE_TIMEOUT = env_int("TRYON_QUEUE_TIMEOUT", 1800)  # seconds a task may wait to start
+TRYON_REQUEUE_AFTER = env_int("TRYON_REQUEUE_AFTER", 300)  # seconds unclaimed before a task is queued again
 TRYON_PUBLIC_BASE_URL = env_str("TRYON_PUBLIC_BASE_URL")  # e.g. https://tryon.example.com
 TRYON_BACKEND = env_str("TRYON_BACKEND", "local")  # "local" or "remote"
 TRYON_REMOTE_URL = env_str("TRYON_REMOTE_URL")

@@ -96,6 +96,8 @@ class TryOnTask(models.Model):
     refunded = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Last time the sweep put a still-CREATED task back on the queue (a killed cluster may have held it).
+    requeued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     progress_updated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -367,6 +367,26 @@ def fail_task(public_id: str, message: str, *, only_if: Q | None = None) -> bool
     return bool(failed)
 
 
+def requeue_waiting_tasks() -> int:
+    """Queue again the tasks that waited TRYON_REQUEUE_AFTER without any worker claiming them.
+
+    A cluster killed with tasks prefetched from the Redis broker takes those messages with it; the
+    task would wait CREATED until the queue timeout. A second message for a task whose first is
+    still queued is harmless: the claim is a conditional UPDATE, so only one delivery runs it.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.TRYON_REQUEUE_AFTER)
+    waiting = TryOnTask.objects.filter(status=TryOnTask.Status.CREATED, created_at__lt=cutoff).filter(
+        Q(requeued_at__isnull=True) | Q(requeued_at__lt=cutoff)
+    )
+    count = 0
+    for pk, public_id in waiting.values_list("pk", "public_id"):
+        # One requeue per interval even with several sweepers: the UPDATE that moves requeued_at wins.
+        if waiting.filter(pk=pk).update(requeued_at=timezone.now()):
+            enqueue_task(public_id)
+            count += 1
+    return count
+
+
 def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:
     """Fail tasks that stopped making progress (worker killed, power cut, lost broker message)."""
     tasks = TryOnTask.objects.all() if tasks is None else tasks

@@ -17,7 +17,8 @@ def tryon_task_finished(q_task) -> None:
 
 
 def sweep() -> None:
-    """Scheduled housekeeping: fail stale tasks, drop old rate-limit rows, delete expired and orphan files."""
+    """Scheduled housekeeping: requeue lost tasks, fail stale ones, drop old rate-limit rows, delete old files."""
+    services.requeue_waiting_tasks()
     services.fail_stale_tasks()
     ratelimit.delete_old_windows()
     services.delete_expired_files()
