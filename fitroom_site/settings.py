@@ -211,6 +211,8 @@ TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)  # requ
 TRYON_RATE_LIMIT_WINDOW = env_int("TRYON_RATE_LIMIT_WINDOW", 60)  # seconds; FitRoom's contract says a minute
 # Studio posts (live checks and try-ons) per visitor (signed-in user, else IP address) per window.
 TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = env_int("TRYON_STUDIO_RATE_LIMIT_PER_MINUTE", 30)
+# Wrong or missing API keys per client address per window; past it the address gets 429 until the window ends.
+TRYON_AUTH_FAILURES_PER_MINUTE = env_int("TRYON_AUTH_FAILURES_PER_MINUTE", 20)
 # Proxies in front of the web processes that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
 TRYON_PROXY_COUNT = env_int("TRYON_PROXY_COUNT", 0)
 TRYON_DOWNLOAD_URL_TTL = env_int("TRYON_DOWNLOAD_URL_TTL", 3600)  # seconds

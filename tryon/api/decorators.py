@@ -41,8 +41,18 @@ def api_endpoint(view):
             # Refuse before Django spools the body to disk.
             return error_response(400, "the request is too large")
         try:
+            address = ratelimit.client_address(request.META)
+            failures = ratelimit.failed_auth_state(address)
+            if failures.used >= failures.limit:
+                # Refused before the key is even compared: a guess that happens to be right learns nothing.
+                return error_response(
+                    429,
+                    f"Too many failed authentications from your address: at most {failures.limit} per minute.",
+                    {"Retry-After": str(failures.retry_after())},
+                )
             api_key = keys.authenticate(request.headers.get("X-API-KEY"))
             if api_key is None:
+                ratelimit.count_failed_auth(address)
                 return error_response(401, "Unauthorized: your API key is missing or wrong.")
             limit = ratelimit.count_request(api_key)
             if not limit.allowed:
