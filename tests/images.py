@@ -146,3 +146,23 @@ def heic_photo() -> bytes:
 def phone_photo_48mp() -> bytes:
     """The person photo blown up to a 48 MP phone photo's 6000 x 8000 pixels."""
     return encode(Image.open(io.BytesIO(person_photo())).resize((6000, 8000)), "JPEG", quality=75)
+
+
+def empty_room() -> bytes:
+    """A drawn room with a table, a window and a lamp, and nobody in it."""
+    from PIL import ImageDraw
+
+    room = Image.new("RGB", (768, 1024), (214, 206, 190))  # wall
+    draw = ImageDraw.Draw(room)
+    draw.rectangle((0, 700, 768, 1024), fill=(140, 100, 70))  # wooden floor
+    for x in range(0, 768, 96):
+        draw.line((x, 700, x - 60, 1024), fill=(120, 85, 60), width=3)
+    draw.rectangle((460, 150, 700, 450), fill=(180, 210, 235), outline=(250, 250, 250), width=14)  # window
+    draw.line((580, 150, 580, 450), fill=(250, 250, 250), width=10)
+    draw.rectangle((120, 600, 520, 630), fill=(95, 60, 35))  # table top
+    for x in (140, 490):
+        draw.rectangle((x, 630, x + 16, 860), fill=(80, 50, 30))  # legs
+    draw.ellipse((260, 540, 330, 600), fill=(60, 120, 90))  # a bowl on the table
+    draw.rectangle((60, 300, 76, 700), fill=(50, 50, 50))  # lamp stand
+    draw.polygon([(20, 300), (116, 300), (90, 220), (46, 220)], fill=(240, 225, 170))  # lampshade
+    return encode(room, "JPEG", quality=90)

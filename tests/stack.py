@@ -232,6 +232,11 @@ class SlowFitRoom:
                     task_id = uuid.uuid4().hex
                     server.tasks[task_id] = time.monotonic()
                     return self._json({"task_id": task_id, "status": "CREATED"})
+                # A task first runs the checks on its photos; this server passes every photo.
+                if self.path == "/api/tryon/input_check/v1/model":
+                    return self._json({"is_good": True, "good_clothes_types": ["upper", "lower", "full"]})
+                if self.path == "/api/tryon/input_check/v1/clothes":
+                    return self._json({"clothes_type": "upper", "is_clothes": True})
                 return self._json({"error": {"code": 404, "message": "Not Found"}}, 404)
 
             def do_GET(self):

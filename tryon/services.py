@@ -60,6 +60,10 @@ class QueueUnavailable(ServiceError):
     status = 503
 
 
+class InputRefused(ServiceError):
+    """A task's stored photo fails the same check the check endpoints make: the task ends FAILED, refunded."""
+
+
 @dataclass(frozen=True)
 class Owner:
     """Who a task belongs to: an API key, a signed-in user, or an anonymous browser session."""
@@ -275,6 +279,7 @@ def run_task(public_id: str) -> None:
 
     try:
         images = _load_inputs(task)
+        _refuse_what_the_checks_refuse(images)
         result = get_backend().render(
             images["model_image"],
             images["cloth_image"],
@@ -288,6 +293,24 @@ def run_task(public_id: str) -> None:
     except Exception as exc:
         log.exception("try-on task %s failed", public_id)
         fail_task(public_id, _user_message(exc))
+
+
+def _refuse_what_the_checks_refuse(images: dict[str, Image.Image | None]) -> None:
+    """One verdict per photo: the task runs the check endpoints' own checks on its stored images.
+
+    Without this a task could be charged and COMPLETED on a photo the model check refuses (an empty
+    room, a back view), because the renderer found a marginal pose the check had rejected.
+    """
+    from tryon.errors import CHECK_CODES
+
+    model = check_model_image(images["model_image"])
+    if not model.is_good:
+        code = model.error_code or "400001"
+        known = CHECK_CODES.get(code)
+        raise InputRefused(f"{code}: {known.documented if known else 'The model image cannot be used'}")
+    for field in ("cloth_image", "lower_cloth_image"):
+        if images[field] is not None and not check_clothes_image(images[field]).is_clothes:
+            raise InputRefused(f"{field}: the photo does not show a garment that can be tried on")
 
 
 def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
@@ -329,7 +352,7 @@ def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> N
 def _user_message(exc: Exception) -> str:
     from tryon.engine.render import TryOnError
 
-    if isinstance(exc, (TryOnError, engine.ImageError)):
+    if isinstance(exc, (TryOnError, engine.ImageError, ServiceError)):
         return str(exc)
     if isinstance(exc, client.PollTimeout):  # the remote backend stopped waiting at our time limit
         return TIMED_OUT
