@@ -4,11 +4,13 @@ import io
 import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from tests import images
 from tests.api.helpers import TASKS, task_form, upload
+from tests.engine import drawing
 from tryon import services
 from tryon.models import TryOnTask
 
@@ -100,11 +102,33 @@ def test_full_is_an_alias_of_full_set(client, alice):
 
 
 def test_combo_needs_and_uses_the_lower_garment(client, alice, run_queue):
-    form = task_form(cloth_type="combo", lower_cloth_image=upload(images.drawn_tee(colour=(20, 40, 160))))
+    trousers = images.encode(drawing.trousers(colour=(40, 70, 150)), quality=92)
+    form = task_form(
+        cloth_type="combo",
+        model_image=upload(images.fixture_bytes("person_yoga_fullbody.jpg"), "model.jpg"),  # head to feet
+        lower_cloth_image=upload(trousers, "trousers.jpg"),
+    )
     created = run_queue(client, alice, form)
     task = TryOnTask.objects.get(public_id=created["task_id"])
     assert task.lower_cloth_image
-    assert poll(client, alice, created["task_id"])["status"] in ("COMPLETED", "FAILED")
+    status = poll(client, alice, created["task_id"])
+    assert status["status"] == "COMPLETED", status
+    result = Image.open(io.BytesIO(b"".join(download(client, status["download_signed_url"]).streaming_content)))
+    result = result.convert("RGB")
+    assert result.size == (1000, 667)
+
+    def red_and_blue(image):
+        pixels = np.asarray(image).astype(int)
+        red = (pixels[..., 0] - pixels[..., 1] > 70) & (pixels[..., 0] > 120)
+        blue = (pixels[..., 2] - pixels[..., 0] > 60) & (pixels[..., 2] > 100)
+        return red, blue
+
+    red, blue = red_and_blue(result)
+    red_before, blue_before = red_and_blue(Image.open(images.FIXTURES / "person_yoga_fullbody.jpg").convert("RGB"))
+    # Both garments are on: new red (the top) above the hips (y about 470), new blue (the trousers) below.
+    assert (red & ~red_before)[:470].sum() > 5000
+    assert (blue & ~blue_before)[470:].sum() > 10000
+    assert alice.refresh().credits == 9
 
 
 def test_model_without_a_person_fails_and_refunds(client, alice, run_queue):
