@@ -8,7 +8,7 @@ the result is plain sRGB with no metadata attached.
 
 Large photos (a 48 MP phone photo) are shrunk to the working size the caller asks
 for, JPEGs already while decoding (draft mode: the decoder skips detail at 1/2,
-1/4 or 1/8 scale), and at most ``DECODE_SLOTS`` full-size decodes run at once in
+1/4 or 1/8 scale), and at most ``DECODE_SLOTS`` decodes or encodes run at once in
 a process, so a burst of big uploads cannot multiply the memory a decode takes.
 """
 
@@ -33,8 +33,9 @@ DEFAULT_MAX_PIXELS = 80_000_000  # about 10000 x 8000
 MIN_SIDE = 64
 # The largest side the engine ever works at (an HD result is at most 2048 px): uploads are shrunk to it.
 WORKING_MAX_SIDE = 2048
-# Full-size decodes at once per process; a 36 MP PNG takes about 110 MB while it is decoded.
-DECODE_SLOTS = 2
+# Decodes (and encodes) at once per process: a 36 MP PNG takes about 200 MB while it is decoded and
+# shrunk, a 2048 px JPEG encode about 30 MB; six uploads at once must not take six times that.
+DECODE_SLOTS = 1
 _decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -91,6 +92,11 @@ def load_image(data: bytes, limits: ImageLimits = ImageLimits()) -> Image.Image:
         orientation = image.getexif().get(ORIENTATION_TAG, 1)
         image = _to_srgb(image)
         if limits.max_side:
+            factor = max(image.size) // limits.max_side
+            if factor >= 2:
+                # Box-reduce by a whole factor first and let go of the full-size pixels before the fine
+                # resize: the peak is the decoded image plus a quarter of it, not plus the resize's buffers.
+                image = image.reduce(factor)
             image = fit_within(image, limits.max_side)
     image = _apply_orientation(image, orientation)
     return _flatten(image)
@@ -191,10 +197,11 @@ def _flatten(image: Image.Image) -> Image.Image:
 def encode_image(image: Image.Image, fmt: str = "JPEG", quality: int = 92) -> bytes:
     """Re-encode without EXIF or ICC data, so nothing from the upload leaks into stored files."""
     buffer = io.BytesIO()
-    if fmt == "JPEG":
-        image.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=True)
-    else:
-        image.save(buffer, fmt)
+    with _decode_slots:
+        if fmt == "JPEG":
+            image.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=True)
+        else:
+            image.save(buffer, fmt)
     return buffer.getvalue()
 
 
