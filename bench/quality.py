@@ -500,9 +500,7 @@ def main() -> None:
             verdict, reason = verdicts.get(pair, ("unjudged", ""))
             numbers["verdict"] = verdict
             scores.append(numbers)
-            parts = " ".join(
-                f"{g.clothes_type}/{getattr(g, 'sleeve', '-')}/{getattr(g, 'hem', '-')}" for g in rendering.garments
-            )
+            parts = " ".join(f"{g.clothes_type}/{g.sleeve}/{g.hem}" for g in rendering.garments)
             caption = (
                 f"{pair} cover {numbers['coverage']:.0%} dE {numbers['delta_e']:.0f} "
                 f"same {numbers['unchanged']:.1%} skin {numbers['texture']:.2f} residue {numbers['residue']:.2f} "

@@ -8,33 +8,37 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# environs reads every variable: booleans in the usual spellings (true/false, 1/0, yes/no, on/off, any
+# case), anything else stops start-up with the variable's name. An empty value counts as unset.
+env = Env()
+
+
 def env_bool(name: str, default: bool) -> bool:
-    """Strict: only "true" or "false" (any case); anything else is a configuration error."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value not in ("true", "false"):
-        raise ValueError(f"{name} must be 'true' or 'false', not {raw!r}")
-    return value == "true"
+    return env.bool(name) if os.environ.get(name, "").strip() else default
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return default if raw in (None, "") else int(raw)
+    return env.int(name) if os.environ.get(name, "").strip() else default
+
+
+def env_str(name: str, default: str = "") -> str:
+    return env.str(name, "") or default
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env.list(name, default.split(",")) if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
 # The development key only works with DEBUG on or on the embedded default; set SECRET_KEY in production.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-dev-only-key-change-me-" + "x" * 32
+SECRET_KEY = env_str("SECRET_KEY") or "django-insecure-dev-only-key-change-me-" + "x" * 32
+# Earlier keys, comma-separated, still accepted for signatures (download links, sessions) after a rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -83,8 +87,8 @@ TEMPLATES = [
 ]
 
 # --- Data --------------------------------------------------------------------------------------
-VAR_DIR = Path(os.environ.get("FITROOM_VAR_DIR", BASE_DIR / "var"))
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+VAR_DIR = Path(env_str("FITROOM_VAR_DIR", str(BASE_DIR / "var")))
+DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 else:
@@ -108,7 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -142,24 +146,25 @@ else:
 # --- Files -------------------------------------------------------------------------------------
 # Uploads and results are never served from a public MEDIA_URL: results go out through
 # signed, expiring download URLs handled by a view.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # collectstatic writes here
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
     # Shared media for several machines (requires django-storages[s3]; see README "Running at scale").
     # django-storages reads the bucket from settings, not the environment; credentials come from
     # boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or an instance role).
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Ceph...
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Ceph...
             "file_overwrite": False,
         },
     }
@@ -190,13 +195,14 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django-q": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {"django-q": {"level": LOG_LEVEL}},
 }
 
 # --- fitroom -----------------------------------------------------------------------------------
@@ -205,21 +211,25 @@ TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)  # requ
 TRYON_RATE_LIMIT_WINDOW = env_int("TRYON_RATE_LIMIT_WINDOW", 60)  # seconds; FitRoom's contract says a minute
 # Studio posts (live checks and try-ons) per visitor (signed-in user, else IP address) per window.
 TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = env_int("TRYON_STUDIO_RATE_LIMIT_PER_MINUTE", 30)
+# Wrong or missing API keys per client address per window; past it the address gets 429 until the window ends.
+TRYON_AUTH_FAILURES_PER_MINUTE = env_int("TRYON_AUTH_FAILURES_PER_MINUTE", 20)
 # Proxies in front of the web processes that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
 TRYON_PROXY_COUNT = env_int("TRYON_PROXY_COUNT", 0)
 TRYON_DOWNLOAD_URL_TTL = env_int("TRYON_DOWNLOAD_URL_TTL", 3600)  # seconds
 TRYON_MAX_UPLOAD_BYTES = env_int("TRYON_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
-TRYON_MAX_IMAGE_PIXELS = env_int("TRYON_MAX_IMAGE_PIXELS", 40_000_000)
+# Larger photos are shrunk to the engine's working size; past this many pixels they are refused as absurd.
+TRYON_MAX_IMAGE_PIXELS = env_int("TRYON_MAX_IMAGE_PIXELS", 80_000_000)
 TRYON_RESULT_MAX_SIDE = 2048  # the FitRoom contract's maximum output resolution
 TRYON_TASK_CREDITS = env_int("TRYON_TASK_CREDITS", 1)  # credits one try-on costs
 TRYON_STALE_AFTER = env_int("TRYON_STALE_AFTER", TRYON_TASK_TIMEOUT * 3)  # seconds without progress
 TRYON_RETENTION_DAYS = env_int("TRYON_RETENTION_DAYS", 30)
 TRYON_QUEUE_TIMEOUT = env_int("TRYON_QUEUE_TIMEOUT", 1800)  # seconds a task may wait to start
-TRYON_PUBLIC_BASE_URL = os.environ.get("TRYON_PUBLIC_BASE_URL", "")  # e.g. https://tryon.example.com
 # Garments from a product page's image address: fetched by the server, public addresses only
 # (allowing private ones is for tests on loopback), within TRYON_MAX_UPLOAD_BYTES and this many seconds.
 TRYON_IMAGE_URL_ALLOW_PRIVATE = env_bool("TRYON_IMAGE_URL_ALLOW_PRIVATE", False)
 TRYON_IMAGE_URL_TIMEOUT = env_int("TRYON_IMAGE_URL_TIMEOUT", 10)
-TRYON_BACKEND = os.environ.get("TRYON_BACKEND", "local")  # "local" or "remote"
-TRYON_REMOTE_URL = os.environ.get("TRYON_REMOTE_URL", "")
-TRYON_REMOTE_API_KEY = os.environ.get("TRYON_REMOTE_API_KEY", "")
+TRYON_REQUEUE_AFTER = env_int("TRYON_REQUEUE_AFTER", 300)  # seconds unclaimed before a task is queued again
+TRYON_PUBLIC_BASE_URL = env_str("TRYON_PUBLIC_BASE_URL")  # e.g. https://tryon.example.com
+TRYON_BACKEND = env_str("TRYON_BACKEND", "local")  # "local" or "remote"
+TRYON_REMOTE_URL = env_str("TRYON_REMOTE_URL")
+TRYON_REMOTE_API_KEY = env_str("TRYON_REMOTE_API_KEY")

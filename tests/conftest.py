@@ -72,6 +72,9 @@ def _test_settings(request, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Every test client is 127.0.0.1, and the Redis counters outlive a test: the wrong-key tests of a
+    # whole run would add up. Tests of that throttle set their own limit and address.
+    settings.TRYON_AUTH_FAILURES_PER_MINUTE = 10_000
     original_sync = Conf.SYNC
     Conf.SYNC = True  # django-q2 runs each task inside on_commit; tests marked "cluster" start real workers
     yield

@@ -1,10 +1,14 @@
 """Real fitroom processes for tests: qcluster workers against the test database."""
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,6 +38,16 @@ def process_env(**extra) -> dict:
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env.update({key: str(value) for key, value in extra.items()})
     return env
+
+
+@functools.cache
+def collected_static_root() -> str:
+    """A STATIC_ROOT filled by ``collectstatic`` once per test run: web processes refuse to start without one."""
+    root = tempfile.mkdtemp(prefix="fitroom-static-")
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fitroom_site.settings", "STATIC_ROOT": root}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    return root
 
 
 def start_qcluster(log_path: Path, **extra_env) -> subprocess.Popen:

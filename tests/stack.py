@@ -29,7 +29,7 @@ import httpx
 from django.db import connection
 
 from tests import images
-from tests.processes import ROOT, process_env
+from tests.processes import ROOT, collected_static_root, process_env
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll would drown the logs that matter
 
@@ -81,7 +81,7 @@ def start_gunicorn(log_path: Path, port: int, workers: int = 2, **extra_env) -> 
             "5",
         ],
         cwd=ROOT,
-        env=process_env(**extra_env),
+        env=process_env(STATIC_ROOT=collected_static_root(), **extra_env),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -232,6 +232,11 @@ class SlowFitRoom:
                     task_id = uuid.uuid4().hex
                     server.tasks[task_id] = time.monotonic()
                     return self._json({"task_id": task_id, "status": "CREATED"})
+                # A task first runs the checks on its photos; this server passes every photo.
+                if self.path == "/api/tryon/input_check/v1/model":
+                    return self._json({"is_good": True, "good_clothes_types": ["upper", "lower", "full"]})
+                if self.path == "/api/tryon/input_check/v1/clothes":
+                    return self._json({"clothes_type": "upper", "is_clothes": True})
                 return self._json({"error": {"code": 404, "message": "Not Found"}}, 404)
 
             def do_GET(self):

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from tryon import services
 from tryon.keys import create_api_key
-from tryon.models import ApiKey, TryOnTask
+from tryon.models import ApiKey, CreditEntry, TryOnTask
 
 
 class ApiKeyAddForm(forms.ModelForm):
@@ -14,19 +14,56 @@ class ApiKeyAddForm(forms.ModelForm):
         fields = ["name", "credits", "rate_limit_per_minute"]
 
 
+class ApiKeyChangeForm(forms.ModelForm):
+    """The balance itself is read-only: staff add (or take) credits, recorded in the ledger."""
+
+    add_credits = forms.IntegerField(
+        required=False, help_text="Credits to add to the balance as it is when you save (negative to take some back)."
+    )
+    credits_reason = forms.CharField(
+        required=False, max_length=200, label="Reason", help_text="Why, for the credit ledger (required with credits)."
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "rate_limit_per_minute", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("add_credits") and not cleaned.get("credits_reason", "").strip():
+            self.add_error("credits_reason", "Say why the credits change.")
+        return cleaned
+
+
+class CreditEntryInline(admin.TabularInline):
+    model = CreditEntry
+    fields = ["created_at", "change", "kind", "reason", "changed_by", "task"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = "Credit ledger (newest first)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by", "task")
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "credits", "is_active", "created_at", "last_used_at"]
-    list_editable = ["credits"]
     list_filter = ["is_active"]
     search_fields = ["name", "prefix"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
-    fields = ["name", "prefix", "credits", "rate_limit_per_minute", "is_active", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "credits", "created_at", "last_used_at"]
+    fields = [
+        "name", "prefix", "credits", "add_credits", "credits_reason", "rate_limit_per_minute", "is_active",
+        "created_at", "last_used_at",
+    ]  # fmt: skip
     actions = ["revoke"]
+    inlines = [CreditEntryInline]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ApiKeyAddForm
+        kwargs["form"] = ApiKeyAddForm if obj is None else ApiKeyChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -35,12 +72,23 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Only what the form changed: a full save would write back the balance read when the page
+            # opened and undo every charge and refund since.
+            changed = [name for name in form.changed_data if name in ApiKeyChangeForm.Meta.fields]
+            if changed:
+                obj.save(update_fields=changed)
+            added = form.cleaned_data.get("add_credits")
+            if added and not services.add_credits(obj, added, form.cleaned_data["credits_reason"], request.user):
+                messages.error(request, f"Not enough credits to take {-added}: the balance is unchanged.")
+            obj.refresh_from_db(fields=["credits"])
             return
         # The raw key exists only here: hash stored, value shown once, never again.
-        api_key, raw_key = create_api_key(obj.name, obj.credits)
+        api_key, raw_key = create_api_key(obj.name, obj.credits, "created in the admin", request.user)
         if obj.rate_limit_per_minute is not None:
             api_key.rate_limit_per_minute = obj.rate_limit_per_minute
             api_key.save(update_fields=["rate_limit_per_minute"])
@@ -59,6 +107,26 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         revoked = queryset.filter(is_active=True).update(is_active=False)
         self.message_user(request, f"Revoked {revoked} key{'s' if revoked != 1 else ''}.")
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(admin.ModelAdmin):
+    """Every change to every key's credits; written by the code that changes them, never edited here."""
+
+    list_display = ["created_at", "api_key", "change", "kind", "reason", "changed_by", "task"]
+    list_filter = ["kind"]
+    search_fields = ["api_key__name", "api_key__prefix", "reason"]
+    list_select_related = ["api_key", "changed_by", "task"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TryOnTask)

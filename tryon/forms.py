@@ -21,8 +21,11 @@ class UploadedImageField(forms.FileField):
             raise forms.ValidationError(
                 f"is larger than {engine.describe_bytes(settings.TRYON_MAX_UPLOAD_BYTES)}", code="too_large"
             )
+        # A larger photo (a 48 MP phone photo) is shrunk to the engine's largest working size, not refused.
         limits = engine.ImageLimits(
-            max_bytes=settings.TRYON_MAX_UPLOAD_BYTES, max_pixels=settings.TRYON_MAX_IMAGE_PIXELS
+            max_bytes=settings.TRYON_MAX_UPLOAD_BYTES,
+            max_pixels=settings.TRYON_MAX_IMAGE_PIXELS,
+            max_side=engine.WORKING_MAX_SIDE,
         )
         try:
             return engine.load_image(upload.read(), limits)

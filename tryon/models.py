@@ -96,6 +96,8 @@ class TryOnTask(models.Model):
     refunded = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Last time the sweep put a still-CREATED task back on the queue (a killed cluster may have held it).
+    requeued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     progress_updated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -161,3 +163,34 @@ class SavedPerson(models.Model):
 
     def __str__(self):
         return f"{self.user} person {self.pk}"
+
+
+class CreditEntry(models.Model):
+    """One change to a key's credits: who or what changed it, when, by how many, and why.
+
+    Written in the same transaction as the change itself, so the entries of a key add up to its credits.
+    """
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Credits the key was created with"
+        ADMIN = "admin", "Added or taken by staff"
+        CHARGE = "charge", "Try-on task charged"
+        REFUND = "refund", "Failed task refunded"
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="credit_entries")
+    change = models.IntegerField(help_text="Credits added (positive) or taken (negative).")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    task = models.ForeignKey(TryOnTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "credit ledger entry"
+        verbose_name_plural = "credit ledger"
+
+    def __str__(self):
+        return f"{self.change:+d} {self.get_kind_display()}"

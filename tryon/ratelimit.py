@@ -63,6 +63,45 @@ def count_studio_request(visitor: str) -> RateLimitState:
     return _count(bucket, settings.TRYON_STUDIO_RATE_LIMIT_PER_MINUTE)
 
 
+def client_address(meta: dict) -> str:
+    """The client's IP address: behind TRYON_PROXY_COUNT proxies, the one the outermost of them saw.
+
+    That is the address that many places from the end of X-Forwarded-For; anything further left can be forged.
+    """
+    address = meta.get("REMOTE_ADDR", "")
+    if settings.TRYON_PROXY_COUNT:
+        forwarded = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(forwarded) >= settings.TRYON_PROXY_COUNT:
+            address = forwarded[-settings.TRYON_PROXY_COUNT]
+    return address
+
+
+def _failed_auth_bucket(address: str) -> str:
+    return "a" + hashlib.sha256(address.encode()).hexdigest()[:9]
+
+
+def failed_auth_state(address: str) -> RateLimitState:
+    """Failed authentications from ``address`` in this window, without counting one."""
+    seconds = settings.TRYON_RATE_LIMIT_WINDOW
+    window = int(time.time()) // seconds
+    bucket = _failed_auth_bucket(address)
+    if settings.REDIS_URL:
+        used = int(_redis().get(f"fitroom:ratelimit:{seconds}:{bucket}:{window}") or 0)
+    else:
+        used = (
+            RateLimitWindow.objects.filter(key_prefix=f"{bucket}:{seconds}", window=window)
+            .values_list("count", flat=True)
+            .first()
+            or 0
+        )
+    return RateLimitState(limit=settings.TRYON_AUTH_FAILURES_PER_MINUTE, used=used, reset_at=(window + 1) * seconds)
+
+
+def count_failed_auth(address: str) -> RateLimitState:
+    """Count one wrong or missing API key from ``address`` (guessing keys is throttled per address, not per key)."""
+    return _count(_failed_auth_bucket(address), settings.TRYON_AUTH_FAILURES_PER_MINUTE)
+
+
 def _count(bucket: str, limit: int) -> RateLimitState:
     seconds = settings.TRYON_RATE_LIMIT_WINDOW
     window = int(time.time()) // seconds

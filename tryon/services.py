@@ -24,7 +24,7 @@ from PIL import Image
 
 from tryon import client, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, Invitation, SavedPerson, TryOnTask
+from tryon.models import ApiKey, CreditEntry, Invitation, SavedPerson, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ THUMBNAIL_SIZE = 360
 MAX_ATTEMPTS = 2
 GENERIC_FAILURE = "Failed to process try-on task"
 TIMED_OUT = "The try-on task timed out"
+QUEUE_UNAVAILABLE = "The try-on queue was unavailable; the task was not started"
 
 
 class ServiceError(Exception):
@@ -56,6 +57,14 @@ class TaskNotFound(ServiceError):
 
 class EngineUnavailable(ServiceError):
     status = 503
+
+
+class QueueUnavailable(ServiceError):
+    status = 503
+
+
+class InputRefused(ServiceError):
+    """A task's stored photo fails the same check the check endpoints make: the task ends FAILED, refunded."""
 
 
 @dataclass(frozen=True)
@@ -202,21 +211,26 @@ def create_task(
         raise InvalidInput("lower_cloth_image is required when cloth_type is combo")
     if cloth_type != TryOnTask.ClothType.COMBO:
         lower_cloth_image = None
-    encoded = {
-        "model_image": _encode_input(model_image),
-        "cloth_image": _encode_input(cloth_image),
-        "lower_cloth_image": _encode_input(lower_cloth_image) if lower_cloth_image else None,
-    }
+    inputs = {"model_image": model_image, "cloth_image": cloth_image, "lower_cloth_image": lower_cloth_image}
     cost = settings.TRYON_TASK_CREDITS if owner.api_key is not None else 0
-    with transaction.atomic():
-        if cost:
-            _charge(owner.api_key, cost)
-        task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
-        for field, data in encoded.items():
-            if data is not None:
-                getattr(task, field).save(f"{field}.jpg", ContentFile(data), save=False)
-        task.save()
-        transaction.on_commit(lambda: enqueue_task(task.public_id))
+    task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
+    # The files are written before the transaction, so it holds the key's row (on SQLite, the whole
+    # database) only for the charge and the INSERT. If no row ever points at them, the sweep deletes them.
+    for field, image in inputs.items():
+        if image is not None:
+            getattr(task, field).save(f"{field}.jpg", ContentFile(_encode_input(image)), save=False)
+    try:
+        with transaction.atomic():
+            if cost:
+                _charge(owner.api_key, cost)
+            task.save()
+            if cost:
+                CreditEntry.objects.create(api_key=owner.api_key, change=-cost, kind=CreditEntry.Kind.CHARGE, task=task)
+    except BaseException:
+        delete_task_files(task)
+        raise
+    # Queued once the row is committed (at once here; at the end of a caller's outer transaction).
+    transaction.on_commit(lambda: _enqueue_or_refund(task.public_id))
     return task
 
 
@@ -236,6 +250,19 @@ def retry_task(owner: Owner, public_id: str) -> TryOnTask:
     )
 
 
+def _enqueue_or_refund(public_id: str) -> None:
+    """Queue the task; if the broker is down, end it FAILED and refunded and say so, instead of a charged 503."""
+    try:
+        enqueue_task(public_id)
+    except Exception as exc:
+        log.exception("could not queue try-on task %s", public_id)
+        fail_task(public_id, QUEUE_UNAVAILABLE)
+        raise QueueUnavailable(
+            "The try-on queue is unavailable, so the task was not started and its credits were refunded. "
+            "Please try again later."
+        ) from exc
+
+
 def enqueue_task(public_id: str) -> None:
     from django_q.tasks import async_task
 
@@ -252,6 +279,25 @@ def _charge(api_key: ApiKey, cost: int) -> None:
     charged = ApiKey.objects.filter(pk=api_key.pk, credits__gte=cost).update(credits=F("credits") - cost)
     if not charged:
         raise InsufficientCredits("Insufficient credit. Please upgrade your plan or purchase more credits.")
+
+
+def add_credits(api_key: ApiKey, change: int, reason: str, changed_by=None) -> bool:
+    """Staff add (or, negative, take back) credits; False when taking would go below zero.
+
+    An F() update, never a write of a balance read earlier: charges and refunds made meanwhile stay.
+    """
+    if not change:
+        return True
+    with transaction.atomic():
+        keys = ApiKey.objects.filter(pk=api_key.pk)
+        if change < 0:
+            keys = keys.filter(credits__gte=-change)
+        if not keys.update(credits=F("credits") + change):
+            return False
+        CreditEntry.objects.create(
+            api_key=api_key, change=change, kind=CreditEntry.Kind.ADMIN, reason=reason, changed_by=changed_by
+        )
+    return True
 
 
 def _encode_input(image: Image.Image) -> bytes:
@@ -309,6 +355,7 @@ def run_task(public_id: str) -> None:
 
     try:
         images = _load_inputs(task)
+        _refuse_what_the_checks_refuse(images)
         result = get_backend().render(
             images["model_image"],
             images["cloth_image"],
@@ -328,6 +375,24 @@ def load_task_image(task: TryOnTask, field: str) -> Image.Image:
     """One of a task's stored input photos, decoded (e.g. to dress the same person again)."""
     with getattr(task, field).open("rb") as handle:
         return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
+def _refuse_what_the_checks_refuse(images: dict[str, Image.Image | None]) -> None:
+    """One verdict per photo: the task runs the check endpoints' own checks on its stored images.
+
+    Without this a task could be charged and COMPLETED on a photo the model check refuses (an empty
+    room, a back view), because the renderer found a marginal pose the check had rejected.
+    """
+    from tryon.errors import CHECK_CODES
+
+    model = check_model_image(images["model_image"])
+    if not model.is_good:
+        code = model.error_code or "400001"
+        known = CHECK_CODES.get(code)
+        raise InputRefused(f"{code}: {known.documented if known else 'The model image cannot be used'}")
+    for field in ("cloth_image", "lower_cloth_image"):
+        if images[field] is not None and not check_clothes_image(images[field]).is_clothes:
+            raise InputRefused(f"{field}: the photo does not show a garment that can be tried on")
 
 
 def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
@@ -369,7 +434,7 @@ def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> N
 def _user_message(exc: Exception) -> str:
     from tryon.engine.render import TryOnError
 
-    if isinstance(exc, (TryOnError, engine.ImageError)):
+    if isinstance(exc, (TryOnError, engine.ImageError, ServiceError)):
         return str(exc)
     if isinstance(exc, client.PollTimeout):  # the remote backend stopped waiting at our time limit
         return TIMED_OUT
@@ -379,40 +444,70 @@ def _user_message(exc: Exception) -> str:
     return GENERIC_FAILURE
 
 
-def fail_task(public_id: str, message: str) -> bool:
-    """End an unfinished task as FAILED and refund its credits, exactly once."""
+def fail_task(public_id: str, message: str, *, only_if: Q | None = None) -> bool:
+    """End an unfinished task as FAILED and refund its credits, exactly once.
+
+    ``only_if`` is a further condition checked inside the same UPDATE, so a task that changed since
+    the caller looked (e.g. a worker claimed it) is left alone.
+    """
     with transaction.atomic():
         task = TryOnTask.objects.filter(public_id=public_id).values("pk", "api_key_id", "credits_charged").first()
         if task is None:
             return False
         refund = task["credits_charged"] if task["api_key_id"] else 0
         # Only the transition out of CREATED/PROCESSING refunds, and it can happen once.
-        failed = TryOnTask.objects.filter(
+        unfinished = TryOnTask.objects.filter(
             pk=task["pk"], status__in=[TryOnTask.Status.CREATED, TryOnTask.Status.PROCESSING]
-        ).update(status=TryOnTask.Status.FAILED, error=message, completed_at=timezone.now(), refunded=bool(refund))
+        )
+        if only_if is not None:
+            unfinished = unfinished.filter(only_if)
+        failed = unfinished.update(
+            status=TryOnTask.Status.FAILED, error=message, completed_at=timezone.now(), refunded=bool(refund)
+        )
         if failed and refund:
             ApiKey.objects.filter(pk=task["api_key_id"]).update(credits=F("credits") + refund)
+            CreditEntry.objects.create(
+                api_key_id=task["api_key_id"], change=refund, kind=CreditEntry.Kind.REFUND, task_id=task["pk"]
+            )
     return bool(failed)
+
+
+def requeue_waiting_tasks() -> int:
+    """Queue again the tasks that waited TRYON_REQUEUE_AFTER without any worker claiming them.
+
+    A cluster killed with tasks prefetched from the Redis broker takes those messages with it; the
+    task would wait CREATED until the queue timeout. A second message for a task whose first is
+    still queued is harmless: the claim is a conditional UPDATE, so only one delivery runs it.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.TRYON_REQUEUE_AFTER)
+    waiting = TryOnTask.objects.filter(status=TryOnTask.Status.CREATED, created_at__lt=cutoff).filter(
+        Q(requeued_at__isnull=True) | Q(requeued_at__lt=cutoff)
+    )
+    count = 0
+    for pk, public_id in waiting.values_list("pk", "public_id"):
+        # One requeue per interval even with several sweepers: the UPDATE that moves requeued_at wins.
+        if waiting.filter(pk=pk).update(requeued_at=timezone.now()):
+            enqueue_task(public_id)
+            count += 1
+    return count
 
 
 def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:
     """Fail tasks that stopped making progress (worker killed, power cut, lost broker message)."""
     tasks = TryOnTask.objects.all() if tasks is None else tasks
     now = timezone.now()
-    stale = tasks.filter(
-        Q(
-            status=TryOnTask.Status.PROCESSING,
-            progress_updated_at__lt=now - timedelta(seconds=settings.TRYON_STALE_AFTER),
-        )
-        | Q(status=TryOnTask.Status.CREATED, created_at__lt=now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT))
-    )
+    stale = Q(
+        status=TryOnTask.Status.PROCESSING,
+        progress_updated_at__lt=now - timedelta(seconds=settings.TRYON_STALE_AFTER),
+    ) | Q(status=TryOnTask.Status.CREATED, created_at__lt=now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT))
     count = 0
-    for public_id, status in stale.values_list("public_id", "status"):
+    for public_id, status in tasks.filter(stale).values_list("public_id", "status"):
         if status == TryOnTask.Status.CREATED:
             message = "The try-on task waited too long in the queue and was cancelled"
         else:
             message = "The try-on task timed out"
-        count += fail_task(public_id, message)
+        # Stale again inside the UPDATE: a worker may have claimed the task since the SELECT above.
+        count += fail_task(public_id, message, only_if=stale)
     return count
 
 
@@ -433,8 +528,46 @@ def delete_expired_files() -> int:
     return count
 
 
+FILE_FIELDS = ("model_image", "cloth_image", "lower_cloth_image", "result_image", "result_thumbnail")
+# Files younger than this may belong to a request or worker that has not inserted or updated its row yet.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def delete_orphan_files() -> int:
+    """Delete stored inputs and results that no task row points to (a crash between write and commit)."""
+    storage = TryOnTask._meta.get_field("model_image").storage
+    cutoff = timezone.now() - ORPHAN_GRACE
+    deleted = 0
+    for top in ("inputs", "results"):
+        for directory, names in _walk(storage, top):
+            paths = [f"{directory}/{name}" for name in names]
+            referenced = Q()
+            for field in FILE_FIELDS:
+                referenced |= Q(**{f"{field}__in": paths})
+            used = set()
+            for row in TryOnTask.objects.filter(referenced).values_list(*FILE_FIELDS):
+                used.update(row)
+            for path in paths:
+                if path not in used and storage.get_modified_time(path) < cutoff:
+                    storage.delete(path)
+                    deleted += 1
+    return deleted
+
+
+def _walk(storage, directory: str):
+    """(directory, file names) for ``directory`` and everything under it, through the storage API (disk or S3)."""
+    try:
+        subdirectories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    if files:
+        yield directory, files
+    for sub in subdirectories:
+        yield from _walk(storage, f"{directory}/{sub}")
+
+
 def delete_task_files(task: TryOnTask) -> None:
-    for field in ("model_image", "cloth_image", "lower_cloth_image", "result_image", "result_thumbnail"):
+    for field in FILE_FIELDS:
         file = getattr(task, field)
         if file:
             file.delete(save=False)

@@ -17,8 +17,10 @@ def tryon_task_finished(q_task) -> None:
 
 
 def sweep() -> None:
-    """Scheduled housekeeping: fail stale tasks, drop old rate-limit rows, delete expired files."""
+    """Scheduled housekeeping: requeue lost tasks, fail stale ones, drop old rate-limit rows, delete old files."""
+    services.requeue_waiting_tasks()
     services.fail_stale_tasks()
     ratelimit.delete_old_windows()
     services.delete_expired_files()
     services.delete_old_studio_uploads()
+    services.delete_orphan_files()

@@ -64,7 +64,7 @@ def test_no_credits_is_402_and_nothing_is_stored(client, broke):
         ({"cloth_type": "hat"}, "cloth_type must be one of"),
         ({"cloth_type": "combo"}, "lower_cloth_image is required"),
         ({"model_image": upload(b"", "empty.jpg")}, "model_image"),
-        ({"model_image": upload(images.text_named_jpg(), "model.jpg")}, "not a JPEG, PNG, WebP or AVIF"),
+        ({"model_image": upload(images.text_named_jpg(), "model.jpg")}, "not a JPEG, PNG, WebP, AVIF or HEIC"),
         ({"model_image": upload(images.truncated_jpeg(), "model.jpg")}, "damaged or truncated"),
         ({"cloth_image": upload(images.decompression_bomb_png(), "bomb.png")}, "pixels"),
     ],
@@ -98,6 +98,45 @@ def test_unknown_task_is_404(client, alice):
 
 def test_unknown_api_path_is_404_json(client, alice):
     assert_error(client.get("/api/tryon/v3/everything", headers=alice.headers), 404)
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_path_is_json_404_even_without_collected_static_files(client, alice, settings, tmp_path, method):
+    """Django's own 404 page needs the static manifest; an API path must never depend on it."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "not-collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = getattr(client, method)("/api/tryon/v3/everything", headers=alice.headers)
+    assert_error(response, 404)
+
+
+def _multipart_with_file_name(field: str, file_name: bytes) -> bytes:
+    return (
+        b"--BOUND\r\nContent-Disposition: form-data; name=\"" + field.encode() + b"\"; filename=\"" + file_name
+        + b"\"\r\nContent-Type: image/jpeg\r\n\r\n" + images.person_photo() + b"\r\n--BOUND--\r\n"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [(TASKS, "model_image"), ("/api/tryon/input_check/v1/model", "input_image"),
+     ("/api/tryon/input_check/v1/clothes", "input_image")],
+)  # fmt: skip
+@pytest.mark.parametrize("fault", ["no boundary", "long file name"])
+def test_malformed_multipart_is_400_json(client, alice, url, field, fault):
+    if fault == "no boundary":
+        body, content_type = _multipart_with_file_name(field, b"model.jpg"), "multipart/form-data"
+    else:
+        body, content_type = (
+            _multipart_with_file_name(field, b"a" * 1000 + b".jpg"),
+            "multipart/form-data; boundary=BOUND",
+        )
+    response = client.generic("POST", url, body, content_type=content_type, headers=alice.headers)
+    assert_error(response, 400, "invalid multipart request")
+    assert alice.refresh().credits == 10
 
 
 def test_maintenance_mode_is_503(client, alice):

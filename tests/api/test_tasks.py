@@ -4,11 +4,13 @@ import io
 import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from tests import images
 from tests.api.helpers import TASKS, task_form, upload
+from tests.engine import drawing
 from tryon import services
 from tryon.models import TryOnTask
 
@@ -100,11 +102,33 @@ def test_full_is_an_alias_of_full_set(client, alice):
 
 
 def test_combo_needs_and_uses_the_lower_garment(client, alice, run_queue):
-    form = task_form(cloth_type="combo", lower_cloth_image=upload(images.drawn_tee(colour=(20, 40, 160))))
+    trousers = images.encode(drawing.trousers(colour=(40, 70, 150)), quality=92)
+    form = task_form(
+        cloth_type="combo",
+        model_image=upload(images.fixture_bytes("person_yoga_fullbody.jpg"), "model.jpg"),  # head to feet
+        lower_cloth_image=upload(trousers, "trousers.jpg"),
+    )
     created = run_queue(client, alice, form)
     task = TryOnTask.objects.get(public_id=created["task_id"])
     assert task.lower_cloth_image
-    assert poll(client, alice, created["task_id"])["status"] in ("COMPLETED", "FAILED")
+    status = poll(client, alice, created["task_id"])
+    assert status["status"] == "COMPLETED", status
+    result = Image.open(io.BytesIO(b"".join(download(client, status["download_signed_url"]).streaming_content)))
+    result = result.convert("RGB")
+    assert result.size == (1000, 667)
+
+    def red_and_blue(image):
+        pixels = np.asarray(image).astype(int)
+        red = (pixels[..., 0] - pixels[..., 1] > 70) & (pixels[..., 0] > 120)
+        blue = (pixels[..., 2] - pixels[..., 0] > 60) & (pixels[..., 2] > 100)
+        return red, blue
+
+    red, blue = red_and_blue(result)
+    red_before, blue_before = red_and_blue(Image.open(images.FIXTURES / "person_yoga_fullbody.jpg").convert("RGB"))
+    # Both garments are on: new red (the top) above the hips (y about 470), new blue (the trousers) below.
+    assert (red & ~red_before)[:470].sum() > 5000
+    assert (blue & ~blue_before)[470:].sum() > 10000
+    assert alice.refresh().credits == 9
 
 
 def test_model_without_a_person_fails_and_refunds(client, alice, run_queue):
@@ -116,6 +140,24 @@ def test_model_without_a_person_fails_and_refunds(client, alice, run_queue):
     assert status["completed_at"] >= status["created_at"]
     assert alice.refresh().credits == 10
     assert TryOnTask.objects.get(public_id=created["task_id"]).refunded
+
+
+def test_charges_and_refunds_are_in_the_credit_ledger(client, alice, run_queue):
+    from tryon.models import CreditEntry
+
+    completed = run_queue(client, alice, task_form())["task_id"]
+    failed = run_queue(client, alice, task_form(model_image=upload(images.drawn_tee())))["task_id"]
+    entries = [
+        (entry.kind, entry.change, entry.task.public_id if entry.task else None)
+        for entry in CreditEntry.objects.filter(api_key=alice.key).order_by("pk")
+    ]
+    assert entries == [
+        ("initial", 10, None),
+        ("charge", -1, completed),
+        ("charge", -1, failed),
+        ("refund", 1, failed),
+    ]
+    assert sum(change for _, change, _ in entries) == alice.refresh().credits == 9
 
 
 def test_running_a_finished_task_again_changes_nothing(client, alice, run_queue):
@@ -162,8 +204,28 @@ def test_expired_download_url_is_403(client, alice, run_queue, settings):
     assert response.json()["error"]["message"] == "download link expired"
 
 
+def test_download_links_survive_a_secret_key_rotation_through_the_fallbacks(client, alice, run_queue, settings):
+    url = poll(client, alice, run_queue(client, alice, task_form())["task_id"])["download_signed_url"]
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-" + "y" * 32
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    response = download(client, url)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "image/jpeg"
+    settings.SECRET_KEY_FALLBACKS = []  # the old key retired: its links end
+    assert download(client, url).status_code == 403
+
+
 @pytest.mark.parametrize(
-    "maker", [images.cmyk_jpeg, images.png_with_alpha, images.webp_photo, images.exif_rotated_jpeg]
+    "maker",
+    [
+        images.cmyk_jpeg,
+        images.png_with_alpha,
+        images.webp_photo,
+        images.exif_rotated_jpeg,
+        images.heic_photo,
+        images.phone_photo_48mp,
+    ],
 )
 def test_other_encodings_are_accepted_and_stored_clean(client, alice, maker):
     response = client.post(TASKS, task_form(model_image=upload(maker(), "model")), headers=alice.headers)
@@ -173,3 +235,5 @@ def test_other_encodings_are_accepted_and_stored_clean(client, alice, maker):
     assert not stored.getexif()
     if maker is images.exif_rotated_jpeg:
         assert stored.size == (722, 1024)  # the orientation was applied: upright portrait again
+    if maker is images.phone_photo_48mp:
+        assert stored.size == (1536, 2048)  # shrunk to the engine's working size, not refused

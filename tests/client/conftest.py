@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import collected_static_root
 from tryon.client import FitRoomClient
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -94,6 +95,7 @@ def start_instance(var_dir: Path, **settings_env: str) -> Instance:
         DJANGO_SETTINGS_MODULE="fitroom_site.settings",
         FITROOM_VAR_DIR=str(var_dir),
         TRYON_BACKEND="local",
+        STATIC_ROOT=collected_static_root(),
         **settings_env,
     )
     port = _free_port()

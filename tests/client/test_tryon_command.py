@@ -72,7 +72,7 @@ def test_unreadable_image_is_named(photos, tmp_path):
     text = tmp_path / "notes.jpg"
     text.write_bytes(text_named_jpg())
 
-    with pytest.raises(CommandError, match="notes.jpg: the file is not a JPEG, PNG, WebP or AVIF image"):
+    with pytest.raises(CommandError, match="notes.jpg: the file is not a JPEG, PNG, WebP, AVIF or HEIC image"):
         run(model, text, "--type", "upper", "--out", tmp_path / "r.png")
 
 

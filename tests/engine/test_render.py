@@ -13,7 +13,17 @@ from PIL import Image, ImageDraw
 
 from tests.engine import drawing
 from tryon.engine.images import fit_within
-from tryon.engine.person import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, analyse_person
+from tryon.engine.person import (
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    analyse_person,
+)
 from tryon.engine.render import STAGES, TryOnError, render_tryon
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -105,15 +115,98 @@ def test_a_dress_covers_the_torso(person):
     assert (green | white_print).mean() > 0.5
 
 
-def test_combo_puts_both_garments_on(person, tee_result):
-    combo = render_tryon(
-        person, drawing.tee(colour=RED), "combo", lower_cloth_image=drawing.trousers(colour=(40, 70, 150))
-    )
-    assert combo.size == person.size
+BLUE = (40, 70, 150)
+
+
+@pytest.fixture(scope="module")
+def full_body():
+    """Frontal, head to feet, legs apart (a yoga pose on a beach, 1000x667)."""
+    return Image.open(FIXTURES / "person_yoga_fullbody.jpg").convert("RGB")
+
+
+@pytest.fixture(scope="module")
+def full_body_pose(full_body):
+    return analyse_person(full_body)
+
+
+def _bluish(pixels: np.ndarray) -> np.ndarray:
+    pixels = pixels.astype(int)
+    return (pixels[..., 2] > 100) & (pixels[..., 2] - pixels[..., 0] > 60) & (pixels[..., 2] - pixels[..., 1] > 30)
+
+
+def _changed(before: Image.Image, after: Image.Image) -> np.ndarray:
+    return np.abs(np.asarray(before).astype(int) - np.asarray(after).astype(int)).sum(axis=2) > 60
+
+
+def _legs(pose, size, width_of_torso: float) -> np.ndarray:
+    """The legs as the pose sees them: hip to knee to (short of the) ankle, a band either side."""
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    width = max(3, int(pose.torso_length * width_of_torso))
+    for hip, knee, ankle in ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)):
+        end = pose.point(knee) + (pose.point(ankle) - pose.point(knee)) * 0.8
+        points = [tuple(pose.point(hip)), tuple(pose.point(knee)), tuple(end)]
+        draw.line([(float(x), float(y)) for x, y in points], fill=255, width=width, joint="curve")
+    return np.asarray(mask) > 0
+
+
+def _thighs(pose) -> list[tuple[int, int]]:
+    # Nearer the knee than the hip: a top's hem may rightly reach over the top of the thigh.
+    return [
+        tuple(int(v) for v in pose.point(hip) + (pose.point(knee) - pose.point(hip)) * 0.7)
+        for hip, knee in ((LEFT_HIP, LEFT_KNEE), (RIGHT_HIP, RIGHT_KNEE))
+    ]
+
+
+def _lower_body_box(pose, size) -> np.ndarray:
+    """From just above the hips to just below the feet, as wide as the legs spread, plus a margin."""
+    joints = np.array([pose.point(i) for i in (LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE)])
+    margin = 0.4 * pose.torso_length
+    x0, x1 = joints[:, 0].min() - margin, joints[:, 0].max() + margin
+    y0, y1 = pose.hip_centre[1] - 0.3 * pose.torso_length, joints[:, 1].max() + margin
+    box = np.zeros((size[1], size[0]), bool)
+    box[max(0, int(y0)) : int(y1), max(0, int(x0)) : int(x1)] = True
+    return box
+
+
+def _patch(pixels: np.ndarray, point: tuple[int, int], radius: int = 8) -> np.ndarray:
+    x, y = point
+    return pixels[y - radius : y + radius, x - radius : x + radius]
+
+
+def test_trousers_land_on_the_legs_and_nowhere_above_the_waist(full_body, full_body_pose):
+    result = render_tryon(full_body, drawing.trousers(colour=BLUE), "lower")
+    assert result.size == full_body.size
+    changed = _changed(full_body, result)
+    legs = _legs(full_body_pose, full_body.size, 0.12)
+    assert changed[legs].mean() > 0.7  # the legs, hip to shin, are covered
+
+    waist_y = int(full_body_pose.hip_centre[1] - 0.3 * full_body_pose.torso_length)
+    assert changed[:waist_y].sum() < 0.02 * changed.sum()  # nothing lands on the torso, arms or head
+    lower_body = _lower_body_box(full_body_pose, full_body.size)
+    assert changed[lower_body].sum() > 0.95 * changed.sum()  # what changed is on and around the legs
+
+    pixels = np.asarray(result)
+    for thigh in _thighs(full_body_pose):
+        assert (_bluish(_patch(pixels, thigh)) | (_patch(pixels, thigh).min(axis=2) > 200)).mean() > 0.6, thigh
+
+
+def test_combo_puts_the_top_on_the_torso_and_the_bottom_on_the_legs(full_body, full_body_pose):
+    combo = render_tryon(full_body, drawing.tee(colour=RED), "combo", lower_cloth_image=drawing.trousers(colour=BLUE))
+    assert combo.size == full_body.size
     pixels = np.asarray(combo)
-    assert _reddish(pixels).mean() > 0.05
-    before = np.asarray(person)
-    assert np.array_equal(before[:60, :60], pixels[:60, :60])
+    pose = full_body_pose
+    chest = tuple(int(v) for v in pose.shoulder_centre + (pose.hip_centre - pose.shoulder_centre) * 0.45)
+    before_chest = _patch(np.asarray(full_body), chest, 12)
+    assert _reddish(before_chest).mean() < 0.05
+    chest_patch = _patch(pixels, chest, 12)
+    assert (_reddish(chest_patch) | (chest_patch[..., :2].min(axis=2) > 180)).mean() > 0.6  # red tee, yellow dots
+    for thigh in _thighs(pose):
+        patch = _patch(pixels, thigh)
+        assert (_bluish(patch) | (patch.min(axis=2) > 200)).mean() > 0.6, thigh
+        assert _reddish(patch).mean() < 0.05, thigh  # the top did not slide down over the legs
+    assert _changed(full_body, combo)[_legs(pose, full_body.size, 0.12)].mean() > 0.7
+    assert np.array_equal(np.asarray(full_body)[:60, :60], pixels[:60, :60])
 
 
 def test_combo_without_a_lower_garment_is_an_error(person):

@@ -1,14 +1,9 @@
-"""Studio helpers: uploads as a browser sends them, and a task finished the way the worker leaves it."""
-
-import io
+"""Studio helpers: uploads as a browser sends them, and a task finished by the worker's own code."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
-from PIL import Image
 
-from tests.images import drawn_tee, encode, person_photo
+from tests.images import drawn_tee, person_photo
 
 
 def upload(data: bytes, name: str = "photo.jpg") -> SimpleUploadedFile:
@@ -16,25 +11,19 @@ def upload(data: bytes, name: str = "photo.jpg") -> SimpleUploadedFile:
 
 
 def finish(task, *, status="COMPLETED", error=""):
-    """Leave a task as a worker would: COMPLETED with a result and a thumbnail, or FAILED with an error."""
-    from tryon.models import TryOnTask
+    """Finish a queued task through the real service code: the worker's own run_task, or fail_task.
+
+    No hand-written final state: whatever services.py does to a finished task (result, thumbnail,
+    progress, refund), the web tests see.
+    """
+    from tryon import services
 
     if status == "FAILED":
-        TryOnTask.objects.filter(pk=task.pk).update(status=status, error=error, completed_at=timezone.now())
+        assert services.fail_task(task.public_id, error)
     else:
-        result = Image.open(io.BytesIO(person_photo())).convert("RGB")
-        task.result_image.save("result.jpg", ContentFile(encode(result)), save=False)
-        result.thumbnail((360, 360))
-        task.result_thumbnail.save("thumb.jpg", ContentFile(encode(result)), save=False)
-        TryOnTask.objects.filter(pk=task.pk).update(
-            status=status,
-            progress=100,
-            stage="done",
-            result_image=task.result_image.name,
-            result_thumbnail=task.result_thumbnail.name,
-            completed_at=timezone.now(),
-        )
+        services.run_task(task.public_id)  # what the queue runs; the engine renders for real
     task.refresh_from_db()
+    assert task.status == status, task.error
     return task
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.db import DatabaseError
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from tryon import keys, ratelimit
@@ -40,8 +41,18 @@ def api_endpoint(view):
             # Refuse before Django spools the body to disk.
             return error_response(400, "the request is too large")
         try:
+            address = ratelimit.client_address(request.META)
+            failures = ratelimit.failed_auth_state(address)
+            if failures.used >= failures.limit:
+                # Refused before the key is even compared: a guess that happens to be right learns nothing.
+                return error_response(
+                    429,
+                    f"Too many failed authentications from your address: at most {failures.limit} per minute.",
+                    {"Retry-After": str(failures.retry_after())},
+                )
             api_key = keys.authenticate(request.headers.get("X-API-KEY"))
             if api_key is None:
+                ratelimit.count_failed_auth(address)
                 return error_response(401, "Unauthorized: your API key is missing or wrong.")
             limit = ratelimit.count_request(api_key)
             if not limit.allowed:
@@ -53,6 +64,9 @@ def api_endpoint(view):
             return error_response(400, "the request is too large")
         except SuspiciousOperation as exc:
             return error_response(400, f"invalid request: {exc}")
+        except MultiPartParserError as exc:
+            # No boundary, a header past Django's size limit, a broken part: the client's request, not our fault.
+            return error_response(400, f"invalid multipart request: {exc}")
         except DatabaseError:
             # The database (or Redis, below) is briefly away: say so instead of a stack trace.
             log.exception("database unavailable")

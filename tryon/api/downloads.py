@@ -1,6 +1,8 @@
 """Signed, expiring result URLs: /api/tryon/v2/results/<task_id>?exp=<unix>&sig=<signature>.
 
-The expiry is inside the signed value, so a URL cannot be extended by editing it.
+The expiry is inside the signed value, so a URL cannot be extended by editing it. Django's
+Signer checks the signature against SECRET_KEY and then SECRET_KEY_FALLBACKS, so links made
+before a key rotation stay valid until they expire.
 """
 
 import time
@@ -8,20 +10,20 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 
 SALT = "tryon.result-download"
 
 
-def _signature(public_id: str, expires: int) -> str:
-    return signing.Signer(salt=SALT).signature(f"{public_id}:{expires}")
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)  # key and fallback keys from settings, read at call time
 
 
 def signed_result_url(request, public_id: str) -> str:
     expires = int(time.time()) + settings.TRYON_DOWNLOAD_URL_TTL
     path = reverse("api-result-download", args=[public_id])
-    query = urlencode({"exp": expires, "sig": _signature(public_id, expires)})
+    signature = _signer().sign(f"{public_id}:{expires}").rsplit(":", 1)[1]
+    query = urlencode({"exp": expires, "sig": signature})
     base = settings.TRYON_PUBLIC_BASE_URL.rstrip("/")
     return f"{base}{path}?{query}" if base else request.build_absolute_uri(f"{path}?{query}")
 
@@ -32,7 +34,9 @@ def verify(public_id: str, expires: str, signature: str) -> str | None:
         expires_at = int(expires)
     except (TypeError, ValueError):
         return "invalid download link"
-    if not signature or not constant_time_compare(signature, _signature(public_id, expires_at)):
+    try:
+        _signer().unsign(f"{public_id}:{expires_at}:{signature or ''}")
+    except signing.BadSignature:
         return "invalid download link"
     if expires_at < time.time():
         return "download link expired"

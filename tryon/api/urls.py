@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from tryon.api import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("tryon/v2/tasks/<str:task_id>", views.get_task, name="api-get-task"),
     path("tryon/v2/results/<str:task_id>", views.download_result, name="api-result-download"),
     path("openapi.json", views.openapi, name="api-openapi"),
+    # Any other /api/ path is our JSON 404, never Django's HTML 404 page (which needs the static files).
+    re_path(r"", views.not_found),
 ]

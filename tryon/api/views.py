@@ -76,6 +76,11 @@ def download_result(request, task_id):
     return response
 
 
+@csrf_exempt  # any method on an unknown path is a 404, not a CSRF 403
+def not_found(request):
+    return error_response(404, "Not Found")
+
+
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 
 

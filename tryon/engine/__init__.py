@@ -8,12 +8,34 @@ Public interface (used by tryon.services and the bench/quality commands):
 - render_tryon(model_image, cloth_image, cloth_type, ...) -> Image    (render.py)
 """
 
-from .garment import ClothesCheck, GarmentAnalysis, check_clothes_image, extract_garment
-from .images import ImageError, ImageLimits, describe_bytes, encode_image, fit_within, load_image
-from .person import ModelCheck, PersonAnalysis, analyse_person, check_model_image
-from .render import TryOnError, render_tryon
+import importlib
+
+from .images import WORKING_MAX_SIDE, ImageError, ImageLimits, describe_bytes, encode_image, fit_within, load_image
+
+# The rest loads on first use: a web process that only decodes uploads and queues tasks never pays
+# for OpenCV, SciPy and mediapipe (about 40 MB before a model is even loaded).
+_LAZY = {
+    "ClothesCheck": "garment",
+    "GarmentAnalysis": "garment",
+    "check_clothes_image": "garment",
+    "extract_garment": "garment",
+    "ModelCheck": "person",
+    "PersonAnalysis": "person",
+    "analyse_person": "person",
+    "check_model_image": "person",
+    "TryOnError": "render",
+    "render_tryon": "render",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
+    "WORKING_MAX_SIDE",
     "ClothesCheck",
     "GarmentAnalysis",
     "ImageError",

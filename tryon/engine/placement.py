@@ -111,7 +111,7 @@ def _open_neckline(source: np.ndarray, garment: GarmentAnalysis) -> np.ndarray:
     the neck shows when worn too.
     """
     kp = garment.keypoints
-    if "neck_front" not in kp or getattr(garment, "neckline", None) == "collar":
+    if "neck_front" not in kp or garment.neckline == "collar":
         return source
     left, right, front = kp["collar_left"], kp["collar_right"], kp["neck_front"]
     half = max(float(right[0] - left[0]) / 2, 1.0)
@@ -277,11 +277,11 @@ def _place_top(
     hem_rel = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2 - seam_src[1])
     seam_down = _down(body, seam_dst)
     hem_target = None
-    if kind == "upper" and getattr(garment, "hem", None) in TOP_HEM:
+    if kind == "upper" and garment.hem in TOP_HEM:
         hem_target = TOP_HEM[garment.hem] * _T
-    elif kind == "full" and getattr(garment, "hem", None) in DRESS_HEM:
+    elif kind == "full" and garment.hem in DRESS_HEM:
         hem_target = leg_station_down(body, DRESS_HEM[garment.hem])
-    if over is not None and getattr(garment, "hem", None) != "crop":
+    if over is not None and garment.hem != "crop":
         overlap = over.top_down + WAISTBAND_OVERLAP * _T
         natural = seam_down + k * hem_rel
         hem_target = max(hem_target if hem_target is not None else natural, overlap)
@@ -370,7 +370,7 @@ def _place_top(
         kind=kind,
         seam=(d_sl, d_sr),
         neck=similar(kp.get("neck_front", kp["neck"])),
-        collar=getattr(garment, "neckline", None) == "collar",
+        collar=garment.neckline == "collar",
     )
     placed.top_down = _down(body, neck_dst)
     placed.hem_down = max(_down(body, d) for d in dest)
@@ -473,7 +473,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     # The sleeve ends where its measured class says (a long sleeve at the
     # wrist, a short one halfway down the upper arm), else at its own length.
     target = None
-    if getattr(garment, "sleeve", None) in SLEEVE_END:
+    if garment.sleeve in SLEEVE_END:
         target = _station_length(arm, SLEEVE_END[garment.sleeve])
         length = target
     else:
@@ -589,7 +589,7 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
     # Across, the garment is seen from the front: narrower than it lies flat.
     kx = k / FLAT_TO_FRONT
     waist_dst = _centre_at(body, waist_down)
-    hem_class = getattr(garment, "hem", None)
+    hem_class = garment.hem
     station = BOTTOM_HEM.get(hem_class)
     hem_target = leg_station_down(body, station) if station is not None else None
     # A skirt's length follows its class the way a top's does: stretched or

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, name, credits, rate_limit, **options):
         if credits < 0:
             raise CommandError("--credits must be 0 or more")
-        api_key, raw_key = create_api_key(name, credits)
+        api_key, raw_key = create_api_key(name, credits, "created with manage.py createapikey")
         if rate_limit:
             api_key.rate_limit_per_minute = rate_limit
             api_key.save(update_fields=["rate_limit_per_minute"])
