@@ -105,7 +105,7 @@ DETECTION_SCORE = 0.5
 # storage with room to spare; the mirror image's score differs by up to 0.35,
 # which is why the mean of both settles a marginal photo.
 DETECTION_MARGIN = 0.1
-# The graph keeps detections down to this score, so marginal ones are seen.
+# A second graph keeps detections down to this score, so marginal ones are seen.
 DETECTOR_FLOOR = DETECTION_SCORE - DETECTION_MARGIN - 0.1
 # A photo whose 95th percentile of pixel chroma (max - min channel, 0-255) is
 # at most this counts as black-and-white: grey JPEGs measure 0. Some colour
@@ -268,7 +268,8 @@ class _Models:
     """
 
     lock = threading.Lock()
-    pose = None
+    pose = None  # the detector at DETECTION_SCORE, as mediapipe's own Pose solution
+    pose_low = None  # the same graph keeping detections down to DETECTOR_FLOOR
     selfie = None
     built_before_fork = False
 
@@ -320,21 +321,26 @@ def _load_models() -> None:
     # moves the start-up cost out of the first request.
     with _stderr_silenced():
         selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
-        pose = _pose_graph()
+        pose = _pose_graph(DETECTION_SCORE)
+        pose_low = _pose_graph(DETECTOR_FLOOR)
         blank = np.zeros((256, 256, 3), np.uint8)
         selfie.process(blank)
         pose.process(blank)
+        pose_low.process(blank)
     _Models.selfie = selfie
+    _Models.pose_low = pose_low
     _Models.pose = pose
 
 
-def _pose_graph():
-    """mediapipe Pose for single photos, also reporting the detector's score.
+def _pose_graph(min_score: float):
+    """mediapipe Pose for single photos, also reporting the detector's best score.
 
     The same graph, side packets and thresholds as ``mp.solutions.pose.Pose(
-    static_image_mode=True, model_complexity=1, enable_segmentation=True)``,
-    except that the detector keeps candidates down to DETECTOR_FLOOR and its
-    best detection is an output: the decision at DETECTION_SCORE is ours.
+    static_image_mode=True, model_complexity=1, enable_segmentation=True,
+    min_detection_confidence=min_score)``, plus the detection as an output.
+    Two graphs, because the threshold is not only a cut: the detector blends
+    overlapping candidates above it into one box, so a lower threshold moves
+    the landmarks too (by up to a third of the image on the astronaut bust).
     """
     from mediapipe.python.solution_base import SolutionBase
     from mediapipe.python.solutions import pose
@@ -349,7 +355,7 @@ def _pose_graph():
             "use_prev_landmarks": False,
         },
         calculator_params={
-            "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": DETECTOR_FLOOR,
+            "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": min_score,
             "poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__ThresholdingCalculator.threshold": 0.5,
         },
         outputs=["pose_landmarks", "pose_world_landmarks", "segmentation_mask", "pose_detection"],
@@ -373,7 +379,7 @@ def _stderr_silenced():
 class _Pose(NamedTuple):
     """One pose pass over an image, as plain arrays."""
 
-    score: float  # the detector's best score, 0 when it found nothing above DETECTOR_FLOOR
+    score: float  # the detector's best score, 0 when it found nothing above the graph's threshold
     landmarks: np.ndarray | None  # (33, 4) normalised x, y, z, visibility; None when nobody was found
     world: np.ndarray | None  # (33, 3) metres, hips at the origin
     segmentation_mask: np.ndarray  # (h, w) float32, owned by us
@@ -389,11 +395,15 @@ for _left, _right in ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), *((i, i + 1) for 
     _MIRRORED[_left], _MIRRORED[_right] = _right, _left
 
 
-def _run_pose(rgb: np.ndarray) -> _Pose:
-    """mediapipe Pose on an RGB array; the mask is copied while the graph is still ours."""
+def _run_pose(rgb: np.ndarray, low: bool = False) -> _Pose:
+    """mediapipe Pose on an RGB array (``low``: the graph keeping marginal detections).
+
+    The mask is copied while the graph is still ours.
+    """
     models = _models()
+    graph = models.pose_low if low else models.pose
     with models.lock:
-        result = models.pose.process(np.ascontiguousarray(rgb))
+        result = graph.process(np.ascontiguousarray(rgb))
         mask = result.segmentation_mask
         # The mask is a view of mediapipe's output buffer: own it before the next call.
         mask = np.zeros(rgb.shape[:2], np.float32) if mask is None else np.array(mask, np.float32)
@@ -409,14 +419,14 @@ def _run_pose(rgb: np.ndarray) -> _Pose:
     return _Pose(score, landmarks, world, mask)
 
 
-def _run_pose_mirrored(rgb: np.ndarray) -> _Pose:
+def _run_pose_mirrored(rgb: np.ndarray, low: bool = False) -> _Pose:
     """Pose on the left-right mirror image, mapped back onto ``rgb``.
 
     Mirrored, a person's left side is seen where the right was, so besides
     flipping x the left and right landmarks swap names; a back view thus stays
     a back view.
     """
-    found = _run_pose(rgb[:, ::-1])
+    found = _run_pose(rgb[:, ::-1], low)
     if not found.found:
         return found
     landmarks = found.landmarks[_MIRRORED].copy()
@@ -452,28 +462,37 @@ def _find_pose(rgb: np.ndarray) -> _Pose | None:
     - a score within DETECTION_MARGIN of DETECTION_SCORE is marginal, and a
       re-encoded copy of the same photo can land on the other side. The mirror
       image is scored too and the mean of both decides, so one photo gets one
-      verdict however it was stored.
+      verdict however it was stored. A higher score whose landmarks were
+      doubted gets the same second look.
     - the detector was trained on colour photos and scores people in
       black-and-white ones far lower (frontal full-body photos without a face:
-      0.8-0.9 in colour, 0.2-0.45 in grey). A colourless photo below the
-      margin also gets looks at its contrast-equalised luminance and that
-      image's mirror (0.6-0.85 for those people), and either one scoring
-      clearly above the margin finds the person. Flat-lay black or white
-      garments score up to 0.55 there, and colour photos don't get these
-      looks at all: there they only found more "people" in garment photos.
+      0.8-0.9 in colour, 0.2-0.45 in grey), and the landmark model sees them
+      less surely (a hip at visibility 0.49). A colourless photo is first
+      looked at as its contrast-equalised luminance, then that image's mirror
+      (0.6-0.85 for those people, hips 0.9): the first clearly above the
+      margin finds the person, else the photo is judged as it is. Flat-lay
+      black or white garments score up to 0.55 there, and colour photos don't
+      get these looks at all: there they only found more "people" in garment
+      photos.
     """
-    plain = _run_pose(rgb)
-    if plain.score >= DETECTION_SCORE + DETECTION_MARGIN:
-        return plain if plain.found else None
     if _colourless(rgb):
         luminance = _equalised_luminance(rgb)
-        views = [_run_pose(luminance), _run_pose_mirrored(luminance)]
-        best = max((view for view in views if view.found), key=lambda view: view.score, default=None)
-        if best is not None and best.score >= DETECTION_SCORE + DETECTION_MARGIN:
-            return best
-    if plain.score < DETECTION_SCORE - DETECTION_MARGIN:
-        return None
-    mirror = _run_pose_mirrored(rgb)
+        for look in (_run_pose, _run_pose_mirrored):
+            view = look(luminance)
+            if view.found and view.score >= DETECTION_SCORE + DETECTION_MARGIN:
+                return view
+    plain = _run_pose(rgb)
+    if plain.found and plain.score >= DETECTION_SCORE + DETECTION_MARGIN:
+        return plain
+    if not plain.found:
+        # Nothing at the usual threshold, or a detection the landmark model
+        # then doubted (a clear 0.83 did so on one re-encoded copy only): see
+        # how far below the threshold the best candidate is, and where the
+        # candidates kept at the lower threshold put the person.
+        plain = _run_pose(rgb, low=True)
+        if plain.score < DETECTION_SCORE - DETECTION_MARGIN:
+            return None
+    mirror = _run_pose_mirrored(rgb, low=True)
     if (plain.score + mirror.score) / 2 < DETECTION_SCORE:
         return None
     if plain.found:
