@@ -101,17 +101,22 @@ MASK_THRESHOLD = 0.5
 # detector could tell them apart again. See _find_pose for the second looks.
 DETECTION_SCORE = 0.5
 # Scores this close to DETECTION_SCORE are marginal. Re-encoding a photo as
-# JPEG q90 moved the score by at most 0.02 (dev + fixtures), so 0.1 covers
+# JPEG q90 moved the score by at most 0.02 (dev + fixtures), so 0.05 covers
 # storage with room to spare; the mirror image's score differs by up to 0.35,
-# which is why the mean of both settles a marginal photo.
-DETECTION_MARGIN = 0.1
+# which is why the mean of both settles a marginal photo. (A margin of 0.1
+# also refused a legs-only catalogue photo at 0.59 whose mirror scores 0.38.)
+DETECTION_MARGIN = 0.05
 # A second graph keeps detections down to this score, so marginal ones are seen.
-DETECTOR_FLOOR = DETECTION_SCORE - DETECTION_MARGIN - 0.1
+DETECTOR_FLOOR = 0.3
 # A photo whose 95th percentile of pixel chroma (max - min channel, 0-255) is
 # at most this counts as black-and-white: grey JPEGs measure 0. Some colour
 # photos measure 5-18 too (white shirt and black trousers on a white wall, a
 # skier on snow); for them the extra looks only cost time.
 COLOURLESS_CHROMA = 20
+# A black-and-white photo's equalised-luminance looks find a person at this
+# score: faceless full-body people reach 0.6-0.85 there, flat-lay black or white
+# garments 0.53.
+LUMINANCE_LOOK_SCORE = 0.6
 
 # --- 400002: more than one person ---------------------------------------------
 # Both people-count probes run on a copy with this long side: the pose detector
@@ -469,21 +474,20 @@ def _find_pose(rgb: np.ndarray) -> _Pose | None:
       0.8-0.9 in colour, 0.2-0.45 in grey), and the landmark model sees them
       less surely (a hip at visibility 0.49). A colourless photo is first
       looked at as its contrast-equalised luminance, then that image's mirror
-      (0.6-0.85 for those people, hips 0.9): the first clearly above the
-      margin finds the person, else the photo is judged as it is. Flat-lay
-      black or white garments score up to 0.55 there, and colour photos don't
-      get these looks at all: there they only found more "people" in garment
-      photos.
+      (0.6-0.85 for those people, hips 0.9): the first reaching
+      LUMINANCE_LOOK_SCORE finds the person, else the photo is judged as it
+      is. Colour photos don't get these looks: there they only found more
+      "people" in garment photos.
     """
     if _colourless(rgb):
         luminance = _equalised_luminance(rgb)
         for look in (_run_pose, _run_pose_mirrored):
             view = look(luminance)
-            if view.found and view.score >= DETECTION_SCORE + DETECTION_MARGIN:
-                return view
+            if view.found and view.score >= LUMINANCE_LOOK_SCORE:
+                return _upright_reading(rgb, view)
     plain = _run_pose(rgb)
     if plain.found and plain.score >= DETECTION_SCORE + DETECTION_MARGIN:
-        return plain
+        return _upright_reading(rgb, plain)
     if not plain.found:
         # Nothing at the usual threshold, or a detection the landmark model
         # then doubted (a clear 0.83 did so on one re-encoded copy only): see
@@ -496,8 +500,35 @@ def _find_pose(rgb: np.ndarray) -> _Pose | None:
     if (plain.score + mirror.score) / 2 < DETECTION_SCORE:
         return None
     if plain.found:
-        return plain
+        return _upright_reading(rgb, plain, mirror)
     return mirror if mirror.found else None
+
+
+def _reads_upright(found: _Pose, shape) -> bool:
+    """Whether a pose has its shoulders above its hips, within UPRIGHT_MAX_DEGREES."""
+    height, width = shape[:2]
+    points = found.landmarks[:, :2] * (width, height)
+    torso = points[[LEFT_SHOULDER, RIGHT_SHOULDER]].mean(0) - points[[LEFT_HIP, RIGHT_HIP]].mean(0)
+    return _angle_from(torso, (0.0, -1.0)) <= UPRIGHT_MAX_DEGREES
+
+
+def _upright_reading(rgb: np.ndarray, found: _Pose, mirror: _Pose | None = None) -> _Pose:
+    """``found``, or the mirror image's reading when only that one is upright.
+
+    The detector also guesses which way up the body is. With no head or
+    shoulders in the frame (legs-only product photos) it can guess upside
+    down, and the landmark model then puts "knees" above the hips; the mirror
+    image read the same legs the right way up. Whether anyone is there was
+    already decided; this only picks the reading. A photo that really is
+    upside down reads upside down both ways and stays as it is.
+    """
+    if _reads_upright(found, rgb.shape):
+        return found
+    if mirror is None:
+        mirror = _run_pose_mirrored(rgb, low=True)
+    if mirror.found and _reads_upright(mirror, rgb.shape):
+        return mirror
+    return found
 
 
 def _run_selfie(rgb: np.ndarray) -> np.ndarray:
