@@ -100,9 +100,10 @@ MASK_THRESHOLD = 0.5
 # landmarks (a black tee: shoulder/torso 0.73, upright), so nothing after the
 # detector could tell them apart again. See _find_pose for the second looks.
 DETECTION_SCORE = 0.5
-# Scores this close to DETECTION_SCORE are marginal. Re-encoding a photo as
-# JPEG q90 moved the score by at most 0.02 (dev + fixtures), so 0.05 covers
-# storage with room to spare; the mirror image's score differs by up to 0.35,
+# Scores this close to DETECTION_SCORE are marginal. Re-encoding a photo of
+# a person as JPEG q90 moved the score by at most 0.02 (dev + fixtures), so
+# 0.05 covers storage with room to spare (on garment photos the detector is
+# far less steady: a pair of jeans went from 0.38 to 0.51); the mirror image's score differs by up to 0.35,
 # which is why the mean of both settles a marginal photo. (A margin of 0.1
 # also refused a legs-only catalogue photo at 0.59 whose mirror scores 0.38.)
 DETECTION_MARGIN = 0.05
