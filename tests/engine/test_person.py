@@ -253,6 +253,14 @@ def test_arms_raised_or_crossed_are_a_pose_warning(standing, points):
     assert good_clothes_types(person) == ["upper", "lower", "full"]
 
 
+@pytest.mark.parametrize("degrees", [20, -20])
+def test_strong_lean_is_a_pose_warning(degrees):
+    """The standing man tilted by 20 degrees: still upright enough to dress, but not standing straight."""
+    leaning = photo("person_man_fullbody_trousers.jpg").rotate(degrees, expand=True, fillcolor="white")
+
+    assert answer(check_model_image(leaning)) == (True, "410003", ["upper", "lower", "full"])
+
+
 def test_one_hand_at_the_chest_is_not_arms_crossed(standing):
     """As in person_business_upper.jpg: a hand holding glasses at the chest, the other arm at the hip."""
     person = moved(standing, {RIGHT_WRIST: (0.1, 0.25), LEFT_WRIST: (-0.3, 0.85)})
