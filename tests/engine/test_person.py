@@ -173,6 +173,7 @@ def test_black_and_white_photo_gets_the_colour_photos_answer(name):
     [
         ("people_three.jpg", "400002"),
         ("people_couple_dog.jpg", "400002"),
+        ("people_two_walking.jpg", "400002"),
         ("person_back_view_1.jpg", "400003"),
         ("person_back_view_2.jpg", "400003"),
     ],
