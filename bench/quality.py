@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import re
 import statistics
 import sys
@@ -51,6 +52,13 @@ CHANGED = 12
 
 def _load(path: Path) -> Image.Image:
     return load_image(path.read_bytes())
+
+
+def black_and_white(image: Image.Image) -> Image.Image:
+    """``image`` as a one-channel JPEG upload would decode."""
+    buffer = io.BytesIO()
+    image.convert("L").save(buffer, "JPEG", quality=90)
+    return load_image(buffer.getvalue())
 
 
 def read_manifest(models_dir: Path) -> dict[str, str]:
@@ -409,6 +417,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--hd", action="store_true", help="render in HD mode")
     parser.add_argument("--only-garments", action="store_true", help="stop after the clothes check section")
+    parser.add_argument("--only-checks", action="store_true", help="stop after the clothes and model checks")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
@@ -446,6 +455,21 @@ def main() -> None:
             say(f"  differs: {path.name}: got {check.error_code} {check.good_clothes_types}, expected {expected}")
     if manifest:
         say(f"model check as in MANIFEST: {right}/{len(manifest)}")
+        # Black-and-white editorial photos are common: the same labels must hold on luminance alone.
+        grey_right = 0
+        for path in model_paths:
+            expected = manifest.get(path.name)
+            if expected is None:
+                continue
+            check = check_model_image(black_and_white(_load(path)))
+            ok = model_check_ok(check, expected)
+            grey_right += ok
+            if not ok:
+                say(f"  differs in black and white: {path.name}: got {check.error_code} {check.good_clothes_types}")
+        say(f"model check as in MANIFEST, black-and-white copies: {grey_right}/{len(manifest)}")
+    if args.only_checks:
+        (args.out / "quality.txt").write_text("\n".join(lines) + "\n")
+        return
 
     say("\n== renders ==")
     rows, captions, scores = [], [], []

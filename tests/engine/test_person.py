@@ -4,6 +4,8 @@ Every photo comes from tests/fixtures (licence-clean, see ATTRIBUTION.md) and
 goes through the real mediapipe models; the rest is drawn or composed here.
 """
 
+import dataclasses
+import io
 import subprocess
 import sys
 import threading
@@ -13,14 +15,22 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from tryon.engine.images import load_image
+from tryon.engine.images import encode_image, fit_within, load_image
 from tryon.engine.person import (
+    LEFT_ELBOW,
     LEFT_HIP,
+    LEFT_KNEE,
     LEFT_SHOULDER,
+    LEFT_WRIST,
+    RIGHT_ELBOW,
+    RIGHT_KNEE,
     RIGHT_SHOULDER,
+    RIGHT_WRIST,
     ModelCheck,
     analyse_person,
     check_model_image,
+    good_clothes_types,
+    model_check_code,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -43,6 +53,24 @@ def on_canvas(person: Image.Image, scale: float, size=(1024, 1024)) -> Image.Ima
     canvas = Image.new("RGB", size, "white")
     canvas.paste(small, ((size[0] - small.width) // 2, (size[1] - small.height) // 2))
     return canvas
+
+
+def black_and_white(image: Image.Image) -> Image.Image:
+    """``image`` as a black-and-white JPEG upload (one channel), decoded as the API decodes it."""
+    buffer = io.BytesIO()
+    image.convert("L").save(buffer, "JPEG", quality=90)
+    return load_image(buffer.getvalue())
+
+
+def stored_copy(image: Image.Image) -> Image.Image:
+    """``image`` as services store an upload (re-encoded JPEG, at most 4096 px) and read it back."""
+    from tryon.services import STORED_INPUT_MAX_SIDE
+
+    return load_image(encode_image(fit_within(image, STORED_INPUT_MAX_SIDE), quality=95))
+
+
+def answer(check: ModelCheck):
+    return check.is_good, check.error_code, check.good_clothes_types
 
 
 def assert_error(check: ModelCheck, code: str) -> None:
@@ -96,6 +124,188 @@ def test_chest_up_portrait_gets_a_warning_and_at_most_tops():
     assert check.is_good is True
     assert check.error_code is not None and check.error_code.startswith("410")
     assert set(check.good_clothes_types) <= {"upper"}
+
+
+@pytest.mark.parametrize("name", ["person_man_seated.jpg", "person_sitting_street.jpg"])
+def test_seated_person_is_a_pose_warning_with_clothes_types(name):
+    check = check_model_image(photo(name))
+
+    assert (check.is_good, check.error_code) == (True, "410003")
+    assert check.good_clothes_types == ["upper", "lower", "full"]
+
+
+@pytest.mark.parametrize(
+    "name, types",
+    [
+        ("person_man_fullbody_trousers.jpg", ["upper", "lower", "full"]),  # hands in pockets: fine
+        ("person_man_fullbody_tank.jpg", ["upper", "lower", "full"]),
+        ("person_woman_fullbody_leggings.jpg", ["upper", "lower", "full"]),
+        ("person_man_upper_tee.jpg", ["upper"]),
+    ],
+)
+def test_standing_catalogue_photo_is_good(name, types):
+    assert answer(check_model_image(photo(name))) == (True, None, types)
+
+
+# --- black-and-white photos --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "person_business_upper.jpg",
+        "person_man_fullbody_trousers.jpg",
+        "person_woman_fullbody_leggings.jpg",
+        "person_man_upper_tee.jpg",
+        "person_yoga_fullbody.jpg",
+        "person_man_seated.jpg",
+    ],
+)
+def test_black_and_white_photo_gets_the_colour_photos_answer(name):
+    """The person is found on luminance alone: a black-and-white upload is judged like the colour one."""
+    colour = photo(name)
+
+    assert answer(check_model_image(black_and_white(colour))) == answer(check_model_image(colour))
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("people_three.jpg", "400002"),
+        ("people_couple_dog.jpg", "400002"),
+        ("people_two_walking.jpg", "400002"),
+        ("person_back_view_1.jpg", "400003"),
+        ("person_back_view_2.jpg", "400003"),
+    ],
+)
+def test_black_and_white_photo_is_still_refused(name, code):
+    assert_error(check_model_image(black_and_white(photo(name))), code)
+
+
+def drawn_room() -> Image.Image:
+    """An empty room: wall, floor, window, a table with a lamp; no one in it."""
+    image = Image.new("RGB", (1024, 768), (214, 206, 190))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 520, 1024, 768), fill=(120, 86, 60))
+    draw.rectangle((120, 120, 380, 400), fill=(190, 215, 235), outline=(250, 250, 250), width=12)
+    draw.line((250, 120, 250, 400), fill=(250, 250, 250), width=8)
+    draw.rectangle((560, 400, 900, 430), fill=(90, 60, 40))
+    for x in (580, 860):
+        draw.rectangle((x, 430, x + 20, 600), fill=(80, 54, 36))
+    draw.polygon([(700, 300), (760, 300), (780, 360), (680, 360)], fill=(240, 230, 200))
+    draw.rectangle((725, 360, 735, 400), fill=(60, 60, 60))
+    return image
+
+
+@pytest.mark.parametrize("make_image", [drawn_room, lambda: drawn_tee()], ids=["empty room", "garment product photo"])
+def test_black_and_white_image_without_a_person_is_refused(make_image):
+    assert_error(check_model_image(black_and_white(make_image())), "400001")
+
+
+# --- poses the renderer can't dress: 410003 ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standing():
+    """A real detection of a frontal standing man, arms down, hands in pockets."""
+    return analyse_person(photo("person_man_fullbody_trousers.jpg"))
+
+
+def moved(person, points: dict):
+    """``person`` with landmarks moved to (x, y), as fractions of the torso from the shoulder centre."""
+    landmarks = person.landmarks.copy()
+    centre, torso = person.shoulder_centre, person.torso_length
+    for index, (dx, dy) in points.items():
+        landmarks[index, :2] = centre + np.array([dx, dy]) * torso
+        landmarks[index, 3] = 0.99
+    return dataclasses.replace(person, landmarks=landmarks)
+
+
+def test_standing_with_arms_down_needs_no_warning(standing):
+    assert model_check_code(standing) is None
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        # Both hands above the head.
+        {
+            LEFT_ELBOW: (0.45, -0.3),
+            LEFT_WRIST: (0.3, -0.6),
+            RIGHT_ELBOW: (-0.45, -0.3),
+            RIGHT_WRIST: (-0.3, -0.6),
+        },
+        # One arm raised, its hand out of the frame: the elbow tells.
+        {LEFT_ELBOW: (0.5, -0.4), LEFT_WRIST: (0.6, -5.0)},
+        # Arms crossed over the chest: each wrist in front of the other side.
+        {
+            LEFT_ELBOW: (0.45, 0.55),
+            LEFT_WRIST: (-0.2, 0.4),
+            RIGHT_ELBOW: (-0.45, 0.55),
+            RIGHT_WRIST: (0.2, 0.45),
+        },
+    ],
+    ids=["arms raised", "arm raised, hand cut off", "arms crossed"],
+)
+def test_arms_raised_or_crossed_are_a_pose_warning(standing, points):
+    person = moved(standing, points)
+
+    assert model_check_code(person) == "410003"
+    assert good_clothes_types(person) == ["upper", "lower", "full"]
+
+
+@pytest.mark.parametrize("degrees", [20, -20])
+def test_strong_lean_is_a_pose_warning(degrees):
+    """The standing man tilted by 20 degrees: still upright enough to dress, but not standing straight."""
+    leaning = photo("person_man_fullbody_trousers.jpg").rotate(degrees, expand=True, fillcolor="white")
+
+    assert answer(check_model_image(leaning)) == (True, "410003", ["upper", "lower", "full"])
+
+
+def test_one_hand_at_the_chest_is_not_arms_crossed(standing):
+    """As in person_business_upper.jpg: a hand holding glasses at the chest, the other arm at the hip."""
+    person = moved(standing, {RIGHT_WRIST: (0.1, 0.25), LEFT_WRIST: (-0.3, 0.85)})
+
+    assert model_check_code(person) is None
+
+
+# --- how much of the legs a photo must show ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def leggings() -> Image.Image:
+    return photo("person_woman_fullbody_leggings.jpg")
+
+
+def cut_below(image: Image.Image, person, knees_to_ankles: float) -> Image.Image:
+    """``image`` cut off that far from the knees towards the ankles (0 = at the knees)."""
+    knee = float(person.landmarks[[LEFT_KNEE, RIGHT_KNEE], 1].max())
+    ankle = float(person.landmarks[[27, 28], 1].min())
+    return image.crop((0, 0, image.width, round(knee + knees_to_ankles * (ankle - knee))))
+
+
+def test_feet_cut_off_at_mid_shin_still_take_lower_and_full_clothes(leggings):
+    shin_up = cut_below(leggings, analyse_person(leggings), 0.5)
+
+    check = check_model_image(shin_up)
+    assert (check.is_good, check.good_clothes_types) == (True, ["upper", "lower", "full"])
+
+
+def test_photo_cut_at_the_knees_takes_tops_only(leggings):
+    knee_up = cut_below(leggings, analyse_person(leggings), -0.05)
+
+    assert check_model_image(knee_up).good_clothes_types == ["upper"]
+
+
+# --- one verdict per photo -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.jpg")))
+def test_stored_copy_gets_the_uploads_answer(name):
+    """The task judges the stored re-encoded copy; it must agree with the check on the upload."""
+    upload = photo(name)
+
+    assert answer(check_model_image(stored_copy(upload))) == answer(check_model_image(upload))
 
 
 # --- no person ------------------------------------------------------------------

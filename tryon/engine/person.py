@@ -74,7 +74,8 @@ CLOTHES_TYPES = ("upper", "lower", "full")
 # Landmarks that must be seen, inside the frame, for each clothes type. Upper
 # clothes cover shoulders to hips; lower clothes hips to ankles, since trousers
 # and long skirts end there; full clothes span both. Knee-up photos (knees seen,
-# ankles cut off or hidden) therefore get "upper" only, as the dev labels have it.
+# ankles cut off or hidden) therefore get "upper" only, as the dev labels have
+# it; ankles cut off below the shins are allowed (SHIN_SHOWN_THIGH).
 REQUIRED_LANDMARKS = {
     "upper": (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP),
     "lower": (LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE),
@@ -94,10 +95,29 @@ VISIBLE = 0.5
 MASK_THRESHOLD = 0.5
 
 # --- 400001: no person -------------------------------------------------------
-# Only mediapipe's own detector decides (its default score 0.5). Lowering it
+# Only mediapipe's own detector decides, at its default score 0.5. Lowering it
 # finds "people" in flat-lay garments with fully visible, well-proportioned
 # landmarks (a black tee: shoulder/torso 0.73, upright), so nothing after the
-# detector could tell them apart again.
+# detector could tell them apart again. See _find_pose for the second looks.
+DETECTION_SCORE = 0.5
+# Scores this close to DETECTION_SCORE are marginal. Re-encoding a photo of
+# a person as JPEG q90 moved the score by at most 0.02 (dev + fixtures), so
+# 0.05 covers storage with room to spare (on garment photos the detector is
+# far less steady: a pair of jeans went from 0.38 to 0.51); the mirror image's score differs by up to 0.35,
+# which is why the mean of both settles a marginal photo. (A margin of 0.1
+# also refused a legs-only catalogue photo at 0.59 whose mirror scores 0.38.)
+DETECTION_MARGIN = 0.05
+# A second graph keeps detections down to this score, so marginal ones are seen.
+DETECTOR_FLOOR = 0.3
+# A photo whose 95th percentile of pixel chroma (max - min channel, 0-255) is
+# at most this counts as black-and-white: grey JPEGs measure 0. Some colour
+# photos measure 5-18 too (white shirt and black trousers on a white wall, a
+# skier on snow); for them the extra looks only cost time.
+COLOURLESS_CHROMA = 20
+# A black-and-white photo's equalised-luminance looks find a person at this
+# score: faceless full-body people reach 0.6-0.85 there, flat-lay black or white
+# garments 0.53.
+LUMINANCE_LOOK_SCORE = 0.6
 
 # --- 400002: more than one person ---------------------------------------------
 # Both people-count probes run on a copy with this long side: the pose detector
@@ -173,6 +193,24 @@ KNEE_MIN_DEGREES = 140.0
 # Thigh shorter than this fraction of the torso: foreshortened by sitting
 # towards the camera. Dev standing people 0.48-0.93.
 THIGH_MIN_TORSO = 0.4
+# Arms crossed over the torso: the wrists swap sides (or meet), measured along
+# the shoulder line in shoulder widths: left wrist minus right wrist. Dev arms
+# down or in pockets 0.9-1.6, hand on hip 1.4; arms crossed -0.5 and 0.0.
+ARMS_CROSSED_SPAN = 0.25
+# ... and both wrists are in front of the chest: between these fractions of the
+# way from the shoulders down to the hips (crossed arms 0.35-0.5), and at about
+# the same height (within ARMS_CROSSED_LEVEL of the torso). One hand at the
+# chest and the other at the hip, as in person_business_upper.jpg (0.23 and
+# 0.85), is a usable pose.
+ARMS_CROSSED_FROM, ARMS_CROSSED_TO = 0.15, 0.75
+ARMS_CROSSED_LEVEL = 0.25
+
+# --- clothes types --------------------------------------------------------------
+# Lower (and full) clothes need the legs down to the ankles, or, with the feet
+# cut off, the photo going on below both knees by this fraction of the thigh:
+# a knee-length skirt photo cut at mid-shin shows 0.25 and 0.42 (the legs
+# crossed, so the thighs measure long); knee-up photos end at or above the knees.
+SHIN_SHOWN_THIGH = 0.15
 
 
 @dataclass
@@ -236,7 +274,8 @@ class _Models:
     """
 
     lock = threading.Lock()
-    pose = None
+    pose = None  # the detector at DETECTION_SCORE, as mediapipe's own Pose solution
+    pose_low = None  # the same graph keeping detections down to DETECTOR_FLOOR
     selfie = None
     built_before_fork = False
 
@@ -288,12 +327,45 @@ def _load_models() -> None:
     # moves the start-up cost out of the first request.
     with _stderr_silenced():
         selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
-        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True)
+        pose = _pose_graph(DETECTION_SCORE)
+        pose_low = _pose_graph(DETECTOR_FLOOR)
         blank = np.zeros((256, 256, 3), np.uint8)
         selfie.process(blank)
         pose.process(blank)
+        pose_low.process(blank)
     _Models.selfie = selfie
+    _Models.pose_low = pose_low
     _Models.pose = pose
+
+
+def _pose_graph(min_score: float):
+    """mediapipe Pose for single photos, also reporting the detector's best score.
+
+    The same graph, side packets and thresholds as ``mp.solutions.pose.Pose(
+    static_image_mode=True, model_complexity=1, enable_segmentation=True,
+    min_detection_confidence=min_score)``, plus the detection as an output.
+    Two graphs, because the threshold is not only a cut: the detector blends
+    overlapping candidates above it into one box, so a lower threshold moves
+    the landmarks too (by up to a third of the image on the astronaut bust).
+    """
+    from mediapipe.python.solution_base import SolutionBase
+    from mediapipe.python.solutions import pose
+
+    return SolutionBase(
+        binary_graph_path=pose._BINARYPB_FILE_PATH,
+        side_inputs={
+            "model_complexity": 1,
+            "smooth_landmarks": False,
+            "enable_segmentation": True,
+            "smooth_segmentation": False,
+            "use_prev_landmarks": False,
+        },
+        calculator_params={
+            "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": min_score,
+            "poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__ThresholdingCalculator.threshold": 0.5,
+        },
+        outputs=["pose_landmarks", "pose_world_landmarks", "segmentation_mask", "pose_detection"],
+    )
 
 
 @contextlib.contextmanager
@@ -310,21 +382,154 @@ def _stderr_silenced():
         os.close(devnull)
 
 
-class _PoseOutput(NamedTuple):
-    pose_landmarks: object  # mediapipe NormalizedLandmarkList, or None when nobody was found
-    pose_world_landmarks: object  # LandmarkList in metres, hips at the origin
+class _Pose(NamedTuple):
+    """One pose pass over an image, as plain arrays."""
+
+    score: float  # the detector's best score, 0 when it found nothing above the graph's threshold
+    landmarks: np.ndarray | None  # (33, 4) normalised x, y, z, visibility; None when nobody was found
+    world: np.ndarray | None  # (33, 3) metres, hips at the origin
     segmentation_mask: np.ndarray  # (h, w) float32, owned by us
 
+    @property
+    def found(self) -> bool:
+        return self.landmarks is not None
 
-def _run_pose(rgb: np.ndarray) -> _PoseOutput:
-    """mediapipe Pose on an RGB array; the mask is copied while the graph is still ours."""
+
+# Landmark order after a left-right flip: each "left" point swaps with its "right" twin.
+_MIRRORED = np.arange(33)
+for _left, _right in ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), *((i, i + 1) for i in range(11, 33, 2))):
+    _MIRRORED[_left], _MIRRORED[_right] = _right, _left
+
+
+def _run_pose(rgb: np.ndarray, low: bool = False) -> _Pose:
+    """mediapipe Pose on an RGB array (``low``: the graph keeping marginal detections).
+
+    The mask is copied while the graph is still ours.
+    """
     models = _models()
+    graph = models.pose_low if low else models.pose
     with models.lock:
-        result = models.pose.process(rgb)
+        result = graph.process(np.ascontiguousarray(rgb))
         mask = result.segmentation_mask
         # The mask is a view of mediapipe's output buffer: own it before the next call.
         mask = np.zeros(rgb.shape[:2], np.float32) if mask is None else np.array(mask, np.float32)
-    return _PoseOutput(result.pose_landmarks, result.pose_world_landmarks, mask)
+    detection = result.pose_detection
+    score = float(detection.score[0]) if detection is not None and len(detection.score) else 0.0
+    if result.pose_landmarks is None:
+        return _Pose(score, None, None, mask)
+    points = result.pose_landmarks.landmark
+    landmarks = np.array([(p.x, p.y, p.z, p.visibility) for p in points], dtype=np.float32)
+    world = None
+    if result.pose_world_landmarks is not None:
+        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], dtype=np.float32)
+    return _Pose(score, landmarks, world, mask)
+
+
+def _run_pose_mirrored(rgb: np.ndarray, low: bool = False) -> _Pose:
+    """Pose on the left-right mirror image, mapped back onto ``rgb``.
+
+    Mirrored, a person's left side is seen where the right was, so besides
+    flipping x the left and right landmarks swap names; a back view thus stays
+    a back view.
+    """
+    found = _run_pose(rgb[:, ::-1], low)
+    if not found.found:
+        return found
+    landmarks = found.landmarks[_MIRRORED].copy()
+    landmarks[:, 0] = 1.0 - landmarks[:, 0]
+    world = None
+    if found.world is not None:
+        world = found.world[_MIRRORED].copy()
+        world[:, 0] = -world[:, 0]
+    return _Pose(found.score, landmarks, world, np.ascontiguousarray(found.segmentation_mask[:, ::-1]))
+
+
+def _colourless(rgb: np.ndarray) -> bool:
+    """True for black-and-white (or lightly toned) photos: almost no pixel has colour."""
+    sample = rgb[:: max(1, rgb.shape[0] // 256), :: max(1, rgb.shape[1] // 256)].astype(np.int16)
+    chroma = sample.max(axis=2) - sample.min(axis=2)
+    return float(np.percentile(chroma, 95)) <= COLOURLESS_CHROMA
+
+
+def _equalised_luminance(rgb: np.ndarray) -> np.ndarray:
+    """Luminance with local contrast equalised (CLAHE), as a 3-channel image."""
+    import cv2
+
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    grey = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(grey)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
+
+
+def _find_pose(rgb: np.ndarray) -> _Pose | None:
+    """The main person's pose, or None: the one place that decides whether someone is there.
+
+    The detector's score on the photo decides, with two second looks:
+
+    - a score within DETECTION_MARGIN of DETECTION_SCORE is marginal, and a
+      re-encoded copy of the same photo can land on the other side. The mirror
+      image is scored too and the mean of both decides, so one photo gets one
+      verdict however it was stored. A higher score whose landmarks were
+      doubted gets the same second look.
+    - the detector was trained on colour photos and scores people in
+      black-and-white ones far lower (frontal full-body photos without a face:
+      0.8-0.9 in colour, 0.2-0.45 in grey), and the landmark model sees them
+      less surely (a hip at visibility 0.49). A colourless photo is first
+      looked at as its contrast-equalised luminance, then that image's mirror
+      (0.6-0.85 for those people, hips 0.9): the first reaching
+      LUMINANCE_LOOK_SCORE finds the person, else the photo is judged as it
+      is. Colour photos don't get these looks: there they only found more
+      "people" in garment photos.
+    """
+    if _colourless(rgb):
+        luminance = _equalised_luminance(rgb)
+        for look in (_run_pose, _run_pose_mirrored):
+            view = look(luminance)
+            if view.found and view.score >= LUMINANCE_LOOK_SCORE:
+                return _upright_reading(rgb, view)
+    plain = _run_pose(rgb)
+    if plain.found and plain.score >= DETECTION_SCORE + DETECTION_MARGIN:
+        return _upright_reading(rgb, plain)
+    if not plain.found:
+        # Nothing at the usual threshold, or a detection the landmark model
+        # then doubted (a clear 0.83 did so on one re-encoded copy only): see
+        # how far below the threshold the best candidate is, and where the
+        # candidates kept at the lower threshold put the person.
+        plain = _run_pose(rgb, low=True)
+        if plain.score < DETECTION_SCORE - DETECTION_MARGIN:
+            return None
+    mirror = _run_pose_mirrored(rgb, low=True)
+    if (plain.score + mirror.score) / 2 < DETECTION_SCORE:
+        return None
+    if plain.found:
+        return _upright_reading(rgb, plain, mirror)
+    return mirror if mirror.found else None
+
+
+def _reads_upright(found: _Pose, shape) -> bool:
+    """Whether a pose has its shoulders above its hips, within UPRIGHT_MAX_DEGREES."""
+    height, width = shape[:2]
+    points = found.landmarks[:, :2] * (width, height)
+    torso = points[[LEFT_SHOULDER, RIGHT_SHOULDER]].mean(0) - points[[LEFT_HIP, RIGHT_HIP]].mean(0)
+    return _angle_from(torso, (0.0, -1.0)) <= UPRIGHT_MAX_DEGREES
+
+
+def _upright_reading(rgb: np.ndarray, found: _Pose, mirror: _Pose | None = None) -> _Pose:
+    """``found``, or the mirror image's reading when only that one is upright.
+
+    The detector also guesses which way up the body is. With no head or
+    shoulders in the frame (legs-only product photos) it can guess upside
+    down, and the landmark model then puts "knees" above the hips; the mirror
+    image read the same legs the right way up. Whether anyone is there was
+    already decided; this only picks the reading. A photo that really is
+    upside down reads upside down both ways and stays as it is.
+    """
+    if _reads_upright(found, rgb.shape):
+        return found
+    if mirror is None:
+        mirror = _run_pose_mirrored(rgb, low=True)
+    if mirror.found and _reads_upright(mirror, rgb.shape):
+        return mirror
+    return found
 
 
 def _run_selfie(rgb: np.ndarray) -> np.ndarray:
@@ -334,9 +539,11 @@ def _run_selfie(rgb: np.ndarray) -> np.ndarray:
         return np.array(models.selfie.process(rgb).segmentation_mask, np.float32)
 
 
-def _landmark_array(result, width: int, height: int) -> np.ndarray:
-    points = result.pose_landmarks.landmark
-    return np.array([(p.x * width, p.y * height, p.z, p.visibility) for p in points], dtype=np.float32)
+def _landmark_array(pose: _Pose, width: int, height: int) -> np.ndarray:
+    landmarks = pose.landmarks.copy()
+    landmarks[:, 0] *= width
+    landmarks[:, 1] *= height
+    return landmarks
 
 
 def _shrunk(image: Image.Image) -> Image.Image:
@@ -382,14 +589,22 @@ def _second_person(rgb: np.ndarray, landmarks: np.ndarray, box) -> bool:
     gx1, gy1 = min(width, int(x1 + mx)), min(height, int(y1 + my))
     greyed = rgb.copy()
     greyed[gy0:gy1, gx0:gx1] = 128
-    result = _run_pose(greyed)
-    if result.pose_landmarks is None:
-        return False
-    other = _landmark_array(result, width, height)
-    torso = np.linalg.norm(
-        other[[LEFT_SHOULDER, RIGHT_SHOULDER], :2].mean(0) - other[[LEFT_HIP, RIGHT_HIP], :2].mean(0)
-    )
-    return bool(other[:, 3].mean() > SECOND_POSE_VISIBILITY and torso > SECOND_PERSON_MIN_TORSO * height)
+    # The mirror image too: the detector's score for the same person differs by
+    # up to 0.35 between the two, and black-and-white photos lose people there
+    # first (two people walking in grey: 0.0 as it is, 0.69 mirrored). Plain
+    # passes at the usual threshold: _find_pose's further looks would triple
+    # the time of every check for a person this probe rarely needs them for.
+    for look in (_run_pose, _run_pose_mirrored):
+        found = look(greyed)
+        if not found.found:
+            continue
+        other = _landmark_array(found, width, height)
+        torso = np.linalg.norm(
+            other[[LEFT_SHOULDER, RIGHT_SHOULDER], :2].mean(0) - other[[LEFT_HIP, RIGHT_HIP], :2].mean(0)
+        )
+        if other[:, 3].mean() > SECOND_POSE_VISIBILITY and torso > SECOND_PERSON_MIN_TORSO * height:
+            return True
+    return False
 
 
 def _selfie_residual(rgb: np.ndarray, person: np.ndarray, box, hip_y: float) -> float:
@@ -437,15 +652,15 @@ def _count_people(rgb: np.ndarray, mask: np.ndarray, landmarks: np.ndarray, box)
     return several, residual
 
 
-def _turn_degrees(result) -> float:
+def _turn_degrees(found: _Pose) -> float:
     """Mean angle of the shoulder and hip lines out of the image plane (world landmarks)."""
-    if result.pose_world_landmarks is None:
+    if found.world is None:
         return 0.0
-    world = result.pose_world_landmarks.landmark
+    world = found.world
     angles = []
     for left, right in ((LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_HIP, RIGHT_HIP)):
-        dx = world[left].x - world[right].x
-        dz = world[left].z - world[right].z
+        dx = world[left, 0] - world[right, 0]
+        dz = world[left, 2] - world[right, 2]
         angles.append(math.degrees(math.atan2(abs(dz), abs(dx))))
     return sum(angles) / len(angles)
 
@@ -463,17 +678,17 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
     width, height = image.size
     rgb, scale = _working_copy(image)
     work_h, work_w = rgb.shape[:2]
-    result = _run_pose(rgb)
-    if result.pose_landmarks is None:
+    found = _find_pose(rgb)
+    if found is None:
         return None
-    work_landmarks = _landmark_array(result, work_w, work_h)
+    work_landmarks = _landmark_array(found, work_w, work_h)
     core = work_landmarks[[LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP], 3]
-    work_mask = result.segmentation_mask
+    work_mask = found.segmentation_mask
     work_box = _box_of(work_mask, work_landmarks, work_w, work_h)
 
     several, residual = _count_people(rgb, work_mask, work_landmarks, work_box)
 
-    landmarks = _landmark_array(result, width, height)
+    landmarks = _landmark_array(found, width, height)
     person_mask = work_mask
     if scale < 1.0:
         person_mask = cv2.resize(work_mask, (width, height), interpolation=cv2.INTER_LINEAR)
@@ -495,7 +710,7 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
     # an upside-down frontal photo still reads as frontal (and not as a back).
     up = torso / max(torso_length, 1e-6)
     across = np.array([-up[1], up[0]])
-    turn = _turn_degrees(result)
+    turn = _turn_degrees(found)
     if shoulder_width < SIDE_VIEW_RATIO * torso_length or turn > SIDE_VIEW_TURN_DEGREES:
         facing = "side"
     elif float(shoulders @ across) < 0 and float(hips @ across) < 0:
@@ -521,6 +736,28 @@ def analyse_person(image: Image.Image) -> PersonAnalysis | None:
     )
 
 
+def _arms_crossed(person: PersonAnalysis) -> bool:
+    """Both forearms across the chest (ARMS_CROSSED_*)."""
+    lm = person.landmarks
+    if not (person.visible(LEFT_WRIST) and person.visible(RIGHT_WRIST)):
+        return False
+    shoulders = lm[LEFT_SHOULDER, :2] - lm[RIGHT_SHOULDER, :2]
+    width = float(np.linalg.norm(shoulders))
+    if width < 1.0:
+        return False
+    span = float((lm[LEFT_WRIST, :2] - lm[RIGHT_WRIST, :2]) @ shoulders) / width**2
+    top = float(person.shoulder_centre[1])
+    length = float(person.hip_centre[1]) - top
+    if length < 1.0:
+        return False
+    depths = [(float(lm[wrist, 1]) - top) / length for wrist in (LEFT_WRIST, RIGHT_WRIST)]
+    return (
+        span < ARMS_CROSSED_SPAN
+        and all(ARMS_CROSSED_FROM <= depth <= ARMS_CROSSED_TO for depth in depths)
+        and abs(depths[0] - depths[1]) <= ARMS_CROSSED_LEVEL
+    )
+
+
 def _pose_unsupported(person: PersonAnalysis) -> bool:
     """True when the person is not standing straight with arms down."""
     lm = person.landmarks
@@ -532,9 +769,14 @@ def _pose_unsupported(person: PersonAnalysis) -> bool:
         spread = abs(float(lm[LEFT_WRIST, 0] - lm[RIGHT_WRIST, 0]))
         if spread > ARMS_SPREAD_RATIO * max(person.shoulder_width, 1.0):
             return True
-    for wrist, shoulder in ((LEFT_WRIST, LEFT_SHOULDER), (RIGHT_WRIST, RIGHT_SHOULDER)):
-        if person.visible(wrist) and lm[wrist, 1] < lm[shoulder, 1] - ARM_RAISED_TORSO * torso:
-            return True
+    # An arm is raised when its wrist or its elbow is above the shoulder: with
+    # the hands above the head the wrists are often out of the frame.
+    for shoulder, joints in ((LEFT_SHOULDER, (LEFT_ELBOW, LEFT_WRIST)), (RIGHT_SHOULDER, (RIGHT_ELBOW, RIGHT_WRIST))):
+        for joint in joints:
+            if person.visible(joint) and lm[joint, 1] < lm[shoulder, 1] - ARM_RAISED_TORSO * torso:
+                return True
+    if _arms_crossed(person):
+        return True
     # Legs: thighs near vertical, knees nearly straight, thighs not foreshortened.
     for hip, knee, ankle in (
         (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE),
@@ -554,12 +796,35 @@ def _pose_unsupported(person: PersonAnalysis) -> bool:
     return False
 
 
+def _shins_shown(person: PersonAnalysis) -> bool:
+    """Both knees seen and the photo going on below them by SHIN_SHOWN_THIGH of a thigh.
+
+    Feet cut off at mid-shin still leave room for trousers and skirts: their
+    hems are drawn down to the frame's edge.
+    """
+    lm = person.landmarks
+    for hip, knee in ((LEFT_HIP, LEFT_KNEE), (RIGHT_HIP, RIGHT_KNEE)):
+        if not (person.visible(hip) and person.visible(knee)):
+            return False
+        thigh = float(np.linalg.norm(lm[knee, :2] - lm[hip, :2]))
+        if person.height - float(lm[knee, 1]) < SHIN_SHOWN_THIGH * thigh:
+            return False
+    return True
+
+
 def good_clothes_types(person: PersonAnalysis) -> list[str]:
     """Clothes types the visible body can wear, in FitRoom's order (upper, lower, full).
 
-    A type qualifies when all of its REQUIRED_LANDMARKS are seen and inside the frame.
+    A type qualifies when all of its REQUIRED_LANDMARKS are seen and inside the
+    frame; the ankles may instead be cut off, if the shins are shown (_shins_shown).
     """
-    return [kind for kind in CLOTHES_TYPES if all(person.visible(i) for i in REQUIRED_LANDMARKS[kind])]
+    ankles = (LEFT_ANKLE, RIGHT_ANKLE)
+    shins = _shins_shown(person)
+    return [
+        kind
+        for kind in CLOTHES_TYPES
+        if all(person.visible(i) or (i in ankles and shins) for i in REQUIRED_LANDMARKS[kind])
+    ]
 
 
 def _overlay(person: PersonAnalysis):
