@@ -4,8 +4,8 @@ Each maker returns a flat-lay garment with a simple print, on a near-white
 backdrop with a soft drop shadow, the way shops photograph clothes. The
 silhouettes are drawn so the clothes check must classify them by type:
 a T-shirt (upper), trousers with a leg gap (lower) and a long dress (full),
-and the shapes that look alike in outline: a mini skirt and shorts (a straight
-waistband on top) against a sleeveless vest and a crop top (armholes, a
+and the shapes that look alike in outline: a mini skirt, a long flared skirt
+and shorts (a straight waistband on top) against a sleeveless vest and a crop top (armholes, a
 neckline), a knee dress against a long top.
 """
 
@@ -142,6 +142,24 @@ def mini_skirt(colour=(60, 80, 140), print_colour=(220, 220, 230), size=SIZE) ->
         (cx + 0.36 * w, 0.68 * h),
         (cx - 0.36 * w, 0.68 * h),
         (cx - 0.28 * w, 0.38 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def maxi_skirt(colour=(200, 120, 60), print_colour=(250, 240, 200), size=SIZE) -> Image.Image:
+    """A long flared skirt: a narrow straight waistband, then panels flaring to a hem four times as wide."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.11 * w, 0.05 * h),
+        (cx + 0.11 * w, 0.05 * h),
+        (cx + 0.12 * w, 0.09 * h),
+        (cx + 0.44 * w, 0.93 * h),
+        (cx + 0.20 * w, 0.95 * h),
+        (cx, 0.96 * h),
+        (cx - 0.20 * w, 0.95 * h),
+        (cx - 0.44 * w, 0.93 * h),
+        (cx - 0.12 * w, 0.09 * h),
     ]
     return _shoot(outline, colour, print_colour, size)
 

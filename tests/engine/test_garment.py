@@ -20,6 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
         (drawing.dress, "full"),
         # Alike in outline, told apart by waistband, legs, armholes, neckline and length:
         (drawing.mini_skirt, "lower"),
+        (drawing.maxi_skirt, "lower"),
         (drawing.shorts, "lower"),
         (drawing.sleeveless_vest, "upper"),
         (drawing.crop_top, "upper"),

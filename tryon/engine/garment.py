@@ -63,8 +63,17 @@ LEG_GAP_MAX_WIDTH = 0.45
 LEG_MIN_WIDTH = 0.15
 # A waistband is the top of the silhouette: the row just below it spans at
 # least WAISTBAND_WIDTH of the garment's widest row (skirts and trousers
-# 0.49-0.92 on dev; a collar or a neck 0.1-0.45) ...
+# 0.49-0.92 on dev; a collar or a neck 0.1-0.45), or the garment widens
+# steadily from it (a long flared skirt's narrow waistband): at 15% of the
+# height it is at most STEADY_WIDENING (share of the widest row) wider than
+# the straight line from 3% to 60% says (skirts <= 0.03; a neck opening onto
+# shoulders and sleeves 0.06-0.48) ...
 WAISTBAND_WIDTH = 0.45
+STEADY_WIDENING = 0.04
+# ... along straight sides: each side strays from the line between its ends
+# (3% and 90% of the height) by at most STRAIGHT_SIDES of the width (flared and
+# A-line skirts <= 0.031; a jacket's collar, shoulders and sleeves more).
+STRAIGHT_SIDES = 0.05
 # ... it is straight: the top edge across its middle 70% varies by less than
 # STRAIGHT_TOP of the width (skirts <= 0.018; necklines, straps and the dome
 # of a back collar 0.03-0.3) ...
@@ -380,6 +389,8 @@ class _Silhouette:
     crotch: float  # crotch height / box height (1.0 without legs)
     aspect: float  # box height / width
     top_width: float  # the row at 3% of the height / the widest row
+    early_widening: float  # row at 15% beyond the line through the rows at 3% and 60% / the widest row
+    side_bend: float  # mean over the sides of the largest stray from a straight side (3% to 90%) / width
     top_unevenness: float  # top edge's range across the middle 70% of that row / box width
     side_notch: float  # largest inward step of a side below a wider part above / box width
     bodice: bool  # straight-sided upper third above a flaring skirt
@@ -414,6 +425,12 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
     def extent_at(share: float) -> float:
         return float(extent[int(np.argmin(np.abs(shares - share)))])
 
+    widest = max(float(extent.max()), 1e-6)
+    sides = insets[(shares >= 0.03) & (shares <= 0.9)]
+    along = np.linspace(0.0, 1.0, len(sides))[:, None]
+    side_bend = float(np.abs(sides - (sides[0] + (sides[-1] - sides[0]) * along)).max(axis=0).mean())
+    straight_line = extent_at(0.03) + (extent_at(0.6) - extent_at(0.03)) * (0.12 / 0.57)
+
     bodice = extent_at(0.3) - extent_at(0.03) < BODICE_STRAIGHT and extent_at(0.9) > BODICE_FLARE * extent_at(0.3)
     runs = _body_runs(mask, box)
     widths = runs[:, 1] - runs[:, 0] + 1
@@ -429,7 +446,9 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
         legs=legs,
         crotch=crotch,
         aspect=height / max(width, 1),
-        top_width=float(extent[0] / max(extent.max(), 1e-6)),
+        top_width=float(extent[0]) / widest,
+        early_widening=(extent_at(0.15) - straight_line) / widest,
+        side_bend=side_bend,
         top_unevenness=unevenness,
         side_notch=side_notch,
         bodice=bool(bodice),
@@ -470,7 +489,11 @@ def _bottom_evidence(shape: _Silhouette) -> float:
     score = 0.0
     if shape.legs:
         score += 3.0 if shape.crotch < 0.5 else 2.0
-    score += _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0)
+    steady = shape.side_bend <= STRAIGHT_SIDES
+    score += max(
+        _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0),
+        _ramp(shape.early_widening, STEADY_WIDENING, -0.02, low=-2.0) if steady else -2.0,
+    )
     score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-3.0)
     if not shape.legs:
         score += _ramp(shape.side_notch, SIDE_NOTCH, -0.015, low=-3.0)
