@@ -88,6 +88,31 @@ def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Im
     return _shoot(outline, colour, print_colour, size)
 
 
+def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
+    """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
+
+    The silhouette never parts: below the cuffs only the body goes on, a step narrower.
+    """
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.08 * w, 0.12 * h),
+        (cx, 0.15 * h),
+        (cx + 0.08 * w, 0.12 * h),
+        (cx + 0.22 * w, 0.15 * h),
+        (cx + 0.32 * w, 0.30 * h),
+        (cx + 0.36 * w, 0.72 * h),
+        (cx + 0.22 * w, 0.73 * h),
+        (cx + 0.22 * w, 0.86 * h),
+        (cx - 0.22 * w, 0.86 * h),
+        (cx - 0.22 * w, 0.73 * h),
+        (cx - 0.36 * w, 0.72 * h),
+        (cx - 0.32 * w, 0.30 * h),
+        (cx - 0.22 * w, 0.15 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> Image.Image:
     """Straight trousers: a waistband, hips, and two legs apart below the crotch.
 

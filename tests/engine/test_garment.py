@@ -129,6 +129,19 @@ def test_sleeves_laid_down_the_body_are_long():
     assert garment.sleeve_length > 1.0
 
 
+def test_sleeves_whose_cuffs_touch_the_body_above_the_hem_end_at_the_cuffs():
+    photo = drawing.long_sleeve_tee()
+    garment = extract_garment(photo)
+    assert check_clothes_image(photo).clothes_type == "upper"
+    assert garment.sleeve == "long"
+    kp = garment.keypoints
+    height = photo.height
+    for side in ("left", "right"):
+        # The cuffs end at 72% of the photo's height, the body's hem at 86%.
+        assert 0.6 * height < kp[f"sleeve_{side}"][1] < 0.76 * height
+    assert kp["sleeve_left"][0] < kp["hem_left"][0] and kp["sleeve_right"][0] > kp["hem_right"][0]
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

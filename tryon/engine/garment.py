@@ -108,6 +108,12 @@ MIN_NECK_OPENING = 0.3
 # lies this share of the body's width below the top; only for tops at least
 # this tall for their width (an off-shoulder band's puff sleeves are not arms').
 HANGING_ARMPIT_DEPTH = 0.45
+# Cuffs ending beside the body above the hem widen the silhouette by at least
+# this much over the body at the hem (a long-sleeve tee laid with its sleeves
+# down: 1.28).
+CUFF_WIDENING = 1.25
+# ... within 3% of the height: a step, where a rounded hem narrows gradually.
+CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
 
 # --- a worn garment or a ghost mannequin -------------------------------------------
@@ -554,7 +560,7 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
     sleeves = armpit is not None and armpit > height * 0.08
     hanging = None
     if not sleeves and clothes_type == "upper":
-        hanging = _hanging_sleeves(mask, box)
+        hanging = _hanging_sleeves(mask, box) or _cuffs_above_hem(mask, box, runs)
     if hanging is not None:
         body_left, body_right, _split = hanging
         body_width = body_right - body_left + 1
@@ -673,6 +679,42 @@ def _hanging_sleeves(mask: np.ndarray, box) -> tuple[int, int, int] | None:
         left, right = (inner[0][0], inner[-1][1]) if inner else (pieces[0][1] + 1, pieces[-1][0] - 1)
         if 0.3 * width <= right - left <= 0.75 * width:
             return left, right, y
+    return None
+
+
+def _cuffs_above_hem(mask: np.ndarray, box, runs: np.ndarray) -> tuple[int, int, int] | None:
+    """Sleeves laid down the body whose cuffs end beside it, touching it, above the hem.
+
+    The silhouette never parts (_hanging_sleeves finds nothing), but below the
+    cuffs only the body is left: going up from the hem, the first row at least
+    CUFF_WIDENING times as wide as the body at the hem, wider on both sides,
+    is where the cuffs end. Returns the body's sides (at the hem) and that row,
+    like _hanging_sleeves, or None.
+    """
+    x0, y0, x1, y1 = box
+    height, width = y1 - y0, x1 - x0
+    if height < HANGING_MIN_ASPECT * width:
+        return None
+    hem_row = runs[int(0.95 * (height - 1))]
+    band = runs[int(0.92 * (height - 1)) : int(0.97 * (height - 1)) + 1]
+    if not np.isfinite(band).all():
+        return None
+    left, right = hem_row
+    body = right - left + 1
+    # The body runs straight down to the hem (a rounded hem's width keeps changing).
+    if np.ptp(band[:, 1] - band[:, 0]) > 0.06 * body:
+        return None
+    for share in np.arange(0.93, 0.55, -0.01):
+        run = runs[int(share * (height - 1))]
+        if not np.isfinite(run).all():
+            return None
+        beyond = min(left - run[0], run[1] - right)
+        if run[1] - run[0] + 1 >= CUFF_WIDENING * body and beyond >= 0.05 * width:
+            # A cuff ends in a step; a rounded hem narrows gradually.
+            below = runs[int((share + 0.03) * (height - 1))]
+            if np.isfinite(below).all() and below[1] - below[0] + 1 <= CUFF_STEP * body:
+                return int(left), int(right), y0 + int(share * (height - 1))
+            return None
     return None
 
 
