@@ -2,15 +2,18 @@
 
 :func:`extract_garment` separates a product photo's garment from its plain
 background (flat lay, mannequin or ghost mannequin) and measures the
-silhouette: its type (upper / lower / full) and the keypoints the renderer
-maps onto a body. :func:`check_clothes_image` turns that into FitRoom's
-"Check Clothes Image" answer, ``clothes_type`` and ``is_clothes``.
+silhouette: its type (upper / lower / full), the keypoints the renderer maps
+onto a body, and its parts (neckline, sleeves, hem, skirt or legs).
+:func:`check_clothes_image` turns that into FitRoom's "Check Clothes Image"
+answer, ``clothes_type`` and ``is_clothes``.
 
 No learned garment model is available offline (see
 ``shared/notes/engine-feasibility.md`` §3-4), so the foreground comes from the
-border colour, edges and a GrabCut pass at reduced size, and the type from
-silhouette rules. Thresholds were calibrated on the dev photos; each says what
-it separates.
+border colour, edges and a GrabCut pass at reduced size, the type from shape
+evidence added up (_bottom_evidence, _dress_evidence: legs, waistband,
+armholes, sleeves, neckline, length, flare), and the parts from the keypoints.
+Thresholds were calibrated on the dev photos (type: file-name prefixes; parts:
+bench/garment_labels.csv); each says what it separates.
 """
 
 from __future__ import annotations
