@@ -280,6 +280,28 @@ def knee_dress(colour=(180, 40, 60), print_colour=(250, 240, 240), size=SIZE) ->
     return _shoot(outline, colour, print_colour, size)
 
 
+def long_sleeve_dress(colour=(90, 60, 150), print_colour=(240, 220, 120), size=SIZE) -> Image.Image:
+    """A maxi dress laid with its long sleeves down the bodice: the cuffs end at the hips, then the skirt."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.07 * w, 0.04 * h),
+        (cx, 0.07 * h),
+        (cx + 0.07 * w, 0.04 * h),
+        (cx + 0.16 * w, 0.06 * h),
+        (cx + 0.24 * w, 0.14 * h),
+        (cx + 0.26 * w, 0.44 * h),
+        (cx + 0.14 * w, 0.45 * h),
+        (cx + 0.30 * w, 0.96 * h),
+        (cx - 0.30 * w, 0.96 * h),
+        (cx - 0.14 * w, 0.45 * h),
+        (cx - 0.26 * w, 0.44 * h),
+        (cx - 0.24 * w, 0.14 * h),
+        (cx - 0.16 * w, 0.06 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def two_tees() -> Image.Image:
     """Two T-shirts side by side in one photo: several items, not one garment."""
     width, height = SIZE

@@ -151,6 +151,16 @@ def test_tops_of_other_cuts_get_their_sleeve_and_hem(make, sleeve, hem):
     assert (garment.sleeve_length > 0) == (sleeve != "none")
 
 
+def test_a_dress_with_its_sleeves_down_the_bodice_has_long_sleeves_ending_at_the_cuffs():
+    photo = drawing.long_sleeve_dress()
+    assert check_clothes_image(photo).clothes_type == "full"
+    garment = extract_garment(photo)
+    assert garment.sleeve == "long"
+    for side in ("left", "right"):
+        # The cuffs end at 44% of the photo's height.
+        assert 0.32 * photo.height < garment.keypoints[f"sleeve_{side}"][1] < 0.48 * photo.height
+
+
 def test_trousers_reach_the_ankles_on_two_legs():
     garment = extract_garment(drawing.trousers())
     assert (garment.skirt, garment.hem, garment.neckline, garment.sleeve) == (False, "ankle", "none", "none")

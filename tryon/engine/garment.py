@@ -404,7 +404,7 @@ class _Silhouette:
     side_notch: float  # largest inward step of a side below a wider part above / box width
     bodice: bool  # straight-sided upper third above a flaring skirt
     sleeves_down: bool  # sleeves laid down the body, their cuffs apart below it (_hanging_sleeves)
-    length_chest: float  # box height / body width at 20-40% of the height
+    length_chest: float  # box height / body width at 20-40% of the height (below cuffs laid beside it)
     flare: float  # widest body row in 60-95% / narrowest in 25-60%
 
 
@@ -450,6 +450,10 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
 
     chest, waist, hem = body(0.2, 0.4), body(0.25, 0.6), body(0.6, 0.95)
     chest_width = float(np.median(chest)) if len(chest) else float(width)
+    # Sleeves laid down the bodice widen the chest rows: measure below their cuffs.
+    cuffs = _cuffs_beside_bodice(box, runs)
+    if cuffs is not None:
+        chest_width = min(chest_width, float(cuffs[1] - cuffs[0] + 1))
     flare = float(hem.max() / max(waist.min(), 1.0)) if len(hem) and len(waist) else 1.0
     return _Silhouette(
         legs=legs,
@@ -564,6 +568,8 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
     hanging = None
     if not sleeves and clothes_type == "upper":
         hanging = _hanging_sleeves(mask, box) or _cuffs_above_hem(mask, box, runs)
+    elif not sleeves:
+        hanging = _cuffs_beside_bodice(box, runs)
     if hanging is not None:
         body_left, body_right, _split = hanging
         body_width = body_right - body_left + 1
@@ -718,6 +724,27 @@ def _cuffs_above_hem(mask: np.ndarray, box, runs: np.ndarray) -> tuple[int, int,
             if np.isfinite(below).all() and below[1] - below[0] + 1 <= CUFF_STEP * body:
                 return int(left), int(right), y0 + int(share * (height - 1))
             return None
+    return None
+
+
+def _cuffs_beside_bodice(box, runs: np.ndarray) -> tuple[int, int, int] | None:
+    """A dress's sleeves laid down its bodice: the silhouette steps in where the cuffs end.
+
+    Going down from a fifth of the height to below the waist, the first row
+    at least CUFF_WIDENING times as wide as the row 3% of the height lower
+    (and wider by a tenth of the dress's width) is the cuffs' end; below it is
+    the body. Returns the body's sides there and that row, like
+    _hanging_sleeves, or None.
+    """
+    x0, y0, x1, y1 = box
+    height, width = y1 - y0, x1 - x0
+    step = max(1, int(0.03 * height))
+    widths = runs[:, 1] - runs[:, 0] + 1
+    for row in range(int(0.2 * height), int(0.6 * height)):
+        here, below = widths[row], widths[min(row + step, height - 1)]
+        if np.isfinite(here) and np.isfinite(below) and here >= CUFF_WIDENING * below and here - below >= 0.1 * width:
+            left, right = runs[min(row + step, height - 1)]
+            return int(left), int(right), y0 + row
     return None
 
 
