@@ -32,6 +32,13 @@ def test_drawn_garments_are_clothes_of_their_type(make, clothes_type):
     assert check_clothes_image(make()) == ClothesCheck(clothes_type=clothes_type, is_clothes=True)
 
 
+@pytest.mark.parametrize("degrees", [-3, 3])
+def test_a_mini_skirt_laid_a_little_askew_is_still_a_bottom(degrees):
+    """Its waistband row, just below the top, then crosses only one corner."""
+    photo = drawing.mini_skirt().rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=drawing.BACKDROP)
+    assert check_clothes_image(photo) == ClothesCheck(clothes_type="lower", is_clothes=True)
+
+
 def test_a_garment_on_a_dark_backdrop_is_still_clothes():
     light = drawing.tee(colour=(240, 200, 60), print_colour=(40, 40, 40))
     pixels = np.asarray(light).copy()

@@ -73,6 +73,12 @@ LEG_MIN_WIDTH = 0.15
 # shoulders and sleeves 0.06-0.48) ...
 WAISTBAND_WIDTH = 0.45
 STEADY_WIDENING = 0.04
+# The waistband row: this share of the height below the top (lower, it
+# reaches a tee's shoulders), or below the top edge at the waistband's
+# corners when they lie within WAISTBAND_TILT of the width of the top (a
+# skirt laid up to 4 degrees askew; a tee's edge there is its sleeves').
+WAISTBAND_ROW = 0.02
+WAISTBAND_TILT = 0.08
 # ... along straight sides: each side strays from the line between its ends
 # (3% and 90% of the height) by at most STRAIGHT_SIDES of the width (flared and
 # A-line skirts <= 0.031; a jacket's collar, shoulders and sleeves more).
@@ -459,7 +465,7 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
         legs=legs,
         crotch=crotch,
         aspect=height / max(width, 1),
-        top_width=float(extent[0]) / widest,
+        top_width=_waistband_extent(mask, box, extent_at(WAISTBAND_ROW)) / widest,
         early_widening=(extent_at(0.15) - straight_line) / widest,
         side_bend=side_bend,
         top_unevenness=unevenness,
@@ -469,6 +475,24 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
         length_chest=height / max(chest_width, 1.0),
         flare=flare,
     )
+
+
+def _waistband_extent(mask: np.ndarray, box, extent: float) -> float:
+    """The top row's extent (share of the box width), measured along a top edge laid askew.
+
+    When the top edge is high near both sides (within WAISTBAND_TILT of the
+    width below the top at 15% and 85% of the width: a waistband, not
+    shoulders sloping away from a collar), the row is taken below the lower
+    of the two.
+    """
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    top = _top_edge(mask, x0, x1)
+    ends = top[[int(0.15 * width), int(0.85 * width) - 1]] - y0
+    if not np.isfinite(ends).all() or ends.max() > WAISTBAND_TILT * width:
+        return extent
+    xs = np.flatnonzero(mask[min(y1 - 1, y0 + int(ends.max() + WAISTBAND_ROW * height))])
+    return max(extent, float(xs.max() - xs.min() + 1) / width) if len(xs) else extent
 
 
 def _cuffs_at_the_sides(mask: np.ndarray, box) -> bool:
@@ -507,7 +531,9 @@ def _bottom_evidence(shape: _Silhouette) -> float:
         _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0),
         _ramp(shape.early_widening, STEADY_WIDENING, -0.02, low=-2.0) if steady else -2.0,
     )
-    score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-3.0)
+    # Above two legs an uneven top edge is more often the cut-out's fault
+    # (belt loops, a pale waistband) than a neckline's.
+    score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-1.5 if shape.legs else -3.0)
     if not shape.legs:
         score += _ramp(shape.side_notch, SIDE_NOTCH, -0.015, low=-3.0)
     if shape.aspect < MIN_BOTTOM_ASPECT:
