@@ -914,6 +914,7 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
 
 
 def _length_class(value: float, classes) -> str:
+    value = value if np.isfinite(value) else 0.0
     return next(name for bound, name in classes if value < bound)
 
 
