@@ -193,7 +193,14 @@ class GarmentAnalysis:
     ``rgb`` and ``mask`` are at the garment image's resolution; keypoints are
     (x, y) pixels in that frame, named for the garment's own left/right as it
     lies in the photo (``left`` = image left). Keypoints that a type doesn't
-    have (a waistband on a tee) are absent from the dict.
+    have (a waistband on a tee) are absent from the dict. Tops and dresses:
+    ``shoulder_*``, ``neck``, ``collar_*``/``neck_front`` (an open neck),
+    ``armpit_*``, ``hem_*``, ``sleeve_*`` (sleeve ends, with ``sleeve_*_width``
+    as (width, 0)), dresses ``waist_*``. Bottoms: ``waist_*`` (waistband),
+    then with legs ``crotch``, ``hip_*``, ``knee_{side}_{outer,inner}`` and
+    the leg hems ``leg_left_outer``, ``leg_left_inner``, ``leg_right_inner``,
+    ``leg_right_outer``; without (a skirt) ``hem_left``/``hem_right``.
+    The shoulder seam is the armpit's x at its shoulder keypoint's height.
     """
 
     rgb: np.ndarray  # (H, W, 3) uint8
@@ -218,7 +225,7 @@ class GarmentAnalysis:
     # Shoulder seam to sleeve end (keypoints sleeve_left/right), mean of the sleeves; 0 without.
     sleeve_length: float = 0.0
     # tops "crop" | "waist" | "hip" | "thigh"; bottoms "shorts" | "knee" | "midi" | "ankle";
-    # dresses "mini" | "knee" | "midi" | "maxi".
+    # dresses "mini" | "knee" | "midi" | "maxi"; "" only when no garment was found.
     hem: str = ""
     # Shoulder seam to hem (tops, dresses) or waistband to hem (bottoms).
     length: float = 0.0
