@@ -256,6 +256,26 @@ def crop_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) ->
     return _shoot(outline, colour, print_colour, size)
 
 
+def off_shoulder_top(colour=(40, 120, 160), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
+    """An off-shoulder top: a band across the arms, highest at its ends, dipping to the middle."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.40 * w, 0.26 * h),
+        (cx, 0.33 * h),
+        (cx + 0.40 * w, 0.26 * h),
+        (cx + 0.42 * w, 0.36 * h),
+        (cx + 0.30 * w, 0.42 * h),
+        (cx + 0.22 * w, 0.40 * h),
+        (cx + 0.22 * w, 0.70 * h),
+        (cx - 0.22 * w, 0.70 * h),
+        (cx - 0.22 * w, 0.40 * h),
+        (cx - 0.30 * w, 0.42 * h),
+        (cx - 0.42 * w, 0.36 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def knee_dress(colour=(180, 40, 60), print_colour=(250, 240, 240), size=SIZE) -> Image.Image:
     """A short-sleeved knee-length dress: a bodice to the waist, then a skirt flaring to the knee."""
     w, h = size

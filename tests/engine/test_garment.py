@@ -168,6 +168,12 @@ def test_a_dress_with_its_sleeves_down_the_bodice_has_long_sleeves_ending_at_the
         assert 0.32 * photo.height < garment.keypoints[f"sleeve_{side}"][1] < 0.48 * photo.height
 
 
+def test_an_off_shoulder_band_is_a_strapless_neckline():
+    photo = drawing.off_shoulder_top()
+    assert check_clothes_image(photo).clothes_type == "upper"
+    assert extract_garment(photo).neckline == "strapless"
+
+
 def test_trousers_reach_the_ankles_on_two_legs():
     garment = extract_garment(drawing.trousers())
     assert (garment.skirt, garment.hem, garment.neckline, garment.sleeve) == (False, "ankle", "none", "none")

@@ -167,6 +167,10 @@ ELBOW_SLEEVE = 0.8
 # each under STRAP_WIDTH of the armpit width (a tank's 0.12; a sleeveless
 # dress's shoulders >= 0.18).
 STRAP_WIDTH = 0.15
+# Off the shoulder: the top edge beyond the armpits (a band over the arms)
+# rises above all of it between them by more than OFF_SHOULDER_RISE of the
+# armpit width (an off-shoulder dress: 0.10; every other dev top <= 0.0).
+OFF_SHOULDER_RISE = 0.05
 # A collar (shirt, polo, hood, stand collar) closes the neck: the opening
 # between the top edge's highest points either side is under COLLAR_OPENING of
 # the armpit width, or the top rises above the shoulder seams by more than
@@ -928,8 +932,9 @@ def _length_class(value: float, classes) -> str:
 def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, float]:
     """Neckline kind and depth (see GarmentAnalysis) from the top edge between the armpits.
 
-    Strapless necklines aren't told apart from the silhouette yet (an
-    off-shoulder band looks like a wide scoop): they come out "crew" or "v".
+    Strapless: an off-shoulder band rises over the arms, above anything
+    between the armpits; a bandeau whose top is straight across isn't told
+    from a wide scoop yet ("crew").
     """
     sl, sr = points["shoulder_left"], points["shoulder_right"]
     al, ar = points["armpit_left"], points["armpit_right"]
@@ -959,6 +964,9 @@ def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, flo
     depth = max(0.0, (front_y - shoulder_y) / depth_span)
     if len(pieces) >= 2 and max(run[1] - run[0] + 1 for run in pieces) < STRAP_WIDTH * armpit_width:
         return "straps", depth
+    beyond = np.concatenate([top[:a], top[b:]])
+    if np.isfinite(beyond).any() and high - float(np.nanmin(beyond)) > OFF_SHOULDER_RISE * armpit_width:
+        return "strapless", depth
     if opening < COLLAR_OPENING * armpit_width or shoulder_y - high > COLLAR_RISE * depth_span:
         return "collar", max(0.0, (corners + dip - shoulder_y) / depth_span)
     # Flat, most V necks show only their back: the dip seen is the back neck's.
