@@ -7,8 +7,13 @@ model check's answer, as in the dev set) and ``garments/<type>_*`` images.
 Writes contact sheets (model with its detected landmarks, garment(s), result)
 and ``quality.txt`` to --out, and prints:
 
-- clothes check accuracy against the file-name labels (and every model photo
-  must come out ``is_clothes`` false), model check accuracy against MANIFEST;
+- clothes check accuracy against the file-name labels, as a per-type
+  confusion matrix (and every model photo must come out ``is_clothes``
+  false); sleeve / hem / neckline class accuracy against
+  ``bench/garment_labels.csv`` with the mismatches listed; garment sheets
+  ``garments_NN.png`` (each garment with its classes, keypoints and sleeve
+  ends; ``--only-garments`` stops there);
+- model check accuracy against MANIFEST;
 - per render: coverage (share of the target body region the garment changed),
   colour difference (ΔE of mean Lab, garment photo vs rendered garment) and
   the share of pixels away from the person that stayed identical.

@@ -4,8 +4,8 @@ Each maker returns a flat-lay garment with a simple print, on a near-white
 backdrop with a soft drop shadow, the way shops photograph clothes. The
 silhouettes are drawn so the clothes check must classify them by type:
 a T-shirt (upper), trousers with a leg gap (lower) and a long dress (full),
-and the shapes that look alike in outline: a mini skirt and shorts (a straight
-waistband on top) against a sleeveless vest and a crop top (armholes, a
+and the shapes that look alike in outline: a mini skirt, a long flared skirt
+and shorts (a straight waistband on top) against a sleeveless vest and a crop top (armholes, a
 neckline), a knee dress against a long top.
 """
 
@@ -88,6 +88,31 @@ def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Im
     return _shoot(outline, colour, print_colour, size)
 
 
+def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
+    """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
+
+    The silhouette never parts: below the cuffs only the body goes on, a step narrower.
+    """
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.08 * w, 0.12 * h),
+        (cx, 0.15 * h),
+        (cx + 0.08 * w, 0.12 * h),
+        (cx + 0.22 * w, 0.15 * h),
+        (cx + 0.32 * w, 0.30 * h),
+        (cx + 0.36 * w, 0.72 * h),
+        (cx + 0.22 * w, 0.73 * h),
+        (cx + 0.22 * w, 0.86 * h),
+        (cx - 0.22 * w, 0.86 * h),
+        (cx - 0.22 * w, 0.73 * h),
+        (cx - 0.36 * w, 0.72 * h),
+        (cx - 0.32 * w, 0.30 * h),
+        (cx - 0.22 * w, 0.15 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> Image.Image:
     """Straight trousers: a waistband, hips, and two legs apart below the crotch.
 
@@ -142,6 +167,24 @@ def mini_skirt(colour=(60, 80, 140), print_colour=(220, 220, 230), size=SIZE) ->
         (cx + 0.36 * w, 0.68 * h),
         (cx - 0.36 * w, 0.68 * h),
         (cx - 0.28 * w, 0.38 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def maxi_skirt(colour=(200, 120, 60), print_colour=(250, 240, 200), size=SIZE) -> Image.Image:
+    """A long flared skirt: a narrow straight waistband, then panels flaring to a hem four times as wide."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.11 * w, 0.05 * h),
+        (cx + 0.11 * w, 0.05 * h),
+        (cx + 0.12 * w, 0.09 * h),
+        (cx + 0.44 * w, 0.93 * h),
+        (cx + 0.20 * w, 0.95 * h),
+        (cx, 0.96 * h),
+        (cx - 0.20 * w, 0.95 * h),
+        (cx - 0.44 * w, 0.93 * h),
+        (cx - 0.12 * w, 0.09 * h),
     ]
     return _shoot(outline, colour, print_colour, size)
 
@@ -213,6 +256,26 @@ def crop_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) ->
     return _shoot(outline, colour, print_colour, size)
 
 
+def off_shoulder_top(colour=(40, 120, 160), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
+    """An off-shoulder top: a band across the arms, highest at its ends, dipping to the middle."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.40 * w, 0.26 * h),
+        (cx, 0.33 * h),
+        (cx + 0.40 * w, 0.26 * h),
+        (cx + 0.42 * w, 0.36 * h),
+        (cx + 0.30 * w, 0.42 * h),
+        (cx + 0.22 * w, 0.40 * h),
+        (cx + 0.22 * w, 0.70 * h),
+        (cx - 0.22 * w, 0.70 * h),
+        (cx - 0.22 * w, 0.40 * h),
+        (cx - 0.30 * w, 0.42 * h),
+        (cx - 0.42 * w, 0.36 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def knee_dress(colour=(180, 40, 60), print_colour=(250, 240, 240), size=SIZE) -> Image.Image:
     """A short-sleeved knee-length dress: a bodice to the waist, then a skirt flaring to the knee."""
     w, h = size
@@ -233,6 +296,28 @@ def knee_dress(colour=(180, 40, 60), print_colour=(250, 240, 240), size=SIZE) ->
         (cx - 0.22 * w, 0.22 * h),
         (cx - 0.28 * w, 0.17 * h),
         (cx - 0.17 * w, 0.08 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
+def long_sleeve_dress(colour=(90, 60, 150), print_colour=(240, 220, 120), size=SIZE) -> Image.Image:
+    """A maxi dress laid with its long sleeves down the bodice: the cuffs end at the hips, then the skirt."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.07 * w, 0.04 * h),
+        (cx, 0.07 * h),
+        (cx + 0.07 * w, 0.04 * h),
+        (cx + 0.16 * w, 0.06 * h),
+        (cx + 0.24 * w, 0.14 * h),
+        (cx + 0.26 * w, 0.44 * h),
+        (cx + 0.14 * w, 0.45 * h),
+        (cx + 0.30 * w, 0.96 * h),
+        (cx - 0.30 * w, 0.96 * h),
+        (cx - 0.14 * w, 0.45 * h),
+        (cx - 0.26 * w, 0.44 * h),
+        (cx - 0.24 * w, 0.14 * h),
+        (cx - 0.16 * w, 0.06 * h),
     ]
     return _shoot(outline, colour, print_colour, size)
 

@@ -20,6 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
         (drawing.dress, "full"),
         # Alike in outline, told apart by waistband, legs, armholes, neckline and length:
         (drawing.mini_skirt, "lower"),
+        (drawing.maxi_skirt, "lower"),
         (drawing.shorts, "lower"),
         (drawing.sleeveless_vest, "upper"),
         (drawing.crop_top, "upper"),
@@ -29,6 +30,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 )
 def test_drawn_garments_are_clothes_of_their_type(make, clothes_type):
     assert check_clothes_image(make()) == ClothesCheck(clothes_type=clothes_type, is_clothes=True)
+
+
+@pytest.mark.parametrize("degrees", [-3, 3])
+def test_a_mini_skirt_laid_a_little_askew_is_still_a_bottom(degrees):
+    """Its waistband row, just below the top, then crosses only one corner."""
+    photo = drawing.mini_skirt().rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=drawing.BACKDROP)
+    assert check_clothes_image(photo) == ClothesCheck(clothes_type="lower", is_clothes=True)
 
 
 def test_a_garment_on_a_dark_backdrop_is_still_clothes():
@@ -128,6 +136,19 @@ def test_sleeves_laid_down_the_body_are_long():
     assert garment.sleeve_length > 1.0
 
 
+def test_sleeves_whose_cuffs_touch_the_body_above_the_hem_end_at_the_cuffs():
+    photo = drawing.long_sleeve_tee()
+    garment = extract_garment(photo)
+    assert check_clothes_image(photo).clothes_type == "upper"
+    assert garment.sleeve == "long"
+    kp = garment.keypoints
+    height = photo.height
+    for side in ("left", "right"):
+        # The cuffs end at 72% of the photo's height, the body's hem at 86%.
+        assert 0.6 * height < kp[f"sleeve_{side}"][1] < 0.76 * height
+    assert kp["sleeve_left"][0] < kp["hem_left"][0] and kp["sleeve_right"][0] > kp["hem_right"][0]
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )
@@ -135,6 +156,22 @@ def test_tops_of_other_cuts_get_their_sleeve_and_hem(make, sleeve, hem):
     garment = extract_garment(make())
     assert (garment.sleeve, garment.hem) == (sleeve, hem)
     assert (garment.sleeve_length > 0) == (sleeve != "none")
+
+
+def test_a_dress_with_its_sleeves_down_the_bodice_has_long_sleeves_ending_at_the_cuffs():
+    photo = drawing.long_sleeve_dress()
+    assert check_clothes_image(photo).clothes_type == "full"
+    garment = extract_garment(photo)
+    assert garment.sleeve == "long"
+    for side in ("left", "right"):
+        # The cuffs end at 44% of the photo's height.
+        assert 0.32 * photo.height < garment.keypoints[f"sleeve_{side}"][1] < 0.48 * photo.height
+
+
+def test_an_off_shoulder_band_is_a_strapless_neckline():
+    photo = drawing.off_shoulder_top()
+    assert check_clothes_image(photo).clothes_type == "upper"
+    assert extract_garment(photo).neckline == "strapless"
 
 
 def test_trousers_reach_the_ankles_on_two_legs():

@@ -2,15 +2,18 @@
 
 :func:`extract_garment` separates a product photo's garment from its plain
 background (flat lay, mannequin or ghost mannequin) and measures the
-silhouette: its type (upper / lower / full) and the keypoints the renderer
-maps onto a body. :func:`check_clothes_image` turns that into FitRoom's
-"Check Clothes Image" answer, ``clothes_type`` and ``is_clothes``.
+silhouette: its type (upper / lower / full), the keypoints the renderer maps
+onto a body, and its parts (neckline, sleeves, hem, skirt or legs).
+:func:`check_clothes_image` turns that into FitRoom's "Check Clothes Image"
+answer, ``clothes_type`` and ``is_clothes``.
 
 No learned garment model is available offline (see
 ``shared/notes/engine-feasibility.md`` §3-4), so the foreground comes from the
-border colour, edges and a GrabCut pass at reduced size, and the type from
-silhouette rules. Thresholds were calibrated on the dev photos; each says what
-it separates.
+border colour, edges and a GrabCut pass at reduced size, the type from shape
+evidence added up (_bottom_evidence, _dress_evidence: legs, waistband,
+armholes, sleeves, neckline, length, flare), and the parts from the keypoints.
+Thresholds were calibrated on the dev photos (type: file-name prefixes; parts:
+bench/garment_labels.csv); each says what it separates.
 """
 
 from __future__ import annotations
@@ -63,8 +66,23 @@ LEG_GAP_MAX_WIDTH = 0.45
 LEG_MIN_WIDTH = 0.15
 # A waistband is the top of the silhouette: the row just below it spans at
 # least WAISTBAND_WIDTH of the garment's widest row (skirts and trousers
-# 0.49-0.92 on dev; a collar or a neck 0.1-0.45) ...
+# 0.49-0.92 on dev; a collar or a neck 0.1-0.45), or the garment widens
+# steadily from it (a long flared skirt's narrow waistband): at 15% of the
+# height it is at most STEADY_WIDENING (share of the widest row) wider than
+# the straight line from 3% to 60% says (skirts <= 0.03; a neck opening onto
+# shoulders and sleeves 0.06-0.48) ...
 WAISTBAND_WIDTH = 0.45
+STEADY_WIDENING = 0.04
+# The waistband row: this share of the height below the top (lower, it
+# reaches a tee's shoulders), or below the top edge at the waistband's
+# corners when they lie within WAISTBAND_TILT of the width of the top (a
+# skirt laid up to 4 degrees askew; a tee's edge there is its sleeves').
+WAISTBAND_ROW = 0.02
+WAISTBAND_TILT = 0.08
+# ... along straight sides: each side strays from the line between its ends
+# (3% and 90% of the height) by at most STRAIGHT_SIDES of the width (flared and
+# A-line skirts <= 0.031; a jacket's collar, shoulders and sleeves more).
+STRAIGHT_SIDES = 0.05
 # ... it is straight: the top edge across its middle 70% varies by less than
 # STRAIGHT_TOP of the width (skirts <= 0.018; necklines, straps and the dome
 # of a back collar 0.03-0.3) ...
@@ -99,6 +117,12 @@ MIN_NECK_OPENING = 0.3
 # lies this share of the body's width below the top; only for tops at least
 # this tall for their width (an off-shoulder band's puff sleeves are not arms').
 HANGING_ARMPIT_DEPTH = 0.45
+# Cuffs ending beside the body above the hem widen the silhouette by at least
+# this much over the body at the hem (a long-sleeve tee laid with its sleeves
+# down: 1.28).
+CUFF_WIDENING = 1.25
+# ... within 3% of the height: a step, where a rounded hem narrows gradually.
+CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
 
 # --- a worn garment or a ghost mannequin -------------------------------------------
@@ -143,6 +167,10 @@ ELBOW_SLEEVE = 0.8
 # each under STRAP_WIDTH of the armpit width (a tank's 0.12; a sleeveless
 # dress's shoulders >= 0.18).
 STRAP_WIDTH = 0.15
+# Off the shoulder: the top edge beyond the armpits (a band over the arms)
+# rises above all of it between them by more than OFF_SHOULDER_RISE of the
+# armpit width (an off-shoulder dress: 0.10; every other dev top <= 0.0).
+OFF_SHOULDER_RISE = 0.05
 # A collar (shirt, polo, hood, stand collar) closes the neck: the opening
 # between the top edge's highest points either side is under COLLAR_OPENING of
 # the armpit width, or the top rises above the shoulder seams by more than
@@ -169,7 +197,14 @@ class GarmentAnalysis:
     ``rgb`` and ``mask`` are at the garment image's resolution; keypoints are
     (x, y) pixels in that frame, named for the garment's own left/right as it
     lies in the photo (``left`` = image left). Keypoints that a type doesn't
-    have (a waistband on a tee) are absent from the dict.
+    have (a waistband on a tee) are absent from the dict. Tops and dresses:
+    ``shoulder_*``, ``neck``, ``collar_*``/``neck_front`` (an open neck),
+    ``armpit_*``, ``hem_*``, ``sleeve_*`` (sleeve ends, with ``sleeve_*_width``
+    as (width, 0)), dresses ``waist_*``. Bottoms: ``waist_*`` (waistband),
+    then with legs ``crotch``, ``hip_*``, ``knee_{side}_{outer,inner}`` and
+    the leg hems ``leg_left_outer``, ``leg_left_inner``, ``leg_right_inner``,
+    ``leg_right_outer``; without (a skirt) ``hem_left``/``hem_right``.
+    The shoulder seam is the armpit's x at its shoulder keypoint's height.
     """
 
     rgb: np.ndarray  # (H, W, 3) uint8
@@ -194,7 +229,7 @@ class GarmentAnalysis:
     # Shoulder seam to sleeve end (keypoints sleeve_left/right), mean of the sleeves; 0 without.
     sleeve_length: float = 0.0
     # tops "crop" | "waist" | "hip" | "thigh"; bottoms "shorts" | "knee" | "midi" | "ankle";
-    # dresses "mini" | "knee" | "midi" | "maxi".
+    # dresses "mini" | "knee" | "midi" | "maxi"; "" only when no garment was found.
     hem: str = ""
     # Shoulder seam to hem (tops, dresses) or waistband to hem (bottoms).
     length: float = 0.0
@@ -380,11 +415,13 @@ class _Silhouette:
     crotch: float  # crotch height / box height (1.0 without legs)
     aspect: float  # box height / width
     top_width: float  # the row at 3% of the height / the widest row
+    early_widening: float  # row at 15% beyond the line through the rows at 3% and 60% / the widest row
+    side_bend: float  # mean over the sides of the largest stray from a straight side (3% to 90%) / width
     top_unevenness: float  # top edge's range across the middle 70% of that row / box width
     side_notch: float  # largest inward step of a side below a wider part above / box width
     bodice: bool  # straight-sided upper third above a flaring skirt
     sleeves_down: bool  # sleeves laid down the body, their cuffs apart below it (_hanging_sleeves)
-    length_chest: float  # box height / body width at 20-40% of the height
+    length_chest: float  # box height / body width at 20-40% of the height (below cuffs laid beside it)
     flare: float  # widest body row in 60-95% / narrowest in 25-60%
 
 
@@ -414,6 +451,12 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
     def extent_at(share: float) -> float:
         return float(extent[int(np.argmin(np.abs(shares - share)))])
 
+    widest = max(float(extent.max()), 1e-6)
+    sides = insets[(shares >= 0.03) & (shares <= 0.9)]
+    along = np.linspace(0.0, 1.0, len(sides))[:, None]
+    side_bend = float(np.abs(sides - (sides[0] + (sides[-1] - sides[0]) * along)).max(axis=0).mean())
+    straight_line = extent_at(0.03) + (extent_at(0.6) - extent_at(0.03)) * (0.12 / 0.57)
+
     bodice = extent_at(0.3) - extent_at(0.03) < BODICE_STRAIGHT and extent_at(0.9) > BODICE_FLARE * extent_at(0.3)
     runs = _body_runs(mask, box)
     widths = runs[:, 1] - runs[:, 0] + 1
@@ -424,12 +467,18 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
 
     chest, waist, hem = body(0.2, 0.4), body(0.25, 0.6), body(0.6, 0.95)
     chest_width = float(np.median(chest)) if len(chest) else float(width)
+    # Sleeves laid down the bodice widen the chest rows: measure below their cuffs.
+    cuffs = _cuffs_beside_bodice(box, runs)
+    if cuffs is not None:
+        chest_width = min(chest_width, float(cuffs[1] - cuffs[0] + 1))
     flare = float(hem.max() / max(waist.min(), 1.0)) if len(hem) and len(waist) else 1.0
     return _Silhouette(
         legs=legs,
         crotch=crotch,
         aspect=height / max(width, 1),
-        top_width=float(extent[0] / max(extent.max(), 1e-6)),
+        top_width=_waistband_extent(mask, box, extent_at(WAISTBAND_ROW)) / widest,
+        early_widening=(extent_at(0.15) - straight_line) / widest,
+        side_bend=side_bend,
         top_unevenness=unevenness,
         side_notch=side_notch,
         bodice=bool(bodice),
@@ -437,6 +486,24 @@ def _silhouette(mask: np.ndarray, box) -> _Silhouette:
         length_chest=height / max(chest_width, 1.0),
         flare=flare,
     )
+
+
+def _waistband_extent(mask: np.ndarray, box, extent: float) -> float:
+    """The top row's extent (share of the box width), measured along a top edge laid askew.
+
+    When the top edge is high near both sides (within WAISTBAND_TILT of the
+    width below the top at 15% and 85% of the width: a waistband, not
+    shoulders sloping away from a collar), the row is taken below the lower
+    of the two.
+    """
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    top = _top_edge(mask, x0, x1)
+    ends = top[[int(0.15 * width), int(0.85 * width) - 1]] - y0
+    if not np.isfinite(ends).all() or ends.max() > WAISTBAND_TILT * width:
+        return extent
+    xs = np.flatnonzero(mask[min(y1 - 1, y0 + int(ends.max() + WAISTBAND_ROW * height))])
+    return max(extent, float(xs.max() - xs.min() + 1) / width) if len(xs) else extent
 
 
 def _cuffs_at_the_sides(mask: np.ndarray, box) -> bool:
@@ -470,8 +537,14 @@ def _bottom_evidence(shape: _Silhouette) -> float:
     score = 0.0
     if shape.legs:
         score += 3.0 if shape.crotch < 0.5 else 2.0
-    score += _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0)
-    score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-3.0)
+    steady = shape.side_bend <= STRAIGHT_SIDES
+    score += max(
+        _ramp(shape.top_width, WAISTBAND_WIDTH, 0.1, low=-2.0),
+        _ramp(shape.early_widening, STEADY_WIDENING, -0.02, low=-2.0) if steady else -2.0,
+    )
+    # Above two legs an uneven top edge is more often the cut-out's fault
+    # (belt loops, a pale waistband) than a neckline's.
+    score += _ramp(shape.top_unevenness, STRAIGHT_TOP, -0.015, low=-1.5 if shape.legs else -3.0)
     if not shape.legs:
         score += _ramp(shape.side_notch, SIDE_NOTCH, -0.015, low=-3.0)
     if shape.aspect < MIN_BOTTOM_ASPECT:
@@ -531,7 +604,9 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
     sleeves = armpit is not None and armpit > height * 0.08
     hanging = None
     if not sleeves and clothes_type == "upper":
-        hanging = _hanging_sleeves(mask, box)
+        hanging = _hanging_sleeves(mask, box) or _cuffs_above_hem(mask, box, runs)
+    elif not sleeves:
+        hanging = _cuffs_beside_bodice(box, runs)
     if hanging is not None:
         body_left, body_right, _split = hanging
         body_width = body_right - body_left + 1
@@ -650,6 +725,63 @@ def _hanging_sleeves(mask: np.ndarray, box) -> tuple[int, int, int] | None:
         left, right = (inner[0][0], inner[-1][1]) if inner else (pieces[0][1] + 1, pieces[-1][0] - 1)
         if 0.3 * width <= right - left <= 0.75 * width:
             return left, right, y
+    return None
+
+
+def _cuffs_above_hem(mask: np.ndarray, box, runs: np.ndarray) -> tuple[int, int, int] | None:
+    """Sleeves laid down the body whose cuffs end beside it, touching it, above the hem.
+
+    The silhouette never parts (_hanging_sleeves finds nothing), but below the
+    cuffs only the body is left: going up from the hem, the first row at least
+    CUFF_WIDENING times as wide as the body at the hem, wider on both sides,
+    is where the cuffs end. Returns the body's sides (at the hem) and that row,
+    like _hanging_sleeves, or None.
+    """
+    x0, y0, x1, y1 = box
+    height, width = y1 - y0, x1 - x0
+    if height < HANGING_MIN_ASPECT * width:
+        return None
+    hem_row = runs[int(0.95 * (height - 1))]
+    band = runs[int(0.92 * (height - 1)) : int(0.97 * (height - 1)) + 1]
+    if not np.isfinite(band).all():
+        return None
+    left, right = hem_row
+    body = right - left + 1
+    # The body runs straight down to the hem (a rounded hem's width keeps changing).
+    if np.ptp(band[:, 1] - band[:, 0]) > 0.06 * body:
+        return None
+    for share in np.arange(0.93, 0.55, -0.01):
+        run = runs[int(share * (height - 1))]
+        if not np.isfinite(run).all():
+            return None
+        beyond = min(left - run[0], run[1] - right)
+        if run[1] - run[0] + 1 >= CUFF_WIDENING * body and beyond >= 0.05 * width:
+            # A cuff ends in a step; a rounded hem narrows gradually.
+            below = runs[int((share + 0.03) * (height - 1))]
+            if np.isfinite(below).all() and below[1] - below[0] + 1 <= CUFF_STEP * body:
+                return int(left), int(right), y0 + int(share * (height - 1))
+            return None
+    return None
+
+
+def _cuffs_beside_bodice(box, runs: np.ndarray) -> tuple[int, int, int] | None:
+    """A dress's sleeves laid down its bodice: the silhouette steps in where the cuffs end.
+
+    Going down from a fifth of the height to below the waist, the first row
+    at least CUFF_WIDENING times as wide as the row 3% of the height lower
+    (and wider by a tenth of the dress's width) is the cuffs' end; below it is
+    the body. Returns the body's sides there and that row, like
+    _hanging_sleeves, or None.
+    """
+    x0, y0, x1, y1 = box
+    height, width = y1 - y0, x1 - x0
+    step = max(1, int(0.03 * height))
+    widths = runs[:, 1] - runs[:, 0] + 1
+    for row in range(int(0.2 * height), int(0.6 * height)):
+        here, below = widths[row], widths[min(row + step, height - 1)]
+        if np.isfinite(here) and np.isfinite(below) and here >= CUFF_WIDENING * below and here - below >= 0.1 * width:
+            left, right = runs[min(row + step, height - 1)]
+            return int(left), int(right), y0 + row
     return None
 
 
@@ -793,14 +925,16 @@ def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
 
 
 def _length_class(value: float, classes) -> str:
+    value = value if np.isfinite(value) else 0.0
     return next(name for bound, name in classes if value < bound)
 
 
 def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, float]:
     """Neckline kind and depth (see GarmentAnalysis) from the top edge between the armpits.
 
-    Strapless necklines aren't told apart from the silhouette yet (an
-    off-shoulder band looks like a wide scoop): they come out "crew" or "v".
+    Strapless: an off-shoulder band rises over the arms, above anything
+    between the armpits; a bandeau whose top is straight across isn't told
+    from a wide scoop yet ("crew").
     """
     sl, sr = points["shoulder_left"], points["shoulder_right"]
     al, ar = points["armpit_left"], points["armpit_right"]
@@ -830,6 +964,9 @@ def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, flo
     depth = max(0.0, (front_y - shoulder_y) / depth_span)
     if len(pieces) >= 2 and max(run[1] - run[0] + 1 for run in pieces) < STRAP_WIDTH * armpit_width:
         return "straps", depth
+    beyond = np.concatenate([top[:a], top[b:]])
+    if np.isfinite(beyond).any() and high - float(np.nanmin(beyond)) > OFF_SHOULDER_RISE * armpit_width:
+        return "strapless", depth
     if opening < COLLAR_OPENING * armpit_width or shoulder_y - high > COLLAR_RISE * depth_span:
         return "collar", max(0.0, (corners + dip - shoulder_y) / depth_span)
     # Flat, most V necks show only their back: the dip seen is the back neck's.
