@@ -136,7 +136,9 @@ def mean_lab(pixels: np.ndarray) -> np.ndarray:
     return lab.reshape(-1, 3).mean(axis=0)
 
 
-def score(model: Image.Image, result: Image.Image, cloths: list[Image.Image], kind: str) -> dict:
+def score(
+    model: Image.Image, result: Image.Image, cloths: list[Image.Image], kind: str, alpha: np.ndarray | None = None
+) -> dict:
     base = np.asarray(fit_within(model, 1024))
     out = np.asarray(result)
     person = analyse_person(fit_within(model, 1024))
@@ -148,7 +150,8 @@ def score(model: Image.Image, result: Image.Image, cloths: list[Image.Image], ki
         garment = extract_garment(cloth)
         garment_pixels.append(garment.rgb[garment.mask > 0.9])
     garment_colour = mean_lab(np.concatenate(garment_pixels))
-    rendered = out[changed & region]
+    # The garment's colour where the garment is (bared skin or backdrop beside a crop top is not it).
+    rendered = out[(alpha > 0.9) & region] if alpha is not None else out[changed & region]
     delta_e = float(np.linalg.norm(mean_lab(rendered) - garment_colour)) if len(rendered) else float("nan")
     x0, y0, x1, y1 = person.box
     margin_x, margin_y = int(0.1 * (x1 - x0)), int(0.05 * (y1 - y0))
@@ -518,9 +521,9 @@ def main() -> None:
                 continue
             seconds = time.perf_counter() - start
             result = rendering.image
-            numbers = score(model, result, cloths, kind)
-            base, out = np.asarray(fit_within(model, 1024)), np.asarray(result)
             alpha = garment_alpha(rendering)
+            numbers = score(model, result, cloths, kind, alpha)
+            base, out = np.asarray(fit_within(model, 1024)), np.asarray(result)
             person_mask = rendering.body.mask > 0.5
             numbers["texture"] = skin_texture_ratio(base, out, alpha, person_mask)
             numbers["residue"] = old_clothes_residue(base, out, alpha, person_mask)

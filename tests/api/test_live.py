@@ -12,7 +12,9 @@ from tests import images
 
 @pytest.mark.cluster
 def test_curl_workflow_against_a_real_worker(live_server, qcluster, make_key, tmp_path):
-    key = make_key("curl-user", credits=3)
+    # Polled ten times a second to see the progress, which a slow (shared, HD) render would take past
+    # the default 60 requests a minute: this key has room for it.
+    key = make_key("curl-user", credits=3, rate_limit=1200)
     api = httpx.Client(base_url=live_server.url, headers=key.headers, timeout=60)
 
     check = api.post("/api/tryon/input_check/v1/model", files={"input_image": ("model.jpg", images.person_photo())})

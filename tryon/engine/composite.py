@@ -33,6 +33,8 @@ SHADE_EDGE = 0.12
 # (the waist), within this colour distance (ΔE) of the old top seen on the chest.
 MIDRIFF_END = 0.85
 MIDRIFF_DELTA_E = 18.0
+# Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
+HAIR_LOWEST = 0.55
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
 SHADE_EDGE_REACH = 0.02
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
@@ -42,6 +44,8 @@ MIN_SKIN_SAMPLES = 120
 # used when no real skin patch is there to copy.
 SKIN_ROUND = 0.05
 SKIN_GRAIN = 1.6
+# Blur of the old clothes' light carried onto bared skin (share of the torso length).
+SKIN_LIGHT = 0.06
 # Side of the real-skin patches tiled into a fill (share of the torso length).
 SKIN_PATCH = 0.03
 
@@ -380,7 +384,11 @@ def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
     chin = face[2] if face is not None else body.origin[1] - 0.35 * S
     throat = (np.abs(across) < 0.16 * S) & (ys > chin)
-    dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5) & ~throat).astype(np.uint8)
+    # Long hair ends by mid-chest and stays within the shoulders; dark below or beyond that (a
+    # dark dress, a sleeve) is clothing, even where it touches the hair.
+    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    low = (down > HAIR_LOWEST * body.torso_length) | (np.abs(across) > 0.5 * S)
+    dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
     count, labels = cv2.connectedComponents(dark, connectivity=8)
     if count <= 1:
         return np.zeros((h, w), bool)
@@ -584,7 +592,9 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' broad
             # shading (prints and material edges already taken out) rounds the bared skin too.
-            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, T) * shade[..., None]
+            # Only the broadest of that light: a bold print on the old clothes must not ghost onto the skin.
+            broad = cv2.GaussianBlur(shade, (0, 0), max(1.0, SKIN_LIGHT * T))
+            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, T) * broad[..., None]
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
