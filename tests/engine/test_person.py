@@ -63,10 +63,11 @@ def black_and_white(image: Image.Image) -> Image.Image:
 
 
 def stored_copy(image: Image.Image) -> Image.Image:
-    """``image`` as services store an upload (re-encoded JPEG, at most 4096 px) and read it back."""
-    from tryon.services import STORED_INPUT_MAX_SIDE
+    """``image`` as services store an upload (re-encoded JPEG q95, at most 4096 px) and read it back.
 
-    return load_image(encode_image(fit_within(image, STORED_INPUT_MAX_SIDE), quality=95))
+    (The numbers are tryon.services' STORED_INPUT_MAX_SIDE and quality; engine tests import no Django.)
+    """
+    return load_image(encode_image(fit_within(image, 4096), quality=95))
 
 
 def answer(check: ModelCheck):
