@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
-from tryon import client, engine
+from tryon import client, cloth_types, engine
 
 # progress(fraction in 0..1, stage name); fractions never decrease.
 ProgressCallback = Callable[[float, str], None]
@@ -78,9 +78,6 @@ class RemoteClothesCheck:
 class RemoteBackend:
     """Sends the work to a FitRoom-compatible server (a GPU box, or the hosted service) through tryon.client."""
 
-    # The hosted service's tasks only know "full_set"; "full" is our alias (the checks' word).
-    CLOTH_TYPES = {"full": "full_set"}
-
     def __init__(self, base_url: str, api_key: str, poll_timeout: float | None = None):
         if not base_url.startswith(("http://", "https://")):
             raise ImproperlyConfigured("TRYON_BACKEND is 'remote': TRYON_REMOTE_URL must be an http(s):// URL")
@@ -125,7 +122,7 @@ class RemoteBackend:
                 result = remote.try_on(
                     _upload(model_image),
                     _upload(cloth_image),
-                    self.CLOTH_TYPES.get(cloth_type, cloth_type),
+                    cloth_types.task_type(cloth_type) or cloth_type,  # the hosted service knows only task words
                     _upload(lower_cloth_image) if lower_cloth_image is not None else None,
                     hd,
                     on_progress=mirror,

@@ -27,6 +27,8 @@ from urllib.parse import quote
 
 import httpx
 
+from tryon import cloth_types
+
 __all__ = [
     "BadRequest",
     "ClothesCheckResult",
@@ -296,7 +298,8 @@ class FitRoomClient:
         }
         if lower_cloth_image is not None:
             files["lower_cloth_image"] = _file_part(lower_cloth_image, "lower_cloth_image")
-        form = {"cloth_type": cloth_type}
+        # The checks' "full" is "full_set" to the create-task call (the hosted service knows only that word).
+        form = {"cloth_type": cloth_types.task_type(cloth_type) or cloth_type}
         if hd:
             form["hd_mode"] = "true"
         # Not idempotent: a broken connection after the upload may have created (and

@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 
-from tryon import engine
+from tryon import cloth_types, engine
 from tryon.models import TryOnTask
 
 
@@ -35,7 +35,7 @@ class InputImageForm(forms.Form):
     input_image = UploadedImageField(error_messages=_required("input_image"))
 
 
-CLOTH_TYPE_CHOICES = [(c, c) for c in ("upper", "lower", "full_set", "full", "combo")]
+CLOTH_TYPE_CHOICES = [(c, c) for c in cloth_types.ACCEPTED]
 
 
 class TryOnTaskForm(forms.Form):
@@ -46,15 +46,13 @@ class TryOnTaskForm(forms.Form):
         choices=CLOTH_TYPE_CHOICES,
         error_messages={
             "required": "cloth_type is required",
-            "invalid_choice": "cloth_type must be one of upper, lower, full_set, combo",
+            "invalid_choice": f"cloth_type must be one of {', '.join(cloth_types.TASK_TYPES)}",
         },
     )
     hd_mode = forms.CharField(required=False)
 
     def clean_cloth_type(self):
-        # "full" is what the check endpoints call it; the task endpoint documents "full_set".
-        value = self.cleaned_data["cloth_type"]
-        return TryOnTask.ClothType.FULL_SET if value == "full" else value
+        return cloth_types.task_type(self.cleaned_data["cloth_type"])  # "full" (the checks' word) -> "full_set"
 
     def clean_hd_mode(self):
         return self.cleaned_data.get("hd_mode", "").strip().lower() == "true"

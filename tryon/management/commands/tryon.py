@@ -7,10 +7,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tryon import client, engine
+from tryon import client, cloth_types, engine
 from tryon.backends import LocalBackend
 
-CLOTH_TYPES = ("upper", "lower", "full_set", "full", "combo")
 # --out's extension decides the file format.
 OUTPUT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 
@@ -26,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("model_image", metavar="MODEL", help="photo of the person")
         parser.add_argument("cloth_image", metavar="CLOTH", help="photo of the garment (the upper one for combo)")
-        parser.add_argument("--type", dest="cloth_type", required=True, choices=CLOTH_TYPES, help="cloth_type")
+        parser.add_argument("--type", dest="cloth_type", required=True, choices=cloth_types.ACCEPTED, help="cloth_type")
         parser.add_argument("--lower", dest="lower_cloth_image", metavar="LOWER", help="lower garment, for combo")
         parser.add_argument("--hd", action="store_true", help="high-definition mode (slower)")
         parser.add_argument("--out", default="result.png", help="where to write the result (default result.png)")
@@ -35,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for a server's result")
 
     def handle(self, *args, **options):
-        cloth_type = "full_set" if options["cloth_type"] == "full" else options["cloth_type"]
+        cloth_type = cloth_types.task_type(options["cloth_type"])
         if cloth_type == "combo" and not options["lower_cloth_image"]:
             raise CommandError("--type combo needs --lower LOWER.jpg")
         if options["lower_cloth_image"] and cloth_type != "combo":
