@@ -55,6 +55,19 @@ class EngineUnavailable(ServiceError):
     status = 503
 
 
+class Conflict(ServiceError):
+    """The request clashes with the task's current state (cancelling a finished task)."""
+
+    status = 409
+
+
+class TaskCancelled(Exception):
+    """Raised inside a running render once its task was cancelled: the work stops and nothing is saved."""
+
+
+CANCELLED = "cancelled"
+
+
 @dataclass(frozen=True)
 class Owner:
     """Who a task belongs to: an API key, a signed-in user, or an anonymous browser session."""
@@ -197,6 +210,16 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
     return task
 
 
+def cancel_task(owner: Owner, public_id: str) -> TryOnTask:
+    """End an unfinished task as FAILED "cancelled" with its credits refunded; a running render stops."""
+    task = get_task(owner, public_id)
+    # fail_task's conditional UPDATE decides: a task that finishes meanwhile keeps its outcome.
+    if task.is_finished or not fail_task(task.public_id, CANCELLED):
+        raise Conflict("the task has already finished")
+    task.refresh_from_db()
+    return task
+
+
 # --- Running tasks (worker side) ---------------------------------------------------------------
 
 
@@ -229,7 +252,11 @@ def run_task(public_id: str) -> None:
     def report(fraction: float, stage: str) -> None:
         percent = 1 + int(max(0.0, min(1.0, fraction)) * 97)  # 1..98; 99 is saving, 100 done
         # Never decreasing, even across attempts, and only while this attempt owns the task.
-        mine.filter(progress__lt=percent).update(progress=percent, stage=stage, progress_updated_at=timezone.now())
+        updated = mine.filter(progress__lt=percent).update(
+            progress=percent, stage=stage, progress_updated_at=timezone.now()
+        )
+        if not updated and not mine.exists():
+            raise TaskCancelled(public_id)  # cancelled (or ended by the sweeper): stop rendering
 
     try:
         images = _load_inputs(task)
@@ -243,6 +270,8 @@ def run_task(public_id: str) -> None:
         )
         mine.filter(progress__lt=99).update(progress=99, stage="save", progress_updated_at=timezone.now())
         _save_result(task, mine, result)
+    except TaskCancelled:
+        log.info("task %s was ended while rendering; its result is dropped", public_id)
     except Exception as exc:
         log.exception("try-on task %s failed", public_id)
         fail_task(public_id, _user_message(exc))

@@ -9,7 +9,9 @@ REASONS = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     413: "Payload Too Large",
+    422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -30,6 +32,10 @@ def model_check_body(check) -> dict:
 
 def clothes_check_body(check) -> dict:
     return {"clothes_type": check.clothes_type, "is_clothes": check.is_clothes}
+
+
+def credits_body(api_key) -> dict:
+    return {"credits": api_key.credits}
 
 
 def task_created_body(task) -> dict:

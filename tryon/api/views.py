@@ -11,6 +11,7 @@ from tryon.api import downloads
 from tryon.api.decorators import api_endpoint
 from tryon.api.responses import (
     clothes_check_body,
+    credits_body,
     error_response,
     model_check_body,
     task_created_body,
@@ -58,6 +59,19 @@ def get_task(request, api_key, task_id):
     task = services.get_task(services.Owner(api_key=api_key), task_id)
     url = downloads.signed_result_url(request, task.public_id) if task.status == task.Status.COMPLETED else None
     return JsonResponse(task_status_body(task, url))
+
+
+@require_POST
+@api_endpoint
+def cancel_task(request, api_key, task_id):
+    task = services.cancel_task(services.Owner(api_key=api_key), task_id)
+    return JsonResponse(task_status_body(task, None))
+
+
+@require_GET
+@api_endpoint
+def credits(request, api_key):
+    return JsonResponse(credits_body(api_key))
 
 
 @csrf_exempt  # a signed link, no cookie: CSRF does not apply, and other methods get 405, not 403
