@@ -116,3 +116,20 @@ class TryOnTask(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.COMPLETED, self.Status.FAILED)
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API key sent with a create: the request it named and the task it made.
+
+    Kept for a day (services.IDEMPOTENCY_WINDOW). ``task`` is empty while the first request is
+    still being created.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's fields and files")
+    task = models.ForeignKey(TryOnTask, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="unique_idempotency_key_per_api_key")]

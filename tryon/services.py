@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -21,7 +21,7 @@ from PIL import Image
 
 from tryon import client, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, TryOnTask
+from tryon.models import ApiKey, IdempotencyKey, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ STORED_INPUT_MAX_SIDE = 4096  # inputs are re-encoded (metadata stripped) at mos
 THUMBNAIL_SIZE = 360
 # A worker that died mid-task gets one more delivery; after that the task fails.
 MAX_ATTEMPTS = 2
+# How long an Idempotency-Key keeps naming its task.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
 GENERIC_FAILURE = "Failed to process try-on task"
 TIMED_OUT = "The try-on task timed out"
 
@@ -59,6 +61,16 @@ class Conflict(ServiceError):
     """The request clashes with the task's current state (cancelling a finished task)."""
 
     status = 409
+
+
+class IdempotencyKeyInUse(Conflict):
+    """The first request with this Idempotency-Key is still being created."""
+
+
+class IdempotencyKeyReused(ServiceError):
+    """The Idempotency-Key was already used for a different request."""
+
+    status = 422
 
 
 class TaskCancelled(Exception):
@@ -125,6 +137,14 @@ def _backend_errors():
 # --- Creating tasks ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key and a fingerprint of the request it came with."""
+
+    key: str
+    fingerprint: str
+
+
 def create_task(
     owner: Owner,
     *,
@@ -133,8 +153,27 @@ def create_task(
     cloth_type: str,
     lower_cloth_image: Image.Image | None = None,
     hd_mode: bool = False,
+    idempotency: Idempotency | None = None,
 ) -> TryOnTask:
-    """Store validated inputs, charge credits and queue the try-on once the row is committed."""
+    """Store validated inputs, charge credits and queue the try-on once the row is committed.
+
+    With ``idempotency`` (API keys only), a repeat of the same request within a day gets the
+    first request's task back and is not charged again.
+    """
+    if idempotency is not None:
+        earlier = _claim_idempotency_key(owner.api_key, idempotency)
+        if earlier is not None:
+            return earlier
+        try:
+            return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, idempotency)
+        except BaseException:
+            # Nothing was created under the key: free it, so the client's retry can go ahead.
+            IdempotencyKey.objects.filter(api_key=owner.api_key, key=idempotency.key, task=None).delete()
+            raise
+    return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, None)
+
+
+def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, idempotency) -> TryOnTask:
     if cloth_type == TryOnTask.ClothType.COMBO and lower_cloth_image is None:
         raise InvalidInput("lower_cloth_image is required when cloth_type is combo")
     if cloth_type != TryOnTask.ClothType.COMBO:
@@ -153,8 +192,36 @@ def create_task(
             if data is not None:
                 getattr(task, field).save(f"{field}.jpg", ContentFile(data), save=False)
         task.save()
+        if idempotency is not None:
+            # In the charge's transaction: the key names a task exactly when the task exists.
+            IdempotencyKey.objects.filter(api_key=owner.api_key, key=idempotency.key).update(task=task)
         transaction.on_commit(lambda: enqueue_task(task.public_id))
     return task
+
+
+def _claim_idempotency_key(api_key: ApiKey, idempotency: Idempotency) -> TryOnTask | None:
+    """Reserve the key for this request (None), or return the task an earlier identical request made."""
+    IdempotencyKey.objects.filter(
+        api_key=api_key, key=idempotency.key, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW
+    ).delete()
+    try:
+        # Committed at once (its own transaction), so a concurrent repeat sees the reservation.
+        with transaction.atomic():
+            IdempotencyKey.objects.create(api_key=api_key, key=idempotency.key, fingerprint=idempotency.fingerprint)
+        return None
+    except IntegrityError:
+        pass
+    earlier = IdempotencyKey.objects.filter(api_key=api_key, key=idempotency.key).select_related("task").first()
+    if earlier is not None and earlier.fingerprint != idempotency.fingerprint:
+        raise IdempotencyKeyReused("this Idempotency-Key was already used for a different request")
+    if earlier is None or earlier.task is None:
+        raise IdempotencyKeyInUse("a request with this Idempotency-Key is still being processed; retry shortly")
+    return earlier.task
+
+
+def delete_expired_idempotency_keys() -> int:
+    cutoff = timezone.now() - IDEMPOTENCY_WINDOW
+    return IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def retry_task(owner: Owner, public_id: str) -> TryOnTask:

@@ -17,7 +17,8 @@ def tryon_task_finished(q_task) -> None:
 
 
 def sweep() -> None:
-    """Scheduled housekeeping: fail stale tasks, drop old rate-limit rows, delete expired files."""
+    """Scheduled housekeeping: fail stale tasks, drop old rate-limit rows and idempotency keys, delete expired files."""
     services.fail_stale_tasks()
     ratelimit.delete_old_windows()
     services.delete_expired_files()
+    services.delete_expired_idempotency_keys()

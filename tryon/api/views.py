@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tryon import services
 from tryon.api import downloads
 from tryon.api.decorators import api_endpoint
+from tryon.api.idempotency import idempotency_of
 from tryon.api.responses import (
     clothes_check_body,
     credits_body,
@@ -46,10 +47,11 @@ def check_clothes(request, api_key):
 @require_POST
 @api_endpoint
 def create_task(request, api_key):
+    idempotency = idempotency_of(request)
     form = TryOnTaskForm(request.POST, request.FILES)
     if not form.is_valid():
         return _bad_request(form)
-    task = services.create_task(services.Owner(api_key=api_key), **form.cleaned_data)
+    task = services.create_task(services.Owner(api_key=api_key), idempotency=idempotency, **form.cleaned_data)
     return JsonResponse(task_created_body(task))
 
 
