@@ -35,7 +35,7 @@ class InputImageForm(forms.Form):
     input_image = UploadedImageField(error_messages=_required("input_image"))
 
 
-CLOTH_TYPE_CHOICES = [(c, c) for c in cloth_types.ACCEPTED]
+CLOTH_TYPE_CHOICES = [(c, c) for c in (*cloth_types.ACCEPTED, cloth_types.AUTO)]
 
 
 class TryOnTaskForm(forms.Form):
@@ -46,13 +46,15 @@ class TryOnTaskForm(forms.Form):
         choices=CLOTH_TYPE_CHOICES,
         error_messages={
             "required": "cloth_type is required",
-            "invalid_choice": f"cloth_type must be one of {', '.join(cloth_types.TASK_TYPES)}",
+            "invalid_choice": f"cloth_type must be one of {', '.join((*cloth_types.TASK_TYPES, cloth_types.AUTO))}",
         },
     )
     hd_mode = forms.CharField(required=False)
 
     def clean_cloth_type(self):
-        return cloth_types.task_type(self.cleaned_data["cloth_type"])  # "full" (the checks' word) -> "full_set"
+        value = self.cleaned_data["cloth_type"]
+        # "full" (the checks' word) -> "full_set"; "auto" is left for the service to resolve.
+        return value if value == cloth_types.AUTO else cloth_types.task_type(value)
 
     def clean_hd_mode(self):
         return self.cleaned_data.get("hd_mode", "").strip().lower() == "true"

@@ -79,6 +79,9 @@ class TryOnTask(models.Model):
     session_key = models.CharField(max_length=40, blank=True, db_index=True)
 
     cloth_type = models.CharField(max_length=10, choices=ClothType.choices)
+    cloth_type_auto = models.BooleanField(
+        default=False, help_text="cloth_type was 'auto': the clothes check chose the type stored above."
+    )
     hd_mode = models.BooleanField(default=False)
     model_image = models.ImageField(upload_to=_input_path)
     cloth_image = models.ImageField(upload_to=_input_path)

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from PIL import Image
 
-from tryon import client, engine
+from tryon import client, cloth_types, engine
 from tryon.backends import get_backend
 from tryon.models import ApiKey, IdempotencyKey, TryOnTask
 
@@ -174,6 +174,9 @@ def create_task(
 
 
 def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, idempotency) -> TryOnTask:
+    auto = cloth_type == cloth_types.AUTO
+    if auto:
+        cloth_type = detect_cloth_type(model_image, cloth_image)
     if cloth_type == TryOnTask.ClothType.COMBO and lower_cloth_image is None:
         raise InvalidInput("lower_cloth_image is required when cloth_type is combo")
     if cloth_type != TryOnTask.ClothType.COMBO:
@@ -187,7 +190,9 @@ def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image,
     with transaction.atomic():
         if cost:
             _charge(owner.api_key, cost)
-        task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
+        task = TryOnTask(
+            cloth_type=cloth_type, cloth_type_auto=auto, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields()
+        )
         for field, data in encoded.items():
             if data is not None:
                 getattr(task, field).save(f"{field}.jpg", ContentFile(data), save=False)
@@ -197,6 +202,28 @@ def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image,
             IdempotencyKey.objects.filter(api_key=owner.api_key, key=idempotency.key).update(task=task)
         transaction.on_commit(lambda: enqueue_task(task.public_id))
     return task
+
+
+def detect_cloth_type(model_image: Image.Image, cloth_image: Image.Image) -> str:
+    """cloth_type "auto": the garment's own type, by the clothes check, if the person photo can wear it."""
+    from tryon.errors import CHECK_CODES
+
+    clothes = check_clothes_image(cloth_image)
+    found = cloth_types.task_type(clothes.clothes_type or "") if clothes.is_clothes else None
+    if found is None:
+        raise InvalidInput("cloth_image: no single garment found, so cloth_type auto cannot choose a type")
+    model = check_model_image(model_image)
+    code = CHECK_CODES.get(model.error_code or "")
+    if not model.is_good or (code is not None and code.is_error):
+        reason = code.documented if code else "the model image is not usable"
+        raise InvalidInput(f"model_image: {reason}")
+    if found not in cloth_types.wearable(model.good_clothes_types):
+        garment = cloth_types.CLOTH_TYPES[found].label.lower()
+        raise InvalidInput(
+            f"cloth_image is {found} clothes ({garment}), but the model image does not show enough of the body "
+            f"for them; it suits {', '.join(model.good_clothes_types) or 'no clothes type'}"
+        )
+    return found
 
 
 def _claim_idempotency_key(api_key: ApiKey, idempotency: Idempotency) -> TryOnTask | None:
