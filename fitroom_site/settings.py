@@ -219,3 +219,7 @@ TRYON_PUBLIC_BASE_URL = os.environ.get("TRYON_PUBLIC_BASE_URL", "")  # e.g. http
 TRYON_BACKEND = os.environ.get("TRYON_BACKEND", "local")  # "local" or "remote"
 TRYON_REMOTE_URL = os.environ.get("TRYON_REMOTE_URL", "")
 TRYON_REMOTE_API_KEY = os.environ.get("TRYON_REMOTE_API_KEY", "")
+# Webhook URLs that resolve to private, loopback or link-local addresses are refused unless this is
+# true (tests, LAN installs): otherwise a key holder could make the server call into its own network.
+TRYON_WEBHOOK_ALLOW_PRIVATE = env_bool("TRYON_WEBHOOK_ALLOW_PRIVATE", False)
+TRYON_WEBHOOK_TIMEOUT = 10  # seconds for one delivery attempt

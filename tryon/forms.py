@@ -50,11 +50,27 @@ class TryOnTaskForm(forms.Form):
         },
     )
     hd_mode = forms.CharField(required=False)
+    # API only: where to POST the task's final state (the key's default URL when absent).
+    webhook_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        error_messages={"invalid": "webhook_url: enter a valid URL"},
+    )
 
     def clean_cloth_type(self):
         value = self.cleaned_data["cloth_type"]
         # "full" (the checks' word) -> "full_set"; "auto" is left for the service to resolve.
         return value if value == cloth_types.AUTO else cloth_types.task_type(value)
+
+    def clean_webhook_url(self):
+        from tryon.webhooks import refusal
+
+        url = self.cleaned_data.get("webhook_url") or ""
+        problem = refusal(url) if url else None
+        if problem:
+            raise forms.ValidationError(f"webhook_url {problem}", code="refused")
+        return url
 
     def clean_hd_mode(self):
         return self.cleaned_data.get("hd_mode", "").strip().lower() == "true"

@@ -153,27 +153,31 @@ def create_task(
     cloth_type: str,
     lower_cloth_image: Image.Image | None = None,
     hd_mode: bool = False,
+    webhook_url: str = "",
+    origin: str = "",
     idempotency: Idempotency | None = None,
 ) -> TryOnTask:
     """Store validated inputs, charge credits and queue the try-on once the row is committed.
 
     With ``idempotency`` (API keys only), a repeat of the same request within a day gets the
-    first request's task back and is not charged again.
+    first request's task back and is not charged again. ``webhook_url`` is told when the task
+    ends; ``origin`` (scheme://host) is where the download link in that report points.
     """
+    fields = {"hd_mode": hd_mode, "webhook_url": webhook_url or "", "origin": origin}
     if idempotency is not None:
         earlier = _claim_idempotency_key(owner.api_key, idempotency)
         if earlier is not None:
             return earlier
         try:
-            return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, idempotency)
+            return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, fields, idempotency)
         except BaseException:
             # Nothing was created under the key: free it, so the client's retry can go ahead.
             IdempotencyKey.objects.filter(api_key=owner.api_key, key=idempotency.key, task=None).delete()
             raise
-    return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, None)
+    return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, fields, None)
 
 
-def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, hd_mode, idempotency) -> TryOnTask:
+def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, fields, idempotency) -> TryOnTask:
     auto = cloth_type == cloth_types.AUTO
     if auto:
         cloth_type = detect_cloth_type(model_image, cloth_image)
@@ -191,7 +195,7 @@ def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image,
         if cost:
             _charge(owner.api_key, cost)
         task = TryOnTask(
-            cloth_type=cloth_type, cloth_type_auto=auto, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields()
+            cloth_type=cloth_type, cloth_type_auto=auto, credits_charged=cost, **fields, **owner.task_fields()
         )
         for field, data in encoded.items():
             if data is not None:
@@ -264,6 +268,8 @@ def retry_task(owner: Owner, public_id: str) -> TryOnTask:
         lower_cloth_image=images["lower_cloth_image"],
         cloth_type=old.cloth_type,
         hd_mode=old.hd_mode,
+        webhook_url=old.webhook_url,
+        origin=old.origin,
     )
 
 
@@ -405,6 +411,8 @@ def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> N
         # Another attempt or the stale-task sweeper ended this task first: keep its outcome.
         task.result_image.delete(save=False)
         task.result_thumbnail.delete(save=False)
+        return
+    _report_finished(task.public_id)
 
 
 def _user_message(exc: Exception) -> str:
@@ -433,7 +441,19 @@ def fail_task(public_id: str, message: str) -> bool:
         ).update(status=TryOnTask.Status.FAILED, error=message, completed_at=timezone.now(), refunded=bool(refund))
         if failed and refund:
             ApiKey.objects.filter(pk=task["api_key_id"]).update(credits=F("credits") + refund)
+        if failed:
+            transaction.on_commit(lambda: _report_finished(public_id))
     return bool(failed)
+
+
+def _report_finished(public_id: str) -> None:
+    """Queue the task's webhook, if any. The task's outcome stands even if the queue is away."""
+    from tryon import webhooks
+
+    try:
+        webhooks.task_finished(public_id)
+    except Exception:
+        log.exception("could not queue the webhook of task %s", public_id)
 
 
 def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:

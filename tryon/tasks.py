@@ -1,10 +1,14 @@
 """django-q2 entry points: thin wrappers over services."""
 
-from tryon import ratelimit, services
+from tryon import ratelimit, services, webhooks
 
 
 def run_tryon_task(public_id: str) -> None:
     services.run_task(public_id)
+
+
+def deliver_webhook(delivery_id: int) -> None:
+    webhooks.deliver(delivery_id)
 
 
 def tryon_task_finished(q_task) -> None:

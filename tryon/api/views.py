@@ -51,7 +51,12 @@ def create_task(request, api_key):
     form = TryOnTaskForm(request.POST, request.FILES)
     if not form.is_valid():
         return _bad_request(form)
-    task = services.create_task(services.Owner(api_key=api_key), idempotency=idempotency, **form.cleaned_data)
+    task = services.create_task(
+        services.Owner(api_key=api_key),
+        idempotency=idempotency,
+        origin=downloads.request_origin(request),
+        **form.cleaned_data,
+    )
     return JsonResponse(task_created_body(task))
 
 
