@@ -103,6 +103,8 @@ class TryOnTask(models.Model):
     stage = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A remote backend's own task id: a redelivery resumes polling it instead of paying for another.
+    remote_task_id = models.CharField(max_length=100, blank=True)
     result_image = models.ImageField(upload_to=_result_path, blank=True)
     result_thumbnail = models.ImageField(upload_to=_result_path, blank=True)
 

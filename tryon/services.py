@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from PIL import Image
 
-from tryon import client, cloth_types, engine
+from tryon import backends, cloth_types, engine
 from tryon.backends import get_backend
 from tryon.models import ApiKey, IdempotencyKey, TryOnTask
 
@@ -122,15 +122,13 @@ def check_clothes_image(image: Image.Image):
 
 @contextmanager
 def _backend_errors():
-    """A remote engine's refusal of the image is the caller's 400; any other remote trouble is our 503."""
-    from tryon.client import FitRoomError
-
+    """The backend's refusal of the image is the caller's 400; the backend being away is our 503."""
     try:
         yield
-    except engine.ImageError as exc:
+    except backends.ImageRejected as exc:
         raise InvalidInput(f"input_image: {exc}") from exc
-    except FitRoomError as exc:
-        log.warning("remote engine unavailable for a check: %s", exc)
+    except backends.BackendUnavailable as exc:
+        log.warning("try-on backend unavailable for a check: %s", exc)
         raise EngineUnavailable("The try-on engine is unavailable. Please try again later.") from exc
 
 
@@ -349,7 +347,7 @@ def run_task(public_id: str) -> None:
     task = TryOnTask.objects.get(public_id=public_id)
     mine = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.PROCESSING, attempts=task.attempts)
 
-    def report(fraction: float, stage: str) -> None:
+    def report(stage: str, fraction: float) -> None:
         percent = 1 + int(max(0.0, min(1.0, fraction)) * 97)  # 1..98; 99 is saving, 100 done
         # Never decreasing, even across attempts, and only while this attempt owns the task.
         updated = mine.filter(progress__lt=percent).update(
@@ -360,14 +358,18 @@ def run_task(public_id: str) -> None:
 
     try:
         images = _load_inputs(task)
-        result = get_backend().render(
-            images["model_image"],
-            images["cloth_image"],
-            task.cloth_type,
-            images["lower_cloth_image"],
-            task.hd_mode,
-            report,
+        job = backends.RenderJob(
+            task_id=task.public_id,
+            model_image=images["model_image"],
+            cloth_image=images["cloth_image"],
+            cloth_type=task.cloth_type,
+            lower_cloth_image=images["lower_cloth_image"],
+            hd=task.hd_mode,
+            remote_task_id=task.remote_task_id,
+            # Stored at once: if this worker dies, the redelivery resumes that remote task, never pays twice.
+            remember_remote_task=lambda remote_task_id: mine.update(remote_task_id=remote_task_id),
         )
+        result = get_backend().render(job, report)
         mine.filter(progress__lt=99).update(progress=99, stage="save", progress_updated_at=timezone.now())
         _save_result(task, mine, result)
     except TaskCancelled:
@@ -416,15 +418,10 @@ def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> N
 
 
 def _user_message(exc: Exception) -> str:
-    from tryon.engine.render import TryOnError
-
-    if isinstance(exc, (TryOnError, engine.ImageError)):
-        return str(exc)
-    if isinstance(exc, client.PollTimeout):  # the remote backend stopped waiting at our time limit
+    if isinstance(exc, (backends.RenderFailed, backends.ImageRejected, engine.ImageError)):
+        return str(exc)  # about the inputs (or a remote server's own error text): the user can act on it
+    if isinstance(exc, backends.RenderTimedOut):
         return TIMED_OUT
-    remote_error = getattr(exc, "remote_error", None)  # a remote FitRoom server's own error text
-    if remote_error:
-        return str(remote_error)
     return GENERIC_FAILURE
 
 
