@@ -216,7 +216,8 @@ TRYON_STALE_AFTER = env_int("TRYON_STALE_AFTER", TRYON_TASK_TIMEOUT * 3)  # seco
 TRYON_RETENTION_DAYS = env_int("TRYON_RETENTION_DAYS", 30)
 TRYON_QUEUE_TIMEOUT = env_int("TRYON_QUEUE_TIMEOUT", 1800)  # seconds a task may wait to start
 TRYON_PUBLIC_BASE_URL = os.environ.get("TRYON_PUBLIC_BASE_URL", "")  # e.g. https://tryon.example.com
-TRYON_BACKEND = os.environ.get("TRYON_BACKEND", "local")  # "local" or "remote"
+# "local", "remote", or the dotted path of a backend class (README "Writing a try-on backend").
+TRYON_BACKEND = os.environ.get("TRYON_BACKEND", "local")
 TRYON_REMOTE_URL = os.environ.get("TRYON_REMOTE_URL", "")
 TRYON_REMOTE_API_KEY = os.environ.get("TRYON_REMOTE_API_KEY", "")
 # Webhook URLs that resolve to private, loopback or link-local addresses are refused unless this is
