@@ -4,8 +4,6 @@ import hashlib
 
 from tryon.services import Idempotency, InvalidInput
 
-MAX_KEY_LENGTH = 255
-
 
 def idempotency_of(request) -> Idempotency | None:
     """The request's Idempotency-Key with a fingerprint of its fields and files, or None without the header.
@@ -15,10 +13,10 @@ def idempotency_of(request) -> Idempotency | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters")
-    return Idempotency(key, _fingerprint(request))
+    if not key:
+        raise InvalidInput("Idempotency-Key is empty")
+    # Stored as a digest: any length and any characters (NUL included, which PostgreSQL cannot store).
+    return Idempotency(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest(), _fingerprint(request))
 
 
 def _fingerprint(request) -> str:
