@@ -122,6 +122,9 @@ def deliver(delivery_id: int) -> None:
     delivery = WebhookDelivery.objects.select_related("task__api_key").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
         return
+    if delivery.task.api_key is None:  # the key was deleted: nothing left to sign with, nobody to tell
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.FAILED)
+        return
     number = delivery.attempts + 1
     # Claim the attempt: a resend and a scheduled retry arriving together make one POST, not two.
     if not WebhookDelivery.objects.filter(

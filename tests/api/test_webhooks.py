@@ -14,7 +14,7 @@ from tests.processes import close_subprocess_connections, start_qcluster, stop
 from tests.stack import create_task, tail
 from tests.webhook_receiver import Receiver
 from tryon import webhooks
-from tryon.models import WebhookDelivery
+from tryon.models import TryOnTask, WebhookDelivery
 
 
 @pytest.fixture
@@ -213,3 +213,14 @@ def test_a_delivery_that_fails_twice_then_succeeds(live_server, make_key, tmp_pa
     assert [a.status_code for a in delivery.attempt_log.all()] == [500, 503, 200]
     attempts = list(delivery.attempt_log.all())
     assert (attempts[1].started_at - attempts[0].started_at).total_seconds() >= webhooks.FIRST_RETRY_DELAY
+
+
+def test_a_deleted_keys_delivery_gives_up_quietly(client, alice, allow_private):
+    task_id = client.post(TASKS, task_form(), headers=alice.headers).json()["task_id"]
+    delivery = WebhookDelivery.objects.create(task=TryOnTask.objects.get(public_id=task_id), url="http://127.0.0.1:9/")
+    alice.key.delete()
+
+    webhooks.deliver(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 0)
