@@ -95,6 +95,9 @@ class RenderJob:
 
 
 class TryOnBackend(Protocol):
+    """The three calls every backend has. One that hands work elsewhere may also have
+    ``abandon(remote_task_id)``, called when a worker died while waiting for that remote task."""
+
     def check_model(self, image: Image.Image) -> ModelCheckResult: ...
 
     def check_clothes(self, image: Image.Image) -> ClothesCheckResult: ...
@@ -259,6 +262,11 @@ class RemoteBackend:
         encoded = engine.encode_image(engine.fit_within(image, settings.TRYON_RESULT_MAX_SIDE))
         progress("remote", 1.0)
         return encoded
+
+    def abandon(self, remote_task_id: str) -> None:
+        """Cancel a remote task nobody waits for any more (its worker was killed)."""
+        with self._client(max_retries=1) as remote:
+            _abandon(remote, remote_task_id)
 
     def _client(self, max_retries: int = 4) -> client.FitRoomClient:
         return client.FitRoomClient(self.base_url, self.api_key, timeout=30.0, max_retries=max_retries)

@@ -453,6 +453,14 @@ def _report_finished(public_id: str) -> None:
         log.exception("could not queue the webhook of task %s", public_id)
 
 
+def abandon_remote_task(public_id: str) -> None:
+    """A worker killed mid-render cannot cancel the remote task it was waiting for: do it for it."""
+    remote_task_id = TryOnTask.objects.filter(public_id=public_id).values_list("remote_task_id", flat=True).first()
+    abandon = getattr(get_backend(), "abandon", None)  # optional in the contract: only remote backends have it
+    if remote_task_id and abandon is not None:
+        abandon(remote_task_id)
+
+
 def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:
     """Fail tasks that stopped making progress (worker killed, power cut, lost broker message)."""
     tasks = TryOnTask.objects.all() if tasks is None else tasks

@@ -18,6 +18,7 @@ def tryon_task_finished(q_task) -> None:
     result = str(q_task.result or "")
     message = "The try-on task timed out" if "timeout" in result.lower() else services.GENERIC_FAILURE
     services.fail_task(q_task.args[0], message)
+    services.abandon_remote_task(q_task.args[0])
 
 
 def sweep() -> None:

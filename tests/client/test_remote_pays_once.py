@@ -123,3 +123,31 @@ def test_cancelling_our_task_cancels_the_remote_one(live_server, make_key, tmp_p
             close_subprocess_connections()
         assert remote.cancelled == set(remote.created)
     assert key.refresh().credits == 2
+
+
+def test_a_worker_killed_at_the_time_limit_leaves_no_remote_task_running(alice, settings):
+    """django-q2 kills a worker at its timeout; its hook fails our task and cancels the remote one."""
+    from django_q.conf import Conf
+    from django_q.models import Task as QueueTask
+
+    from tests.api.helpers import TASKS, task_form
+    from tryon import tasks
+
+    Conf.SYNC = False  # queued, not run here: the test plays the worker that got killed
+    with SlowFitRoom(duration=60) as remote:
+        settings.TRYON_BACKEND, settings.TRYON_REMOTE_URL = "remote", remote.url
+        settings.TRYON_REMOTE_API_KEY = "fr_slow_server"
+        from django.test import Client
+
+        task_id = Client().post(TASKS, task_form(), headers=alice.headers).json()["task_id"]
+        remote_task_id = (
+            fitroom.FitRoomClient(remote.url, "k").create_task(person_photo(), drawn_tee(), "upper").task_id
+        )
+        TryOnTask.objects.filter(public_id=task_id).update(status="PROCESSING", remote_task_id=remote_task_id)
+
+        tasks.tryon_task_finished(QueueTask(args=(task_id,), success=False, result="Task exceeded timeout"))
+
+        assert remote.cancelled == {remote_task_id}
+    task = TryOnTask.objects.get(public_id=task_id)
+    assert (task.status, task.error) == ("FAILED", "The try-on task timed out")
+    assert alice.refresh().credits == 10
