@@ -230,6 +230,11 @@ TRYON_IMAGE_URL_ALLOW_PRIVATE = env_bool("TRYON_IMAGE_URL_ALLOW_PRIVATE", False)
 TRYON_IMAGE_URL_TIMEOUT = env_int("TRYON_IMAGE_URL_TIMEOUT", 10)
 TRYON_REQUEUE_AFTER = env_int("TRYON_REQUEUE_AFTER", 300)  # seconds unclaimed before a task is queued again
 TRYON_PUBLIC_BASE_URL = env_str("TRYON_PUBLIC_BASE_URL")  # e.g. https://tryon.example.com
-TRYON_BACKEND = env_str("TRYON_BACKEND", "local")  # "local" or "remote"
+# "local", "remote", or the dotted path of a backend class (README "Writing a try-on backend").
+TRYON_BACKEND = env_str("TRYON_BACKEND", "local")
 TRYON_REMOTE_URL = env_str("TRYON_REMOTE_URL")
 TRYON_REMOTE_API_KEY = env_str("TRYON_REMOTE_API_KEY")
+# Webhook URLs that resolve to private, loopback or link-local addresses are refused unless this is
+# true (tests, LAN installs): otherwise a key holder could make the server call into its own network.
+TRYON_WEBHOOK_ALLOW_PRIVATE = env_bool("TRYON_WEBHOOK_ALLOW_PRIVATE", False)
+TRYON_WEBHOOK_TIMEOUT = 10  # seconds for one delivery attempt

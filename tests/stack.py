@@ -201,13 +201,20 @@ class SlowFitRoom:
     """A FitRoom-compatible try-on server that takes ``duration`` seconds per task.
 
     ``hang`` seconds of silence before answering the task creation make a request that
-    blocks (as a stuck GPU box would); the result is a real JPEG.
+    blocks (as a stuck GPU box would); the result is a real JPEG. It honours Idempotency-Key
+    and cancel like fitroom; ``created`` lists every task it made (each one paid for) and
+    ``cancelled`` the ones cancelled. ``bad_gateway_creates`` creates are answered 502 after
+    the task was made, as a proxy that lost the answer would.
     """
 
     def __init__(self, duration: float = 5.0, hang: float = 0.0):
         self.duration = duration
         self.hang = hang
         self.tasks: dict[str, float] = {}
+        self.created: list[str] = []
+        self.cancelled: set[str] = set()
+        self.idempotency_keys: dict[str, str] = {}
+        self.bad_gateway_creates = 0
         self.result = images.drawn_tee(colour=(30, 90, 200))
         server = self
 
@@ -229,14 +236,29 @@ class SlowFitRoom:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path == "/api/tryon/v2/tasks":
                     time.sleep(server.hang)
+                    key = self.headers.get("Idempotency-Key")
+                    if key in server.idempotency_keys:
+                        return self._json({"task_id": server.idempotency_keys[key], "status": "CREATED"})
                     task_id = uuid.uuid4().hex
                     server.tasks[task_id] = time.monotonic()
+                    server.created.append(task_id)
+                    if key:
+                        server.idempotency_keys[key] = task_id
+                    if server.bad_gateway_creates > 0:
+                        server.bad_gateway_creates -= 1
+                        return self._json({"error": {"code": 502, "message": "Bad Gateway"}}, 502)
                     return self._json({"task_id": task_id, "status": "CREATED"})
                 # A task first runs the checks on its photos; this server passes every photo.
                 if self.path == "/api/tryon/input_check/v1/model":
                     return self._json({"is_good": True, "good_clothes_types": ["upper", "lower", "full"]})
                 if self.path == "/api/tryon/input_check/v1/clothes":
                     return self._json({"clothes_type": "upper", "is_clothes": True})
+                if self.path.endswith("/cancel"):
+                    task_id = self.path.split("/")[-2]
+                    if task_id not in server.tasks:
+                        return self._json({"error": {"code": 404, "message": "Not Found"}}, 404)
+                    server.cancelled.add(task_id)
+                    return self._json({"task_id": task_id, "status": "FAILED", "error": "cancelled"})
                 return self._json({"error": {"code": 404, "message": "Not Found"}}, 404)
 
             def do_GET(self):
@@ -245,6 +267,8 @@ class SlowFitRoom:
                     if task_id not in server.tasks:
                         return self._json({"error": {"code": 404, "message": "Not Found"}}, 404)
                     elapsed = time.monotonic() - server.tasks[task_id]
+                    if task_id in server.cancelled:
+                        return self._json({"task_id": task_id, "status": "FAILED", "error": "cancelled"})
                     if elapsed < server.duration:
                         progress = max(1, min(99, int(100 * elapsed / server.duration)))
                         return self._json({"task_id": task_id, "status": "PROCESSING", "progress": progress})

@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tryon import services
+from tryon import services, webhooks
 from tryon.keys import create_api_key
-from tryon.models import ApiKey, CreditEntry, TryOnTask
+from tryon.models import ApiKey, CreditEntry, TryOnTask, WebhookAttempt, WebhookDelivery
 
 
 class ApiKeyAddForm(forms.ModelForm):
@@ -54,13 +55,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "credits", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "prefix"]
-    readonly_fields = ["prefix", "credits", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "credits", "created_at", "last_used_at", "webhook_secret"]
     fields = [
         "name", "prefix", "credits", "add_credits", "credits_reason", "rate_limit_per_minute", "is_active",
-        "created_at", "last_used_at",
+        "created_at", "last_used_at", "webhook_url", "webhook_secret",
     ]  # fmt: skip
     actions = ["revoke"]
     inlines = [CreditEntryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ApiKeyAddForm if obj is None else ApiKeyChangeForm
@@ -100,7 +102,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         messages.warning(
             request,
             f"The new API key for “{api_key.name}” is {raw_key} — copy it now: it is stored only as a hash "
-            "and will not be shown again.",
+            f"and will not be shown again. Its webhook signing secret is {api_key.webhook_secret}.",
         )
 
     @admin.action(description="Revoke the selected keys")
@@ -213,3 +215,38 @@ class TryOnTaskAdmin(admin.ModelAdmin):
     @admin.action(description="Hide from the lookbook")
     def hide(self, request, queryset):
         self._moderate(request, queryset, "hide")
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "started_at", "duration_ms", "status_code", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["message_id", "task", "url", "status", "attempts", "next_attempt_at", "created_at", "delivered_at"]
+    list_filter = ["status"]
+    search_fields = ["message_id", "task__public_id", "url"]
+    list_select_related = ["task"]
+    readonly_fields = [
+        "message_id", "task", "url", "status", "attempts", "next_attempt_at", "created_at", "delivered_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+    inlines = [WebhookAttemptInline]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False  # deliveries come from finished tasks
+
+    @admin.action(description="Resend the selected deliveries now")
+    def resend(self, request, queryset):
+        for delivery in queryset:
+            webhooks.resend(delivery)
+        count = queryset.count()
+        self.message_user(request, f"Resending {count} deliver{'ies' if count != 1 else 'y'}.")

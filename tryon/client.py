@@ -12,6 +12,9 @@ Every call raises a :class:`FitRoomError` subclass named after the documented
 status code it got back. Rate limiting (429), server errors (500, 503) and
 connection failures are retried a bounded number of times with exponential
 backoff and jitter; 400, 401, 402 and 404 never are, since asking again cannot help.
+Creating a task charges credits, so a create is only sent again when that cannot
+charge twice: it carries an ``Idempotency-Key``, nothing reached the server, or the
+server said "not now" (429 or 503 with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from urllib.parse import quote
 
 import httpx
 
+from tryon import cloth_types
+
 __all__ = [
     "BadRequest",
     "ClothesCheckResult",
+    "Conflict",
     "ConnectionFailed",
     "FitRoomClient",
     "FitRoomError",
@@ -44,6 +50,9 @@ __all__ = [
     "TaskFailed",
     "TryOnResult",
     "Unauthorized",
+    "Unprocessable",
+    "WebhookVerificationError",
+    "verify_webhook",
 ]
 
 # bytes, a path, or a file opened in binary mode.
@@ -52,6 +61,7 @@ ImageInput = bytes | bytearray | memoryview | str | os.PathLike | IO[bytes]
 MODEL_CHECK_PATH = "/api/tryon/input_check/v1/model"
 CLOTHES_CHECK_PATH = "/api/tryon/input_check/v1/clothes"
 TASKS_PATH = "/api/tryon/v2/tasks"
+CREDITS_PATH = "/api/tryon/v2/credits"
 
 CREATED, PROCESSING, COMPLETED, FAILED = "CREATED", "PROCESSING", "COMPLETED", "FAILED"
 
@@ -103,6 +113,18 @@ class NotFound(FitRoomError):
     status = 404
 
 
+class Conflict(FitRoomError):
+    """409: the task has already finished (cancel), or the same Idempotency-Key is still being created."""
+
+    status = 409
+
+
+class Unprocessable(FitRoomError):
+    """422: the Idempotency-Key was already used for a different request."""
+
+    status = 422
+
+
 class RateLimited(FitRoomError):
     """429: too many requests; ``retry_after`` is the server's advice in seconds, if it gave one."""
 
@@ -147,7 +169,17 @@ class PollTimeout(FitRoomError):
 
 _ERRORS_BY_STATUS: dict[int, type[FitRoomError]] = {
     cls.status: cls
-    for cls in (BadRequest, Unauthorized, PaymentRequired, NotFound, RateLimited, ServerError, ServiceUnavailable)
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        PaymentRequired,
+        NotFound,
+        Conflict,
+        Unprocessable,
+        RateLimited,
+        ServerError,
+        ServiceUnavailable,
+    )
 }
 
 # Worth asking again after a pause; everything else is final.
@@ -186,6 +218,7 @@ class Task:
     created_at: int | None = None
     started_at: int | None = None
     completed_at: int | None = None
+    cloth_type: str | None = None  # the type the server chose, for cloth_type "auto"
 
     @property
     def is_finished(self) -> bool:
@@ -284,11 +317,18 @@ class FitRoomClient:
         cloth_type: str,
         lower_cloth_image: ImageInput | None = None,
         hd: bool = False,
+        *,
+        idempotency_key: str | None = None,
+        webhook_url: str | None = None,
     ) -> Task:
         """Start a try-on and return the new task (status CREATED).
 
-        ``cloth_type`` is ``upper``, ``lower``, ``full_set`` or ``combo``; ``combo``
-        needs ``lower_cloth_image``. This charges credits on the server.
+        ``cloth_type`` is ``upper``, ``lower``, ``full_set`` or ``combo`` (``combo``
+        needs ``lower_cloth_image``), or ``auto`` on servers that choose the type
+        from the garment. This charges credits on the server. With
+        ``idempotency_key``, the same request sent again (by this client's retries
+        or by you) answers the same task and is charged once. ``webhook_url`` is
+        told when the task ends.
         """
         files = {
             "model_image": _file_part(model_image, "model_image"),
@@ -296,12 +336,18 @@ class FitRoomClient:
         }
         if lower_cloth_image is not None:
             files["lower_cloth_image"] = _file_part(lower_cloth_image, "lower_cloth_image")
-        form = {"cloth_type": cloth_type}
+        # The checks' "full" is "full_set" to the create-task call (the hosted service knows only that word).
+        form = {"cloth_type": cloth_types.task_type(cloth_type) or cloth_type}
         if hd:
             form["hd_mode"] = "true"
-        # Not idempotent: a broken connection after the upload may have created (and
-        # charged for) a task, so only failures before anything was sent are retried.
-        response = self._request("POST", TASKS_PATH, data=form, files=files, idempotent=False)
+        if webhook_url:
+            form["webhook_url"] = webhook_url
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        # Without a key a create is not idempotent: an error answer or a broken connection after
+        # the upload may come from a task that was created (and charged), so see _request.
+        response = self._request(
+            "POST", TASKS_PATH, data=form, files=files, headers=headers, idempotent=bool(idempotency_key)
+        )
         data = self._json(response)
         if not data.get("task_id"):
             raise FitRoomError("the server's answer has no task_id", response.status_code, response=response)
@@ -317,6 +363,24 @@ class FitRoomClient:
         data = self._json(response)
         data.setdefault("task_id", task_id)
         return _task_from(data)
+
+    def cancel_task(self, task_id: str) -> Task:
+        """Cancel an unfinished task: it ends FAILED with error "cancelled" and its credits come back.
+
+        Raises :class:`Conflict` when the task had already finished.
+        """
+        response = self._request("POST", f"{TASKS_PATH}/{quote(str(task_id), safe='')}/cancel")
+        data = self._json(response)
+        data.setdefault("task_id", task_id)
+        return _task_from(data)
+
+    def credits(self) -> int:
+        """The credits left on this API key."""
+        data = self._json(self._request("GET", CREDITS_PATH))
+        try:
+            return int(data["credits"])
+        except (KeyError, TypeError, ValueError):
+            raise FitRoomError(f"the server's answer has no credits: {data!r}") from None
 
     def download(self, url: str) -> bytes:
         """Fetch a result image from its ``download_signed_url``.
@@ -369,13 +433,16 @@ class FitRoomClient:
         *,
         on_progress: Callable[[Task], None] | None = None,
         poll_timeout: float = 300.0,
+        idempotency_key: str | None = None,
     ) -> TryOnResult:
         """Create a task, poll it to the end and download the result image.
 
         Raises :class:`TaskFailed` with the server's error text if the task fails,
         :class:`PollTimeout` if it is not done within ``poll_timeout`` seconds.
         """
-        task = self.create_task(model_image, cloth_image, cloth_type, lower_cloth_image, hd)
+        task = self.create_task(
+            model_image, cloth_image, cloth_type, lower_cloth_image, hd, idempotency_key=idempotency_key
+        )
         if on_progress is not None:
             on_progress(task)
         task = self.wait_for_task(task.task_id, on_progress=on_progress, poll_timeout=poll_timeout)
@@ -418,9 +485,9 @@ class FitRoomClient:
                 if response.is_success:
                     return response
                 error = _error_from(response)
-                if response.status_code not in _RETRYABLE_STATUSES:
-                    raise error
                 wait = _retry_after(response)
+                if not _worth_retrying(response.status_code, wait, idempotent, headers):
+                    raise error
                 if wait is not None and wait > self.max_retry_wait:
                     raise error
             if attempt >= self.max_retries:
@@ -446,6 +513,14 @@ class FitRoomClient:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _worth_retrying(status: int, retry_after: float | None, idempotent: bool, headers: dict) -> bool:
+    if idempotent:
+        # 409 to a keyed create: the first request with this key is still being created.
+        return status in _RETRYABLE_STATUSES or (status == 409 and "Idempotency-Key" in headers)
+    # A create without a key: only a server that said "not now, try after" surely did nothing.
+    return status in (429, 503) and retry_after is not None
 
 
 def _jittered(delay: float, cap: float) -> float:
@@ -528,6 +603,7 @@ def _task_from(data: dict[str, Any], default_status: str = "") -> Task:
         created_at=integer("created_at"),
         started_at=integer("started_at"),
         completed_at=integer("completed_at"),
+        cloth_type=str(data["cloth_type"]) if data.get("cloth_type") else None,
     )
 
 
@@ -574,3 +650,25 @@ def _sniff(data: bytes) -> tuple[str, str]:
     if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
         return ".avif", "image/avif"
     return "", "application/octet-stream"
+
+
+class WebhookVerificationError(Exception):
+    """A webhook's signature, timestamp or headers did not check out: do not trust its body."""
+
+
+def verify_webhook(secret: str, body: bytes | str, headers: dict[str, str]) -> Task:
+    """Check a webhook from a fitroom server (Standard Webhooks) and return the task it reports.
+
+    ``secret`` is the key's ``whsec_...`` secret, ``body`` the raw request body (not re-encoded
+    JSON) and ``headers`` the request's headers. Raises :class:`WebhookVerificationError` for a
+    forged, altered or more than five minutes old message.
+    """
+    import standardwebhooks
+
+    try:
+        data = standardwebhooks.Webhook(secret).verify(body, headers)
+    except (standardwebhooks.WebhookVerificationError, ValueError) as exc:
+        raise WebhookVerificationError(str(exc) or "invalid webhook") from exc
+    if not isinstance(data, dict) or not data.get("task_id"):
+        raise WebhookVerificationError("the webhook's body is not a task")
+    return _task_from(data)

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
-from tryon import engine
+from tryon import cloth_types, engine
 from tryon.models import TryOnTask
 
 
@@ -41,7 +41,7 @@ class InputImageForm(forms.Form):
     input_image = UploadedImageField(error_messages=_required("input_image"))
 
 
-CLOTH_TYPE_CHOICES = [(c, c) for c in ("upper", "lower", "full_set", "full", "combo")]
+CLOTH_TYPE_CHOICES = [(c, c) for c in (*cloth_types.ACCEPTED, cloth_types.AUTO)]
 
 
 class TryOnTaskForm(forms.Form):
@@ -52,15 +52,31 @@ class TryOnTaskForm(forms.Form):
         choices=CLOTH_TYPE_CHOICES,
         error_messages={
             "required": "cloth_type is required",
-            "invalid_choice": "cloth_type must be one of upper, lower, full_set, combo",
+            "invalid_choice": f"cloth_type must be one of {', '.join((*cloth_types.TASK_TYPES, cloth_types.AUTO))}",
         },
     )
     hd_mode = forms.CharField(required=False)
+    # API only: where to POST the task's final state (the key's default URL when absent).
+    webhook_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        error_messages={"invalid": "webhook_url: enter a valid URL"},
+    )
 
     def clean_cloth_type(self):
-        # "full" is what the check endpoints call it; the task endpoint documents "full_set".
         value = self.cleaned_data["cloth_type"]
-        return TryOnTask.ClothType.FULL_SET if value == "full" else value
+        # "full" (the checks' word) -> "full_set"; "auto" is left for the service to resolve.
+        return value if value == cloth_types.AUTO else cloth_types.task_type(value)
+
+    def clean_webhook_url(self):
+        from tryon.webhooks import refusal
+
+        url = self.cleaned_data.get("webhook_url") or ""
+        problem = refusal(url) if url else None
+        if problem:
+            raise forms.ValidationError(f"webhook_url {problem}", code="refused")
+        return url
 
     def clean_hd_mode(self):
         return self.cleaned_data.get("hd_mode", "").strip().lower() == "true"

@@ -1,9 +1,15 @@
+import base64
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks signing secret: ``whsec_`` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class ApiKey(models.Model):
@@ -19,6 +25,11 @@ class ApiKey(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    webhook_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where finished tasks are reported when a create names no webhook_url."
+    )
+    # Kept in clear: every delivery is signed with it (Standard Webhooks, HMAC-SHA256).
+    webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
 
     class Meta:
         verbose_name = "API key"
@@ -79,6 +90,9 @@ class TryOnTask(models.Model):
     session_key = models.CharField(max_length=40, blank=True, db_index=True)
 
     cloth_type = models.CharField(max_length=10, choices=ClothType.choices)
+    cloth_type_auto = models.BooleanField(
+        default=False, help_text="cloth_type was 'auto': the clothes check chose the type stored above."
+    )
     hd_mode = models.BooleanField(default=False)
     model_image = models.ImageField(upload_to=_input_path)
     cloth_image = models.ImageField(upload_to=_input_path)
@@ -89,11 +103,17 @@ class TryOnTask(models.Model):
     stage = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A remote backend's own task id: a redelivery resumes polling it instead of paying for another.
+    remote_task_id = models.CharField(max_length=100, blank=True)
     result_image = models.ImageField(upload_to=_result_path, blank=True)
     result_thumbnail = models.ImageField(upload_to=_result_path, blank=True)
 
     credits_charged = models.PositiveIntegerField(default=0)
     refunded = models.BooleanField(default=False)
+
+    webhook_url = models.URLField(max_length=2000, blank=True, help_text="Reported to when finished (else the key's).")
+    # scheme://host the task was created through: the base of the download link in its webhooks.
+    origin = models.CharField(max_length=300, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Last time the sweep put a still-CREATED task back on the queue (a killed cluster may have held it).
@@ -194,3 +214,67 @@ class CreditEntry(models.Model):
 
     def __str__(self):
         return f"{self.change:+d} {self.get_kind_display()}"
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API key sent with a create: the request it named and the task it made.
+
+    Kept for a day (services.IDEMPOTENCY_WINDOW). ``task`` is empty while the first request is
+    still being created.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's fields and files")
+    task = models.ForeignKey(TryOnTask, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="unique_idempotency_key_per_api_key")]
+
+
+def _message_id():
+    return f"msg_{uuid.uuid4().hex}"
+
+
+class WebhookDelivery(models.Model):
+    """One finished task reported to one URL: the message and its state across attempts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    task = models.ForeignKey(TryOnTask, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    url = models.URLField(max_length=2000)
+    message_id = models.CharField(max_length=40, unique=True, default=_message_id, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self):
+        return f"{self.message_id} {self.status}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: what was sent and what came back."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    payload = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"{self.delivery.message_id} #{self.number}"

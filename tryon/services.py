@@ -16,15 +16,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from PIL import Image
 
-from tryon import client, engine
+from tryon import backends, cloth_types, engine
 from tryon.backends import get_backend
-from tryon.models import ApiKey, CreditEntry, Invitation, SavedPerson, TryOnTask
+from tryon.models import ApiKey, CreditEntry, IdempotencyKey, Invitation, SavedPerson, TryOnTask
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ STORED_INPUT_MAX_SIDE = 4096  # inputs are re-encoded (metadata stripped) at mos
 THUMBNAIL_SIZE = 360
 # A worker that died mid-task gets one more delivery; after that the task fails.
 MAX_ATTEMPTS = 2
+# How long an Idempotency-Key keeps naming its task.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
 GENERIC_FAILURE = "Failed to process try-on task"
 TIMED_OUT = "The try-on task timed out"
 QUEUE_UNAVAILABLE = "The try-on queue was unavailable; the task was not started"
@@ -65,6 +67,29 @@ class QueueUnavailable(ServiceError):
 
 class InputRefused(ServiceError):
     """A task's stored photo fails the same check the check endpoints make: the task ends FAILED, refunded."""
+
+
+class Conflict(ServiceError):
+    """The request clashes with the task's current state (cancelling a finished task)."""
+
+    status = 409
+
+
+class IdempotencyKeyInUse(Conflict):
+    """The first request with this Idempotency-Key is still being created."""
+
+
+class IdempotencyKeyReused(ServiceError):
+    """The Idempotency-Key was already used for a different request."""
+
+    status = 422
+
+
+class TaskCancelled(Exception):
+    """Raised inside a running render once its task was cancelled: the work stops and nothing is saved."""
+
+
+CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -109,15 +134,13 @@ def check_clothes_image(image: Image.Image):
 
 @contextmanager
 def _backend_errors():
-    """A remote engine's refusal of the image is the caller's 400; any other remote trouble is our 503."""
-    from tryon.client import FitRoomError
-
+    """The backend's refusal of the image is the caller's 400; the backend being away is our 503."""
     try:
         yield
-    except engine.ImageError as exc:
+    except backends.ImageRejected as exc:
         raise InvalidInput(f"input_image: {exc}") from exc
-    except FitRoomError as exc:
-        log.warning("remote engine unavailable for a check: %s", exc)
+    except backends.BackendUnavailable as exc:
+        log.warning("try-on backend unavailable for a check: %s", exc)
         raise EngineUnavailable("The try-on engine is unavailable. Please try again later.") from exc
 
 
@@ -197,6 +220,14 @@ def delete_old_studio_uploads(max_age: timedelta = timedelta(days=1)) -> int:
 # --- Creating tasks ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key and a fingerprint of the request it came with."""
+
+    key: str
+    fingerprint: str
+
+
 def create_task(
     owner: Owner,
     *,
@@ -205,15 +236,41 @@ def create_task(
     cloth_type: str,
     lower_cloth_image: Image.Image | None = None,
     hd_mode: bool = False,
+    webhook_url: str = "",
+    origin: str = "",
+    idempotency: Idempotency | None = None,
 ) -> TryOnTask:
-    """Store validated inputs, charge credits and queue the try-on once the row is committed."""
+    """Store validated inputs, charge credits and queue the try-on once the row is committed.
+
+    With ``idempotency`` (API keys only), a repeat of the same request within a day gets the
+    first request's task back and is not charged again. ``webhook_url`` is told when the task
+    ends; ``origin`` (scheme://host) is where the download link in that report points.
+    """
+    fields = {"hd_mode": hd_mode, "webhook_url": webhook_url or "", "origin": origin}
+    if idempotency is not None:
+        earlier = _claim_idempotency_key(owner.api_key, idempotency)
+        if earlier is not None:
+            return earlier
+        try:
+            return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, fields, idempotency)
+        except BaseException:
+            # Nothing was created under the key: free it, so the client's retry can go ahead.
+            IdempotencyKey.objects.filter(api_key=owner.api_key, key=idempotency.key, task=None).delete()
+            raise
+    return _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, fields, None)
+
+
+def _create_task(owner, model_image, cloth_image, cloth_type, lower_cloth_image, fields, idempotency) -> TryOnTask:
+    auto = cloth_type == cloth_types.AUTO
+    if auto:
+        cloth_type = detect_cloth_type(model_image, cloth_image)
     if cloth_type == TryOnTask.ClothType.COMBO and lower_cloth_image is None:
         raise InvalidInput("lower_cloth_image is required when cloth_type is combo")
     if cloth_type != TryOnTask.ClothType.COMBO:
         lower_cloth_image = None
     inputs = {"model_image": model_image, "cloth_image": cloth_image, "lower_cloth_image": lower_cloth_image}
     cost = settings.TRYON_TASK_CREDITS if owner.api_key is not None else 0
-    task = TryOnTask(cloth_type=cloth_type, hd_mode=hd_mode, credits_charged=cost, **owner.task_fields())
+    task = TryOnTask(cloth_type=cloth_type, cloth_type_auto=auto, credits_charged=cost, **fields, **owner.task_fields())
     # The files are written before the transaction, so it holds the key's row (on SQLite, the whole
     # database) only for the charge and the INSERT. If no row ever points at them, the sweep deletes them.
     for field, image in inputs.items():
@@ -226,12 +283,62 @@ def create_task(
             task.save()
             if cost:
                 CreditEntry.objects.create(api_key=owner.api_key, change=-cost, kind=CreditEntry.Kind.CHARGE, task=task)
+            if idempotency is not None:
+                # In the charge's transaction: the key names a task exactly when the task exists.
+                IdempotencyKey.objects.filter(api_key=owner.api_key, key=idempotency.key).update(task=task)
     except BaseException:
         delete_task_files(task)
         raise
     # Queued once the row is committed (at once here; at the end of a caller's outer transaction).
     transaction.on_commit(lambda: _enqueue_or_refund(task.public_id))
     return task
+
+
+def detect_cloth_type(model_image: Image.Image, cloth_image: Image.Image) -> str:
+    """cloth_type "auto": the garment's own type, by the clothes check, if the person photo can wear it."""
+    from tryon.errors import CHECK_CODES
+
+    clothes = check_clothes_image(cloth_image)
+    found = cloth_types.task_type(clothes.clothes_type or "") if clothes.is_clothes else None
+    if found is None:
+        raise InvalidInput("cloth_image: no single garment found, so cloth_type auto cannot choose a type")
+    model = check_model_image(model_image)
+    code = CHECK_CODES.get(model.error_code or "")
+    if not model.is_good or (code is not None and code.is_error):
+        reason = code.documented if code else "the model image is not usable"
+        raise InvalidInput(f"model_image: {reason}")
+    if found not in cloth_types.wearable(model.good_clothes_types):
+        garment = cloth_types.CLOTH_TYPES[found].label.lower()
+        raise InvalidInput(
+            f"cloth_image is {found} clothes ({garment}), but the model image does not show enough of the body "
+            f"for them; it suits {', '.join(model.good_clothes_types) or 'no clothes type'}"
+        )
+    return found
+
+
+def _claim_idempotency_key(api_key: ApiKey, idempotency: Idempotency) -> TryOnTask | None:
+    """Reserve the key for this request (None), or return the task an earlier identical request made."""
+    IdempotencyKey.objects.filter(
+        api_key=api_key, key=idempotency.key, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW
+    ).delete()
+    try:
+        # Committed at once (its own transaction), so a concurrent repeat sees the reservation.
+        with transaction.atomic():
+            IdempotencyKey.objects.create(api_key=api_key, key=idempotency.key, fingerprint=idempotency.fingerprint)
+        return None
+    except IntegrityError:
+        pass
+    earlier = IdempotencyKey.objects.filter(api_key=api_key, key=idempotency.key).select_related("task").first()
+    if earlier is not None and earlier.fingerprint != idempotency.fingerprint:
+        raise IdempotencyKeyReused("this Idempotency-Key was already used for a different request")
+    if earlier is None or earlier.task is None:
+        raise IdempotencyKeyInUse("a request with this Idempotency-Key is still being processed; retry shortly")
+    return earlier.task
+
+
+def delete_expired_idempotency_keys() -> int:
+    cutoff = timezone.now() - IDEMPOTENCY_WINDOW
+    return IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def retry_task(owner: Owner, public_id: str) -> TryOnTask:
@@ -247,6 +354,8 @@ def retry_task(owner: Owner, public_id: str) -> TryOnTask:
         lower_cloth_image=images["lower_cloth_image"],
         cloth_type=old.cloth_type,
         hd_mode=old.hd_mode,
+        webhook_url=old.webhook_url,
+        origin=old.origin,
     )
 
 
@@ -319,6 +428,16 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
     return task
 
 
+def cancel_task(owner: Owner, public_id: str) -> TryOnTask:
+    """End an unfinished task as FAILED "cancelled" with its credits refunded; a running render stops."""
+    task = get_task(owner, public_id)
+    # fail_task's conditional UPDATE decides: a task that finishes meanwhile keeps its outcome.
+    if task.is_finished or not fail_task(task.public_id, CANCELLED):
+        raise Conflict("the task has already finished")
+    task.refresh_from_db()
+    return task
+
+
 # --- Running tasks (worker side) ---------------------------------------------------------------
 
 
@@ -348,24 +467,34 @@ def run_task(public_id: str) -> None:
     task = TryOnTask.objects.get(public_id=public_id)
     mine = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.PROCESSING, attempts=task.attempts)
 
-    def report(fraction: float, stage: str) -> None:
+    def report(stage: str, fraction: float) -> None:
         percent = 1 + int(max(0.0, min(1.0, fraction)) * 97)  # 1..98; 99 is saving, 100 done
         # Never decreasing, even across attempts, and only while this attempt owns the task.
-        mine.filter(progress__lt=percent).update(progress=percent, stage=stage, progress_updated_at=timezone.now())
+        updated = mine.filter(progress__lt=percent).update(
+            progress=percent, stage=stage, progress_updated_at=timezone.now()
+        )
+        if not updated and not mine.exists():
+            raise TaskCancelled(public_id)  # cancelled (or ended by the sweeper): stop rendering
 
     try:
         images = _load_inputs(task)
         _refuse_what_the_checks_refuse(images)
-        result = get_backend().render(
-            images["model_image"],
-            images["cloth_image"],
-            task.cloth_type,
-            images["lower_cloth_image"],
-            task.hd_mode,
-            report,
+        job = backends.RenderJob(
+            task_id=task.public_id,
+            model_image=images["model_image"],
+            cloth_image=images["cloth_image"],
+            cloth_type=task.cloth_type,
+            lower_cloth_image=images["lower_cloth_image"],
+            hd=task.hd_mode,
+            remote_task_id=task.remote_task_id,
+            # Stored at once: if this worker dies, the redelivery resumes that remote task, never pays twice.
+            remember_remote_task=lambda remote_task_id: mine.update(remote_task_id=remote_task_id),
         )
+        result = get_backend().render(job, report)
         mine.filter(progress__lt=99).update(progress=99, stage="save", progress_updated_at=timezone.now())
         _save_result(task, mine, result)
+    except TaskCancelled:
+        log.info("task %s was ended while rendering; its result is dropped", public_id)
     except Exception as exc:
         log.exception("try-on task %s failed", public_id)
         fail_task(public_id, _user_message(exc))
@@ -429,18 +558,15 @@ def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> N
         # Another attempt or the stale-task sweeper ended this task first: keep its outcome.
         task.result_image.delete(save=False)
         task.result_thumbnail.delete(save=False)
+        return
+    _report_finished(task.public_id)
 
 
 def _user_message(exc: Exception) -> str:
-    from tryon.engine.render import TryOnError
-
-    if isinstance(exc, (TryOnError, engine.ImageError, ServiceError)):
-        return str(exc)
-    if isinstance(exc, client.PollTimeout):  # the remote backend stopped waiting at our time limit
+    if isinstance(exc, (backends.RenderFailed, backends.ImageRejected, engine.ImageError, ServiceError)):
+        return str(exc)  # about the inputs (or a remote server's own error text): the user can act on it
+    if isinstance(exc, backends.RenderTimedOut):
         return TIMED_OUT
-    remote_error = getattr(exc, "remote_error", None)  # a remote FitRoom server's own error text
-    if remote_error:
-        return str(remote_error)
     return GENERIC_FAILURE
 
 
@@ -469,6 +595,8 @@ def fail_task(public_id: str, message: str, *, only_if: Q | None = None) -> bool
             CreditEntry.objects.create(
                 api_key_id=task["api_key_id"], change=refund, kind=CreditEntry.Kind.REFUND, task_id=task["pk"]
             )
+        if failed:
+            transaction.on_commit(lambda: _report_finished(public_id))
     return bool(failed)
 
 
@@ -490,6 +618,24 @@ def requeue_waiting_tasks() -> int:
             enqueue_task(public_id)
             count += 1
     return count
+
+
+def _report_finished(public_id: str) -> None:
+    """Queue the task's webhook, if any. The task's outcome stands even if the queue is away."""
+    from tryon import webhooks
+
+    try:
+        webhooks.task_finished(public_id)
+    except Exception:
+        log.exception("could not queue the webhook of task %s", public_id)
+
+
+def abandon_remote_task(public_id: str) -> None:
+    """A worker killed mid-render cannot cancel the remote task it was waiting for: do it for it."""
+    remote_task_id = TryOnTask.objects.filter(public_id=public_id).values_list("remote_task_id", flat=True).first()
+    abandon = getattr(get_backend(), "abandon", None)  # optional in the contract: only remote backends have it
+    if remote_task_id and abandon is not None:
+        abandon(remote_task_id)
 
 
 def fail_stale_tasks(tasks: QuerySet[TryOnTask] | None = None) -> int:

@@ -5,6 +5,7 @@ task creation run for real; negative cases break the schema and must get a 4xx, 
 """
 
 import io
+import uuid
 
 import pytest
 import schemathesis
@@ -12,6 +13,9 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from PIL import Image
+from schemathesis import GenerationMode
+from schemathesis.checks import positive_data_acceptance
+from schemathesis.generation.meta import ComponentInfo, ParameterLocation
 
 MAX_EXAMPLES = 100
 
@@ -81,17 +85,29 @@ class FixtureKey:
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_description(case, keep_test_connection, fuzz_key):
     repair_multipart_example(case)
-    case.call_and_validate()
+    if (case.headers or {}).get("Idempotency-Key"):
+        # Cases are unrelated requests: one key reused across them is rightly a 422.
+        case.headers["Idempotency-Key"] += f"-{uuid.uuid4().hex}"
+    # Two documented 400s depend on more than the schema can say: cloth_type auto refuses a photo that
+    # is not clothes (random images are not), and a webhook_url must resolve to a public address.
+    # Every other check still applies to those cases.
+    body = case.body if isinstance(case.body, dict) else {}
+    beyond_schema = body.get("cloth_type") == "auto" or "webhook_url" in body
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if beyond_schema else [])
 
 
 def repair_multipart_example(case):
-    """schemathesis 4.32's coverage phase builds its one "Multipart body with custom encoding" example
-    with "" for every required field that is not a file, whatever the schema says
-    (coverage/_operation.py, _generate_multipart_body_from_custom_strategies); "" is not a cloth_type."""
-    phase = getattr(case.meta, "phase", None)
-    description = getattr(getattr(phase, "data", None), "description", "")
-    if description == "Multipart body with custom encoding" and case.body.get("cloth_type") == "":
+    """schemathesis 4.32's coverage phase builds its multipart examples with custom encoding with ""
+    for every required field that is not a file, whatever the schema says
+    (coverage/_operation.py, _generate_multipart_body_from_custom_strategies), and marks that body
+    negative only sometimes. "" is not a cloth_type: make it one, and the body what it then is, positive."""
+    if isinstance(case.body, dict) and case.body.get("cloth_type") == "" and "model_image" in case.body:
         case.body["cloth_type"] = "upper"
+        components = case.meta.components
+        if ParameterLocation.BODY in components:
+            components[ParameterLocation.BODY] = ComponentInfo(mode=GenerationMode.POSITIVE)
+        if all(info.mode == GenerationMode.POSITIVE for info in components.values()):
+            case.meta.generation.mode = GenerationMode.POSITIVE
 
 
 def test_openapi_description_is_served(client):
@@ -115,3 +131,18 @@ def test_task_id_with_a_nul_is_not_found_not_an_outage(client, make_key):
     response = client.get("/api/tryon/v2/tasks/ab%00cd", headers=key.headers)
     assert response.status_code == 404, response.content
     assert response.json()["error"]["code"] == 404
+
+
+def test_openapi_describes_credits_cancel_idempotency_auto_and_webhooks(client):
+    spec = client.get("/api/openapi.json").json()
+    create = spec["paths"]["/api/tryon/v2/tasks"]["post"]
+    form = create["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+
+    assert "auto" in form["cloth_type"]["enum"] and form["webhook_url"]["format"] == "uri"
+    assert [p["name"] for p in create["parameters"]] == ["Idempotency-Key"]
+    assert {"409", "422"} <= set(create["responses"])
+    assert "409" in spec["paths"]["/api/tryon/v2/tasks/{id}/cancel"]["post"]["responses"]
+    assert spec["paths"]["/api/tryon/v2/credits"]["get"]["operationId"] == "getCredits"
+    assert "cloth_type" in spec["components"]["schemas"]["TaskStatus"]["properties"]
+    hook = spec["webhooks"]["taskFinished"]["post"]
+    assert {p["name"] for p in hook["parameters"]} == {"webhook-id", "webhook-timestamp", "webhook-signature"}

@@ -75,7 +75,7 @@ class Instance:
         return done.stdout
 
     def make_key(self, credits: int) -> str:
-        return self.manage("createapikey", "shop", "--credits", str(credits)).strip()
+        return self.manage("createapikey", "shop", "--credits", str(credits)).split()[-1]  # the key is printed last
 
 
 def _free_port() -> int:

@@ -242,3 +242,36 @@ def test_client_imports_without_django():
     done = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, check=True)
 
     assert done.stdout.strip() == "False"
+
+
+def test_credits_cancel_and_auto_through_the_client(alice, connect, settings):
+    from django_q.conf import Conf
+
+    client = connect(alice)
+    Conf.SYNC = False  # the live server only queues: the task stays CREATED until cancelled
+    task = client.create_task(person_photo(), drawn_tee(), "auto")
+    assert task.cloth_type == "upper" and client.credits() == 9
+
+    cancelled = client.cancel_task(task.task_id)
+
+    assert (cancelled.status, cancelled.error) == ("FAILED", "cancelled")
+    assert client.credits() == 10
+    with pytest.raises(fitroom.Conflict):
+        client.cancel_task(task.task_id)
+
+
+def test_verify_webhook_returns_the_task_and_refuses_forgeries(alice):
+    from tryon import webhooks
+
+    body = '{"task_id":"abc","status":"COMPLETED","progress":100,"download_signed_url":"https://x/r"}'
+    headers = webhooks.sign(alice.key.webhook_secret, "msg_1", body)
+
+    task = fitroom.verify_webhook(alice.key.webhook_secret, body.encode(), headers)
+
+    assert (task.task_id, task.status, task.download_signed_url) == ("abc", "COMPLETED", "https://x/r")
+    with pytest.raises(fitroom.WebhookVerificationError):
+        fitroom.verify_webhook(alice.key.webhook_secret, body.replace("abc", "abd"), headers)
+    with pytest.raises(fitroom.WebhookVerificationError):
+        fitroom.verify_webhook("whsec_" + "A" * 43 + "=", body, headers)
+    with pytest.raises(fitroom.WebhookVerificationError):
+        fitroom.verify_webhook(alice.key.webhook_secret, body, {})

@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.images import drawn_tee, person_photo
 from tryon import client as fitroom
-from tryon.backends import RemoteBackend
+from tryon.backends import RemoteBackend, RenderJob
 from tryon.engine import load_image
 from tryon.models import TryOnTask
 
@@ -58,14 +58,9 @@ def test_remote_progress_is_mirrored_without_going_backwards(second_instance):
     backend = RemoteBackend(second_instance.url, second_instance.make_key(credits=1), poll_timeout=60)
     reports = []
 
-    result = backend.render(
-        load_image(person_photo()),
-        load_image(drawn_tee()),
-        "upper",
-        None,
-        False,
-        lambda fraction, stage: reports.append((fraction, stage)),
-    )
+    job = RenderJob("our-task", load_image(person_photo()), load_image(drawn_tee()), "upper")
+
+    result = backend.render(job, lambda stage, fraction: reports.append((fraction, stage)))
 
     fractions = [fraction for fraction, _ in reports]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0

@@ -91,3 +91,58 @@ def test_inconsistent_options_are_refused_before_any_work(photos, extra, message
 
     with pytest.raises(CommandError, match=message):
         run(model, cloth, *extra)
+
+
+def test_auto_locally_chooses_the_garments_type(photos, tmp_path):
+    model, cloth = photos
+    out = tmp_path / "result.png"
+
+    stdout, stderr = run(model, cloth, "--auto", "--out", out)
+
+    assert "upper" in stderr and f"Wrote {out}" in stdout
+
+
+def test_auto_locally_refuses_trousers_on_a_photo_that_ends_at_the_hips(photos, tmp_path):
+    from tests.engine import drawing
+    from tests.images import encode
+
+    model, _ = photos
+    trousers = tmp_path / "trousers.jpg"
+    trousers.write_bytes(encode(drawing.trousers()))
+    with pytest.raises(CommandError, match="the garment is lower, but the model photo suits upper"):
+        run(model, trousers, "--auto", "--out", tmp_path / "r.png")
+
+
+def test_type_or_auto_is_required(photos):
+    with pytest.raises(CommandError, match="--type TYPE or --auto"):
+        run(*photos)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_server_mode_auto_with_an_idempotency_key_is_charged_once(photos, tmp_path, live_server, alice):
+    model, cloth = photos
+    server = ("--server", live_server.url, "--key", alice.raw, "--idempotency-key", "cli-1")
+
+    for name in ("a.jpg", "b.jpg"):
+        _, stderr = run(model, cloth, "--auto", "--out", tmp_path / name, *server)
+        assert "cloth type: upper" in stderr
+
+    assert alice.refresh().credits == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_credits_and_cancel_against_a_server(live_server, alice):
+    from django_q.conf import Conf
+
+    from tryon.client import FitRoomClient
+
+    Conf.SYNC = False  # the task waits in the broker (no worker) until cancelled
+    with FitRoomClient(live_server.url, alice.raw) as api:
+        task = api.create_task(person_photo(), drawn_tee(), "upper")
+    server = ("--server", live_server.url, "--key", alice.raw)
+
+    assert run("--credits", *server)[0].strip() == "9"
+    stdout, _ = run("--cancel", task.task_id, "--credits", *server)
+    assert stdout.splitlines() == [f"{task.task_id} FAILED: cancelled", "10"]
+    with pytest.raises(CommandError, match="409"):
+        run("--cancel", task.task_id, *server)

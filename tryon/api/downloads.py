@@ -20,12 +20,21 @@ def _signer() -> signing.Signer:
 
 
 def signed_result_url(request, public_id: str) -> str:
+    return signed_url(settings.TRYON_PUBLIC_BASE_URL or request_origin(request), public_id)
+
+
+def signed_url(base: str, public_id: str) -> str:
+    """The signed link on ``base`` (scheme://host), valid for TRYON_DOWNLOAD_URL_TTL seconds from now."""
     expires = int(time.time()) + settings.TRYON_DOWNLOAD_URL_TTL
     path = reverse("api-result-download", args=[public_id])
     signature = _signer().sign(f"{public_id}:{expires}").rsplit(":", 1)[1]
     query = urlencode({"exp": expires, "sig": signature})
-    base = settings.TRYON_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}?{query}" if base else request.build_absolute_uri(f"{path}?{query}")
+    return f"{base.rstrip('/')}{path}?{query}"
+
+
+def request_origin(request) -> str:
+    """scheme://host the request came through."""
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 def verify(public_id: str, expires: str, signature: str) -> str | None:

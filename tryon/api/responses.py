@@ -9,7 +9,9 @@ REASONS = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     413: "Payload Too Large",
+    422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -32,8 +34,13 @@ def clothes_check_body(check) -> dict:
     return {"clothes_type": check.clothes_type, "is_clothes": check.is_clothes}
 
 
+def credits_body(api_key) -> dict:
+    return {"credits": api_key.credits}
+
+
 def task_created_body(task) -> dict:
-    return {"task_id": task.public_id, "status": task.status}
+    body = {"task_id": task.public_id, "status": task.status}
+    return _with_auto_cloth_type(body, task)
 
 
 def task_status_body(task, download_url: str | None) -> dict:
@@ -49,6 +56,13 @@ def task_status_body(task, download_url: str | None) -> dict:
         body["started_at"] = _unix(task.started_at)
     if task.completed_at:
         body["completed_at"] = _unix(task.completed_at)
+    return _with_auto_cloth_type(body, task)
+
+
+def _with_auto_cloth_type(body: dict, task) -> dict:
+    # Only "auto" tasks say which type was used: FitRoom's own answers keep their exact shape.
+    if task.cloth_type_auto:
+        body["cloth_type"] = task.cloth_type
     return body
 
 

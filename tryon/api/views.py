@@ -9,8 +9,10 @@ from django.views.decorators.http import require_GET, require_POST
 from tryon import services
 from tryon.api import downloads
 from tryon.api.decorators import api_endpoint
+from tryon.api.idempotency import idempotency_of
 from tryon.api.responses import (
     clothes_check_body,
+    credits_body,
     error_response,
     model_check_body,
     task_created_body,
@@ -45,10 +47,16 @@ def check_clothes(request, api_key):
 @require_POST
 @api_endpoint
 def create_task(request, api_key):
+    idempotency = idempotency_of(request)
     form = TryOnTaskForm(request.POST, request.FILES)
     if not form.is_valid():
         return _bad_request(form)
-    task = services.create_task(services.Owner(api_key=api_key), **form.cleaned_data)
+    task = services.create_task(
+        services.Owner(api_key=api_key),
+        idempotency=idempotency,
+        origin=downloads.request_origin(request),
+        **form.cleaned_data,
+    )
     return JsonResponse(task_created_body(task))
 
 
@@ -58,6 +66,19 @@ def get_task(request, api_key, task_id):
     task = services.get_task(services.Owner(api_key=api_key), task_id)
     url = downloads.signed_result_url(request, task.public_id) if task.status == task.Status.COMPLETED else None
     return JsonResponse(task_status_body(task, url))
+
+
+@require_POST
+@api_endpoint
+def cancel_task(request, api_key, task_id):
+    task = services.cancel_task(services.Owner(api_key=api_key), task_id)
+    return JsonResponse(task_status_body(task, None))
+
+
+@require_GET
+@api_endpoint
+def credits(request, api_key):
+    return JsonResponse(credits_body(api_key))
 
 
 @csrf_exempt  # a signed link, no cookie: CSRF does not apply, and other methods get 405, not 403

@@ -24,7 +24,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-CLOTHES_TYPES = ("upper", "lower", "full")
+from tryon.cloth_types import CHECK_TYPES
+
+CLOTHES_TYPES = CHECK_TYPES
 
 # Long side of the image the foreground is computed on; GrabCut's cost grows
 # with pixels and the silhouette rules need no more detail than this.

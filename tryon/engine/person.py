@@ -45,6 +45,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
+from tryon.cloth_types import CHECK_TYPES, REQUIRED_LANDMARKS
+
 # Landmark indices of mediapipe Pose (BlazePose, 33 points). "Left" is the
 # subject's own left, which is on the image's right for a person facing us.
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
@@ -70,17 +72,9 @@ OUTLINE_SEGMENTS = (
     (RIGHT_KNEE, RIGHT_ANKLE),
 )
 
-CLOTHES_TYPES = ("upper", "lower", "full")
-# Landmarks that must be seen, inside the frame, for each clothes type. Upper
-# clothes cover shoulders to hips; lower clothes hips to ankles, since trousers
-# and long skirts end there; full clothes span both. Knee-up photos (knees seen,
-# ankles cut off or hidden) therefore get "upper" only, as the dev labels have
-# it; ankles cut off below the shins are allowed (SHIN_SHOWN_THIGH).
-REQUIRED_LANDMARKS = {
-    "upper": (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP),
-    "lower": (LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE),
-    "full": (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE),
-}
+# The clothes types and the landmarks each needs to be worn come from the one table of cloth
+# types; ankles cut off below the shins are still allowed for lower clothes (SHIN_SHOWN_THIGH).
+CLOTHES_TYPES = CHECK_TYPES
 
 # Long side of the image mediapipe sees; larger images are shrunk first and
 # landmarks, mask and box are mapped back to the caller's pixels. The pose

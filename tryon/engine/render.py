@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from tryon import cloth_types
+
 from .body import Body, body_from
 from .composite import compose
 from .garment import GarmentAnalysis, extract_garment
@@ -33,9 +35,6 @@ from .person import analyse_person
 from .placement import PlacedGarment, place_garment
 
 STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
-RENDER_TYPES = ("upper", "lower", "full", "combo")
-# FitRoom's create-task call says "full_set"; its checks say "full".
-TYPE_ALIASES = {"full_set": "full"}
 
 # Output long side: normal mode and hd mode (never more than the model image).
 NORMAL_SIDE = 1024
@@ -124,10 +123,12 @@ def render_tryon_detailed(
     """
     report = _Progress(progress)
     report("load", 0.01)
-    cloth_type = TYPE_ALIASES.get(cloth_type, cloth_type)
-    if cloth_type not in RENDER_TYPES:
+    # The garments to put on, as the checks name them: "full_set" (or "full") is "full", combo two of them.
+    kinds = cloth_types.garments(cloth_type)
+    if not kinds:
         raise TryOnError(f"unknown cloth type {cloth_type!r}")
-    if cloth_type == "combo" and lower_cloth_image is None:
+    combo = len(kinds) > 1
+    if combo and lower_cloth_image is None:
         raise TryOnError("a combo try-on needs a lower clothes image")
     model = fit_within(model_image.convert("RGB"), HD_SIDE if hd else NORMAL_SIDE)
     base = np.asarray(model, dtype=np.uint8)
@@ -136,13 +137,13 @@ def render_tryon_detailed(
     body = _analyse_body(model)
 
     report("analyse_garment", 0.25)
-    if cloth_type == "combo":
+    if combo:
         garments = [
             ("lower", _garment(lower_cloth_image, "lower", hd, "lower clothes image")),
             ("upper", _garment(cloth_image, "upper", hd, "clothes image")),
         ]
     else:
-        garments = [(cloth_type, _garment(cloth_image, cloth_type, hd, "clothes image"))]
+        garments = [(kinds[0], _garment(cloth_image, kinds[0], hd, "clothes image"))]
 
     report("warp", 0.5)
     grid_step = 4 if hd else 8

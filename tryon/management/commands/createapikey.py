@@ -19,4 +19,6 @@ class Command(BaseCommand):
             api_key.rate_limit_per_minute = rate_limit
             api_key.save(update_fields=["rate_limit_per_minute"])
         self.stderr.write(f"API key '{name}' with {credits} credits (shown once, store it now):")
+        # The key stays the last token printed, so scripts can take it with `tail -1` or split()[-1].
+        self.stdout.write(f"webhook secret: {api_key.webhook_secret}")
         self.stdout.write(raw_key)
