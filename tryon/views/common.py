@@ -9,22 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from tryon import ratelimit, services
+from tryon import cloth_types, ratelimit, services
 from tryon.models import TryOnTask
 
-# The picker's choices, in the order offered; the model check speaks of "full", tasks of "full_set".
-CLOTH_TYPE_LABELS = {
-    "upper": "Top",
-    "lower": "Bottom",
-    "full_set": "Full outfit",
-    "combo": "Top and bottom",
-}
-CLOTH_TYPE_HINTS = {
-    "upper": "shirts, T-shirts, jackets",
-    "lower": "trousers, skirts, shorts",
-    "full_set": "dresses, jumpsuits",
-    "combo": "one top and one bottom together",
-}
+# The picker's choices, in the order offered, with their words: from the one table of cloth types.
+CLOTH_TYPE_LABELS = {name: t.label for name, t in cloth_types.CLOTH_TYPES.items()}
+CLOTH_TYPE_HINTS = {name: t.hint for name, t in cloth_types.CLOTH_TYPES.items()}
 # What a card calls the garment a try-on dressed the person in.
 GARMENT_WORDS = {"upper": "a top", "lower": "a bottom", "full_set": "a full outfit", "combo": "a top and a bottom"}
 CLOTHES_WORDS = {"upper": "a top", "lower": "a bottom", "full": "a full outfit (like a dress)"}

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from tryon import services
+from tryon import cloth_types, services
 from tryon.engine.render import HD_SIDE, NORMAL_SIDE
 from tryon.errors import CHECK_CODES, IMAGE_ADDRESS_PROBLEMS, STUDIO_PROBLEMS, task_problem, upload_problem
 from tryon.forms import InputImageForm, StoredUpload, StudioTryOnForm, TryOnTaskForm, sign_upload, unsign_upload
@@ -38,11 +38,7 @@ PHOTO_NAMES = {
 
 def _picker_types(good_clothes_types) -> list[str]:
     """good_clothes_types (upper/lower/full) as task cloth types, plus combo when top and bottom both work."""
-    good = set(good_clothes_types)
-    offered = {"full_set" if t == "full" else t for t in good}
-    if {"upper", "lower"} <= good:
-        offered.add("combo")
-    return [t for t in CLOTH_TYPE_LABELS if t in offered]
+    return cloth_types.wearable(good_clothes_types)
 
 
 def _picker(offered, selected=None, *, blocked=False) -> dict:
@@ -376,7 +372,7 @@ def check_clothes(request):
     except services.ServiceError as exc:
         context["upload_error"] = True
         return _check_failed(request, template, context, exc)
-    detected = "full_set" if check.clothes_type == "full" else check.clothes_type
+    detected = cloth_types.task_type(check.clothes_type)
     good = request.session.get(SESSION_GOOD_TYPES)
     offered = _picker_types(good) if good else list(CLOTH_TYPE_LABELS)
     context.update(
