@@ -53,5 +53,10 @@ def test_an_unavailable_backend_fails_the_task_plainly_and_refunds(client, alice
     created = run_queue(client, alice, task_form())
 
     status = poll(client, alice, created["task_id"])
-    assert (status["status"], status["error"]) == ("FAILED", "Failed to process try-on task")
+    # The worker first runs the checks on the stored photos (one verdict per photo), through the same
+    # unavailable backend: the task says so in the check endpoints' own words.
+    assert (status["status"], status["error"]) == (
+        "FAILED",
+        "The try-on engine is unavailable. Please try again later.",
+    )
     assert alice.refresh().credits == 10

@@ -13,7 +13,7 @@ def test_credits_are_the_keys_own_balance(client, alice, bob):
     assert client.get(CREDITS, headers=bob.headers).json() == {"credits": 10}
 
 
-def test_credits_need_a_key(client):
+def test_credits_need_a_key(client, db):  # a wrong or missing key is counted per address, in the database
     response = client.get(CREDITS)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == 401

@@ -62,3 +62,12 @@ def screenshot(screenshots_dir):
         page.screenshot(path=screenshots_dir / f"{name}.png", full_page=True)
 
     return take
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the studio's own login page and wait to land back on the studio."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_studio_dead_ends import DESKTOP, PHONE
 from tests.browser.test_studio_layout import SMALL_TARGETS
 from tests.engine import drawing
@@ -18,11 +19,7 @@ def test_compare_board_and_an_outfit_from_garments_already_used(new_page, screen
     for garment, cloth_type in ((load(drawn_tee()), "upper"), (drawing.trousers().convert("RGB"), "lower")):
         services.create_task(services.Owner(user=user), model_image=person, cloth_image=garment, cloth_type=cloth_type)
     page = new_page(**DESKTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("sasha")
-    page.get_by_label("Password").fill("pw-sasha-123")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "sasha", "pw-sasha-123")
     page.goto("/gallery/")
     for box in page.locator(".compare-pick input").all():
         box.check()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_studio_dead_ends import DESKTOP, PHONE
 from tests.browser.test_studio_layout import SMALL_TARGETS
 from tests.images import drawn_tee, load, person_photo
@@ -28,11 +29,7 @@ def test_consent_withdraw_and_a_revocable_share_link(new_page, screenshot, djang
         services.Owner(user=user), model_image=load(person_photo()), cloth_image=load(drawn_tee()), cloth_type="upper"
     )
     page = new_page(**DESKTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("sasha")
-    page.get_by_label("Password").fill("pw-sasha-123")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "sasha", "pw-sasha-123")
 
     page.goto("/gallery/")
     page.get_by_role("button", name="Submit to lookbook").click()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_studio_dead_ends import DESKTOP, PHONE, jpeg
 from tests.images import drawn_tee, fixture_bytes, person_photo
 
@@ -54,11 +55,7 @@ def stylist(django_user_model, new_page):
             cloth_type="upper",
         )
     page = new_page(**DESKTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("sasha")
-    page.get_by_label("Password").fill("pw-sasha-123")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "sasha", "pw-sasha-123")
     return page
 
 

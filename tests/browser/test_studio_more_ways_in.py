@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_studio_dead_ends import DESKTOP, PHONE, jpeg
 from tests.images import drawn_tee, person_photo
 
@@ -73,11 +74,7 @@ def test_a_stylist_saves_a_person_to_my_models_and_picks_them_again(new_page, sc
 
     django_user_model.objects.create_user("sasha", password="pw-sasha-123")
     page = new_page(**DESKTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("sasha")
-    page.get_by_label("Password").fill("pw-sasha-123")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "sasha", "pw-sasha-123")
     page.set_input_files("#id_model_image", jpeg("person.jpg", person_photo()))
     page.locator("#model-check .check-good").wait_for()
     page.get_by_role("button", name="Save to My models").click()
