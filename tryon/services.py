@@ -7,8 +7,10 @@ finish, refund) are single conditional UPDATEs whose row count is checked.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -278,6 +280,8 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
 
 def run_task(public_id: str) -> None:
     """Run one try-on. Safe to call twice: a finished or live task is left alone."""
+    # Wall-clock marks of each step, logged at the end: bench/speed.py reads them for its breakdown.
+    marks = {"picked": time.time()}
     now = timezone.now()
     died_before = now - timedelta(seconds=settings.TRYON_TASK_TIMEOUT)
     # Claim: a fresh task, or a redelivery of one whose worker died (no progress for a whole timeout).
@@ -303,12 +307,14 @@ def run_task(public_id: str) -> None:
     mine = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.PROCESSING, attempts=task.attempts)
 
     def report(fraction: float, stage: str) -> None:
+        marks.setdefault(stage, time.time())
         percent = 1 + int(max(0.0, min(1.0, fraction)) * 97)  # 1..98; 99 is saving, 100 done
         # Never decreasing, even across attempts, and only while this attempt owns the task.
         mine.filter(progress__lt=percent).update(progress=percent, stage=stage, progress_updated_at=timezone.now())
 
     try:
         images = _load_inputs(task)
+        marks["loaded"] = time.time()
         result = get_backend().render(
             images["model_image"],
             images["cloth_image"],
@@ -317,8 +323,11 @@ def run_task(public_id: str) -> None:
             task.hd_mode,
             report,
         )
+        marks["rendered"] = time.time()
         mine.filter(progress__lt=99).update(progress=99, stage="save", progress_updated_at=timezone.now())
         _save_result(task, mine, result)
+        marks["saved"] = time.time()
+        log.info("task %s timings %s", public_id, json.dumps(marks))
     except Exception as exc:
         log.exception("try-on task %s failed", public_id)
         fail_task(public_id, _user_message(exc))
