@@ -1,0 +1,60 @@
+"""A status poll is a read: it writes nothing but the request count, finds every row by an index,
+and checks the key against this process's recent lookup (a revoked key still fails at once)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api.helpers import TASKS, task_form
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def task_id(client, alice):
+    response = client.post(TASKS, task_form(), headers=alice.headers)
+    assert response.status_code == 200, response.content
+    return response.json()["task_id"]
+
+
+def poll(client, holder, task_id):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{TASKS}/{task_id}", headers=holder.headers)
+    assert response.status_code == 200, response.content
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_status_poll_writes_only_the_rate_limit_count(client, alice, task_id):
+    poll(client, alice, task_id)  # the key's first use this minute records last_used_at
+    writes = [sql for sql in poll(client, alice, task_id) if WRITE.match(sql)]
+    # Without Redis the fixed window is a database row: the one write a poll may make.
+    assert writes and all("tryon_ratelimitwindow" in sql for sql in writes), writes
+
+
+def test_a_status_poll_reuses_the_key_lookup(client, alice, task_id):
+    poll(client, alice, task_id)
+    lookups = [sql for sql in poll(client, alice, task_id) if "tryon_apikey" in sql]
+    assert lookups == []
+
+
+def test_every_query_of_a_status_poll_uses_an_index(client, alice, task_id):
+    assert connection.vendor == "sqlite"  # EXPLAIN QUERY PLAN below is SQLite's
+    for sql in poll(client, alice, task_id):
+        if WRITE.match(sql) or not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = [row[-1] for row in cursor.fetchall()]
+        assert not [step for step in plan if step.startswith("SCAN") and "INDEX" not in step], (sql, plan)
+
+
+def test_a_key_revoked_in_the_admin_fails_at_once_despite_the_cached_lookup(client, admin_client, alice, task_id):
+    assert client.get(f"{TASKS}/{task_id}", headers=alice.headers).status_code == 200
+    response = admin_client.post(
+        "/admin/tryon/apikey/", {"action": "revoke", "_selected_action": [alice.key.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert not alice.refresh().is_active
+    assert client.get(f"{TASKS}/{task_id}", headers=alice.headers).status_code == 401
