@@ -14,7 +14,9 @@ database with --scaleout), after timing the engine's own render in this process,
 2. get-task latency while both cores render at the rate limit, with 10 and with 30 keys
    (targets: p50 <= 5 ms, p99 <= 20 ms), reusing bench/load.py's shoppers;
 3. throughput of normal try-ons with 768x1024 photos (target >= 150/min) and 1536x2048;
-4. queue-worker RSS over the try-ons (target <= 600 MB, no growth) and web-process RSS (<= 250 MB).
+4. queue-worker RSS over the try-ons (target <= 600 MB, no growth) and web-process RSS (<= 250 MB);
+5. the studio in Debian's Chromium (playwright): from the click on "Try on" to the result image
+   painted, against the same render targets (--studio-runs 0 skips it).
 
 Every figure is also written to bench/out/speed-*.json. These are benchmarks: figures depend on
 the machine and what else runs on it.
@@ -89,6 +91,9 @@ def deploy(args) -> load.Deployment:
         env["REDIS_URL"] = SCALEOUT_REDIS
         redis.Redis.from_url(SCALEOUT_REDIS).flushdb()
     lines = procfile()
+    # The build step of a deploy (README), then the Procfile's release line.
+    build = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(build, cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(["sh", "-c", lines["release"]], cwd=ROOT, env=env, check=True, capture_output=True)
     os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "REDIS_URL", "FITROOM_VAR_DIR")})
     os.environ["DJANGO_SETTINGS_MODULE"] = "fitroom_site.settings"
@@ -327,6 +332,53 @@ def throughput(deployment, raw_keys, model, cloth, tryons: int) -> dict:
     }
 
 
+# --- 5. the studio in Chromium -------------------------------------------------------------------
+
+RESULT_PAINTED = """() => {
+    const img = document.querySelector('#task-panel img.compare-after');
+    return !!(img && img.complete && img.naturalWidth);
+}"""
+
+
+def studio(deployment, model, cloth, runs) -> dict:
+    """A signed-in shopper (so live checks are not rate-limited) clicks Try on; time to the result image painted."""
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import sync_playwright
+
+    get_user_model().objects.create_user("speed", password="pw-speed-12345")
+    files = {"model": {"name": "model.jpg", "mimeType": "image/jpeg", "buffer": model}}
+    files["cloth"] = {"name": "cloth.jpg", "mimeType": "image/jpeg", "buffer": cloth}
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_context(base_url=deployment.base_url).new_page()
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill("speed")
+        page.get_by_label("Password").fill("pw-speed-12345")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        for _ in range(runs):
+            page.goto("/")
+            page.set_input_files("#id_model_image", files["model"])
+            page.locator("#model-check .check-good, #model-check .check-warning").first.wait_for()
+            page.locator("#cloth-type-upper").check()
+            page.set_input_files("#id_cloth_image", files["cloth"])
+            page.locator("#cloth-check .check-good").wait_for()
+            time.sleep(0.3)
+            clicked = time.perf_counter()
+            page.get_by_role("button", name="Try on").click()
+            page.wait_for_function(RESULT_PAINTED, polling="raf", timeout=120_000)
+            times.append(time.perf_counter() - clicked)
+        browser.close()
+    return {
+        "runs": runs,
+        "p50_s": round(load.percentile(times, 0.5), 3),
+        "p95_s": round(load.percentile(times, 0.95), 3),
+    }
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -344,6 +396,7 @@ def main() -> int:
     parser.add_argument("--tryons", type=int, default=150, help="try-ons at 768x1024 for throughput and memory")
     parser.add_argument("--large-tryons", type=int, default=30, help="try-ons at 1536x2048")
     parser.add_argument("--clients", type=int, default=6, help="concurrent clients for the throughput runs")
+    parser.add_argument("--studio-runs", type=int, default=8, help="try-ons clicked in Chromium (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with the logs")
     args = parser.parse_args()
 
@@ -368,6 +421,8 @@ def main() -> int:
             key.save(update_fields=["rate_limit_per_minute"])
             keys.append(raw)
         report["latency"] = latency(deployment, keys[0], model, cloth, args.latency_runs)
+        if args.studio_runs:
+            report["studio"] = studio(deployment, model, cloth, args.studio_runs)
         report["polls_under_load"] = [
             polls_under_load(deployment, int(n), args.load_seconds) for n in args.load_keys.split(",") if n
         ]
@@ -400,6 +455,13 @@ def print_report(report: dict) -> None:
     print("   where the time goes (medians):")
     for name, ms in lat["breakdown_median_ms"].items():
         print(f"     {name:<36} {ms:8.1f} ms")
+    if "studio" in report:
+        row = report["studio"]
+        print(f"   studio in Chromium, click -> result painted ({row['runs']} one at a time):")
+        print(f"   p50 {row['p50_s']:.3f} s = render p50 + {row['p50_s'] - render['p50_s']:.3f} s: ", end="")
+        print(verdict(row["p50_s"], render["p50_s"] + 0.25))
+        print(f"   p95 {row['p95_s']:.3f} s = render p95 + {row['p95_s'] - render['p95_s']:.3f} s: ", end="")
+        print(verdict(row["p95_s"], render["p95_s"] + 0.6))
     print("2. get-task latency while both cores render at the rate limit:")
     for row in report["polls_under_load"]:
         print(

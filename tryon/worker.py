@@ -1,8 +1,10 @@
-"""Queue worker start-up: render at a lower CPU priority than the web processes.
+"""Queue worker start-up: render at a lower CPU priority than the web processes, engine loaded.
 
 A render keeps a core busy for most of a second; a status poll needs a millisecond. With the
 workers niced, the kernel runs a waiting web request first, so polls do not queue behind
-renders, and the renders lose only the moments the web processes actually use.
+renders, and the renders lose only the moments the web processes actually use. The local
+engine's mediapipe graphs take seconds to build: each worker builds them as it starts (after
+django-q2 forks it, which is the only safe time), not during a shopper's first try-on.
 """
 
 import logging
@@ -21,4 +23,9 @@ def lower_priority(sender, proc_name, **kwargs):
     niceness = os.nice(0)
     if niceness < settings.TRYON_WORKER_NICE:
         niceness = os.nice(settings.TRYON_WORKER_NICE - niceness)
+    from tryon import engine
+    from tryon.backends import LocalBackend, get_backend
+
+    if isinstance(get_backend(), LocalBackend):
+        engine.load_models()
     log.info("%s renders at nice %d", proc_name, niceness)

@@ -1,4 +1,5 @@
-"""Queue workers render at a lower CPU priority than the web processes, so polls never wait behind renders."""
+"""Queue workers render at a lower CPU priority than the web processes, so polls never wait behind renders,
+and build the engine's graphs as they start, so no shopper's try-on waits for them."""
 
 import os
 import time
@@ -23,7 +24,7 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def test_queue_workers_run_niced_and_the_rest_of_the_cluster_does_not(processes, tmp_path):
+def test_queue_workers_start_niced_with_the_engine_loaded_and_the_rest_of_the_cluster_does_not(processes, tmp_path):
     log = tmp_path / "qcluster.log"
     cluster = start_qcluster(log, TRYON_WORKERS=2, TRYON_WORKER_NICE=7)
     processes.append(cluster)
@@ -42,3 +43,7 @@ def test_queue_workers_run_niced_and_the_rest_of_the_cluster_does_not(processes,
     assert nice_values.count(7) == 2, nice_values  # the two workers
     assert niceness(cluster.pid) == ours  # the cluster's own process, and the pusher and monitor below:
     assert nice_values.count(ours) == len(nice_values) - 2, nice_values
+    # No try-on has run, yet each worker has mediapipe's graphs built (its library mapped in).
+    workers = [pid for pid in descendants if niceness(pid) == 7]
+    for pid in workers:
+        assert "mediapipe" in Path(f"/proc/{pid}/maps").read_text(), pid
