@@ -58,3 +58,19 @@ def test_a_key_revoked_in_the_admin_fails_at_once_despite_the_cached_lookup(clie
     assert response.status_code == 200
     assert not alice.refresh().is_active
     assert client.get(f"{TASKS}/{task_id}", headers=alice.headers).status_code == 401
+
+
+def test_last_used_at_is_kept_to_the_minute(client, alice, task_id):
+    from datetime import timedelta
+
+    from tryon import keys
+    from tryon.models import ApiKey
+
+    used = alice.refresh().last_used_at
+    assert used is not None  # the create recorded it
+    poll(client, alice, task_id)
+    assert alice.refresh().last_used_at == used  # a poll within the minute does not write it again
+    ApiKey.objects.filter(pk=alice.key.pk).update(last_used_at=used - timedelta(minutes=2))
+    keys.forget(alice.key.prefix)  # as when the cached lookup expires
+    poll(client, alice, task_id)
+    assert alice.refresh().last_used_at > used - timedelta(seconds=1)
