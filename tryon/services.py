@@ -270,9 +270,21 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
     task = owner.tasks().filter(public_id=public_id).first()
     if task is None:
         raise TaskNotFound("task not found")
-    if not task.is_finished and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
+    if _looks_stale(task) and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
         task.refresh_from_db()
     return task
+
+
+def _looks_stale(task: TryOnTask) -> bool:
+    # fail_stale_tasks' condition on the row already read: a poll of a live task costs one query.
+    now = timezone.now()
+    if task.status == TryOnTask.Status.PROCESSING:
+        return task.progress_updated_at is None or (
+            task.progress_updated_at < now - timedelta(seconds=settings.TRYON_STALE_AFTER)
+        )
+    if task.status == TryOnTask.Status.CREATED:
+        return task.created_at < now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT)
+    return False
 
 
 # --- Running tasks (worker side) ---------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.helpers import TASKS, task_form
+from tryon.models import TryOnTask
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -74,3 +75,26 @@ def test_last_used_at_is_kept_to_the_minute(client, alice, task_id):
     keys.forget(alice.key.prefix)  # as when the cached lookup expires
     poll(client, alice, task_id)
     assert alice.refresh().last_used_at > used - timedelta(seconds=1)
+
+
+def test_a_poll_of_a_live_task_reads_the_task_once(client, alice, task_id):
+    from django.utils import timezone
+
+    TryOnTask.objects.filter(public_id=task_id).update(status="PROCESSING", progress_updated_at=timezone.now())
+    reads = [sql for sql in poll(client, alice, task_id) if "tryon_tryontask" in sql]
+    assert len(reads) == 1, reads
+
+
+@pytest.mark.parametrize("status", ["PROCESSING", "CREATED"])
+def test_a_poll_still_fails_a_stale_task_with_a_refund(client, alice, task_id, settings, status):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TRYON_STALE_AFTER, settings.TRYON_QUEUE_TIMEOUT = 60, 60
+    long_ago = timezone.now() - timedelta(seconds=61)
+    TryOnTask.objects.filter(public_id=task_id).update(status=status, progress_updated_at=long_ago, created_at=long_ago)
+    credits = alice.refresh().credits
+    body = client.get(f"{TASKS}/{task_id}", headers=alice.headers).json()
+    assert body["status"] == "FAILED", body
+    assert alice.refresh().credits == credits + 1
