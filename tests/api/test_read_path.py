@@ -4,6 +4,7 @@ and checks the key against this process's recent lookup (a revoked key still fai
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,7 +32,8 @@ def test_a_status_poll_writes_only_the_rate_limit_count(client, alice, task_id):
     poll(client, alice, task_id)  # the key's first use this minute records last_used_at
     writes = [sql for sql in poll(client, alice, task_id) if WRITE.match(sql)]
     # Without Redis the fixed window is a database row: the one write a poll may make.
-    assert writes and all("tryon_ratelimitwindow" in sql for sql in writes), writes
+    assert all("tryon_ratelimitwindow" in sql for sql in writes), writes
+    assert len(writes) == (0 if settings.REDIS_URL else 1), writes
 
 
 def test_a_status_poll_reuses_the_key_lookup(client, alice, task_id):
@@ -41,7 +43,8 @@ def test_a_status_poll_reuses_the_key_lookup(client, alice, task_id):
 
 
 def test_every_query_of_a_status_poll_uses_an_index(client, alice, task_id):
-    assert connection.vendor == "sqlite"  # EXPLAIN QUERY PLAN below is SQLite's
+    if connection.vendor != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL's planner scans tiny tables whatever their indexes")
     for sql in poll(client, alice, task_id):
         if WRITE.match(sql) or not sql.lstrip().upper().startswith("SELECT"):
             continue
