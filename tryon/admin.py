@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from tryon import services, webhooks
 from tryon.keys import create_api_key
+from tryon.keys import revoke as revoke_keys
 from tryon.models import ApiKey, CreditEntry, TryOnTask, WebhookAttempt, WebhookDelivery
 
 
@@ -107,7 +108,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):
-        revoked = queryset.filter(is_active=True).update(is_active=False)
+        revoked = revoke_keys(queryset)
         self.message_user(request, f"Revoked {revoked} key{'s' if revoked != 1 else ''}.")
 
 

@@ -1,7 +1,7 @@
 """Fixed windows (one minute by default) per API key or studio visitor, counted where every web process sees them.
 
 With ``REDIS_URL`` the counter is a Redis ``INCR`` (atomic on the server); otherwise it is a
-database row bumped with ``UPDATE … SET count = count + 1``. Never process memory, and never
+database row bumped with ``UPDATE … SET count = count + 1 … RETURNING count``. Never process memory, and never
 Django's database cache, whose ``incr`` is a get-then-set race.
 """
 
@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from tryon.models import ApiKey, RateLimitWindow
 
@@ -129,18 +128,33 @@ def _redis():
 def _count_in_database(prefix: str, window: int, seconds: int) -> int:
     # Window numbers of different lengths never meet in practice; the key keeps them apart anyway.
     prefix = f"{prefix}:{seconds}"
-    with transaction.atomic():
-        # The UPDATE row-locks (or, on SQLite, write-locks) until commit, so the read below
-        # sees exactly the count this request produced.
-        bumped = RateLimitWindow.objects.filter(key_prefix=prefix, window=window).update(count=F("count") + 1)
-        if not bumped:
-            try:
-                with transaction.atomic():
-                    RateLimitWindow.objects.create(key_prefix=prefix, window=window, count=1)
-                    return 1
-            except IntegrityError:  # another process created the row first
-                RateLimitWindow.objects.filter(key_prefix=prefix, window=window).update(count=F("count") + 1)
-        return RateLimitWindow.objects.filter(key_prefix=prefix, window=window).values_list("count", flat=True).get()
+    used = _bump(prefix, window)
+    if used is None:
+        try:
+            with transaction.atomic():
+                RateLimitWindow.objects.create(key_prefix=prefix, window=window, count=1)
+                return 1
+        except IntegrityError:  # another process created the row first
+            used = _bump(prefix, window)
+    return used
+
+
+def _bump(prefix: str, window: int) -> int | None:
+    """Add one to the window's row and return the count this request produced, or None without a row.
+
+    One statement (UPDATE … RETURNING, SQLite 3.35+ and PostgreSQL): atomic on its own, and the
+    shortest possible hold of SQLite's write lock, which every API request takes here.
+    """
+    quote = connection.ops.quote_name
+    table, count = quote(RateLimitWindow._meta.db_table), quote("count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {count} = {count} + 1 WHERE {quote('key_prefix')} = %s AND {quote('window')} = %s "
+            f"RETURNING {count}",
+            [prefix, window],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def delete_old_windows() -> int:

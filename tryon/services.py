@@ -7,8 +7,10 @@ finish, refund) are single conditional UPDATEs whose row count is checked.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -423,7 +425,7 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
     task = owner.tasks().filter(public_id=public_id).first()
     if task is None:
         raise TaskNotFound("task not found")
-    if not task.is_finished and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
+    if _looks_stale(task) and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
         task.refresh_from_db()
     return task
 
@@ -438,11 +440,25 @@ def cancel_task(owner: Owner, public_id: str) -> TryOnTask:
     return task
 
 
+def _looks_stale(task: TryOnTask) -> bool:
+    # fail_stale_tasks' condition on the row already read: a poll of a live task costs one query.
+    now = timezone.now()
+    if task.status == TryOnTask.Status.PROCESSING:
+        return task.progress_updated_at is None or (
+            task.progress_updated_at < now - timedelta(seconds=settings.TRYON_STALE_AFTER)
+        )
+    if task.status == TryOnTask.Status.CREATED:
+        return task.created_at < now - timedelta(seconds=settings.TRYON_QUEUE_TIMEOUT)
+    return False
+
+
 # --- Running tasks (worker side) ---------------------------------------------------------------
 
 
 def run_task(public_id: str) -> None:
     """Run one try-on. Safe to call twice: a finished or live task is left alone."""
+    # Wall-clock marks of each step, logged at the end: bench/speed.py reads them for its breakdown.
+    marks = {"picked": time.time()}
     now = timezone.now()
     died_before = now - timedelta(seconds=settings.TRYON_TASK_TIMEOUT)
     # Claim: a fresh task, or a redelivery of one whose worker died (no progress for a whole timeout).
@@ -468,6 +484,7 @@ def run_task(public_id: str) -> None:
     mine = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.PROCESSING, attempts=task.attempts)
 
     def report(stage: str, fraction: float) -> None:
+        marks.setdefault(stage, time.time())
         percent = 1 + int(max(0.0, min(1.0, fraction)) * 97)  # 1..98; 99 is saving, 100 done
         # Never decreasing, even across attempts, and only while this attempt owns the task.
         updated = mine.filter(progress__lt=percent).update(
@@ -478,7 +495,9 @@ def run_task(public_id: str) -> None:
 
     try:
         images = _load_inputs(task)
+        marks["loaded"] = time.time()
         _refuse_what_the_checks_refuse(images)
+        marks["checked"] = time.time()
         job = backends.RenderJob(
             task_id=task.public_id,
             model_image=images["model_image"],
@@ -491,8 +510,11 @@ def run_task(public_id: str) -> None:
             remember_remote_task=lambda remote_task_id: mine.update(remote_task_id=remote_task_id),
         )
         result = get_backend().render(job, report)
+        marks["rendered"] = time.time()
         mine.filter(progress__lt=99).update(progress=99, stage="save", progress_updated_at=timezone.now())
         _save_result(task, mine, result)
+        marks["saved"] = time.time()
+        log.info("task %s timings %s", public_id, json.dumps(marks))
     except TaskCancelled:
         log.info("task %s was ended while rendering; its result is dropped", public_id)
     except Exception as exc:

@@ -3,7 +3,7 @@
 Public interface (used by tryon.services and the bench/quality commands):
 
 - load_image / encode_image / fit_within / ImageError / ImageLimits  (images.py)
-- check_model_image(image) -> ModelCheck                              (person.py)
+- check_model_image(image) -> ModelCheck, load_models()               (person.py)
 - check_clothes_image(image) -> ClothesCheck                          (garment.py)
 - render_tryon(model_image, cloth_image, cloth_type, ...) -> Image    (render.py)
 """
@@ -23,6 +23,7 @@ _LAZY = {
     "PersonAnalysis": "person",
     "analyse_person": "person",
     "check_model_image": "person",
+    "load_models": "person",
     "TryOnError": "render",
     "render_tryon": "render",
 }
@@ -51,5 +52,6 @@ __all__ = [
     "encode_image",
     "fit_within",
     "load_image",
+    "load_models",
     "render_tryon",
 ]

@@ -300,6 +300,11 @@ def _models() -> type[_Models]:
     return _Models
 
 
+def load_models() -> None:
+    """Build this process's graphs now (a queue worker at start-up) rather than in its first try-on."""
+    _models()
+
+
 def _load_models() -> None:
     import mediapipe as mp
 

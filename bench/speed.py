@@ -1,0 +1,490 @@
+"""Speed a shopper feels, in one command: latency, polls under load, throughput and memory.
+
+    .venv/bin/python bench/speed.py                 # SQLite + ORM broker (the embedded default)
+    .venv/bin/python bench/speed.py --scaleout      # PostgreSQL + Redis on 127.0.0.1
+    .venv/bin/python bench/speed.py --tryons 500    # the memory soak: 500 try-ons through one cluster
+
+It runs the app the way the Procfile does (its `release`, `web` and `worker` lines, through
+`sh -c`, with FITROOM_PORT set) in a fresh temp dir (or a fresh PostgreSQL database and Redis
+database with --scaleout), after timing the engine's own render in this process, and prints:
+
+1. create -> COMPLETED through the API, one client polling every 50 ms, against the engine's
+   render p50/p95 (targets: p50 <= render p50 + 0.25 s, p95 <= render p95 + 0.6 s), with the
+   breakdown of where the time goes (the worker logs wall-clock marks per task);
+2. get-task latency while both cores render at the rate limit, with 10 and with 30 keys
+   (targets: p50 <= 5 ms, p99 <= 20 ms), reusing bench/load.py's shoppers;
+3. throughput of normal try-ons with 768x1024 photos (target >= 150/min) and 1536x2048;
+4. queue-worker RSS over the try-ons (target <= 600 MB, no growth) and web-process RSS (<= 250 MB);
+5. the studio in Debian's Chromium (playwright): from the click on "Try on" to the result image
+   painted, against the same render targets (--studio-runs 0 skips it).
+
+Every figure is also written to bench/out/speed-*.json. These are benchmarks: figures depend on
+the machine and what else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import load  # noqa: E402 - bench/load.py: the deployment helpers and the rate-limited shoppers
+from PIL import Image  # noqa: E402
+
+from tests import images  # noqa: E402
+
+SCALEOUT_DATABASE = "fitroom_wt15_speed"
+SCALEOUT_REDIS = "redis://127.0.0.1:6379/9"
+UNLIMITED = 1_000_000  # per-minute limit for the keys that measure latency and throughput
+MB = 1024 * 1024
+
+
+# --- the deployment, as the Procfile runs it ---------------------------------------------------
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line and not line.startswith("#"))
+
+
+def deploy(args) -> load.Deployment:
+    workdir = Path(tempfile.mkdtemp(prefix="fitroom-speed-"))
+    port = load.free_port()
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        "DJANGO_SETTINGS_MODULE": "fitroom_site.settings",
+        "FITROOM_VAR_DIR": str(workdir),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "FITROOM_PORT": str(port),
+        "DEBUG": "false",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    deployment = load.Deployment(workdir, env)
+    if args.scaleout:
+        import psycopg
+        import redis
+
+        with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{SCALEOUT_DATABASE}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{SCALEOUT_DATABASE}"')
+        deployment.drop_database = SCALEOUT_DATABASE
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{SCALEOUT_DATABASE}"
+        env["REDIS_URL"] = SCALEOUT_REDIS
+        redis.Redis.from_url(SCALEOUT_REDIS).flushdb()
+    lines = procfile()
+    # The build step of a deploy (README), then the Procfile's release line.
+    build = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(build, cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(["sh", "-c", lines["release"]], cwd=ROOT, env=env, check=True, capture_output=True)
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "REDIS_URL", "FITROOM_VAR_DIR")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fitroom_site.settings"
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    deployment.base_url = f"http://127.0.0.1:{port}"
+    deployment.start("web", ["sh", "-c", "exec " + lines["web"].strip()])
+    deployment.start("worker", ["sh", "-c", "exec " + lines["worker"].strip()])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{deployment.base_url}/healthz", timeout=2).status_code == 200:
+                return deployment
+        time.sleep(0.2)
+    deployment.stop()
+    raise SystemExit(f"the web process did not come up; see {workdir}/web.log")
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def process_rss(deployment: load.Deployment) -> dict[str, float]:
+    """Largest RSS among the web processes and among the queue cluster's processes (workers included)."""
+    web, worker = deployment.processes
+    return {
+        "web_mb": round(max([rss_mb(web.pid)] + [rss_mb(p) for p in descendants(web.pid)]), 1),
+        "worker_mb": round(max([rss_mb(worker.pid)] + [rss_mb(p) for p in descendants(worker.pid)]), 1),
+    }
+
+
+# --- the engine's own time -----------------------------------------------------------------------
+
+
+def person(size: tuple[int, int]) -> bytes:
+    photo = Image.open(images.FIXTURES / "person_business_upper.jpg").convert("RGB")
+    return images.encode(photo.resize(size, Image.Resampling.BICUBIC), quality=92)
+
+
+def engine_render_times(model: bytes, cloth: bytes, runs: int) -> list[float]:
+    """The local backend's render (engine + encode) in this process, on the inputs as the worker stores them."""
+    from tryon import engine, services
+    from tryon.backends import LocalBackend
+
+    def stored(data: bytes):
+        return engine.load_image(services._encode_input(engine.load_image(data)))
+
+    model_image, cloth_image = stored(model), stored(cloth)
+    backend = LocalBackend()
+    backend.render(model_image, cloth_image, "upper", None, False, lambda *_: None)  # warm up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        backend.render(model_image, cloth_image, "upper", None, False, lambda *_: None)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+# --- 1. create -> COMPLETED, polled every 50 ms ------------------------------------------------
+
+
+def worker_marks(deployment: load.Deployment) -> dict[str, dict]:
+    log = (deployment.workdir / "worker.log").read_text(errors="replace")
+    return {m[1]: json.loads(m[2]) for m in re.finditer(r"task ([0-9a-f]{32}) timings (\{.*\})", log)}
+
+
+def latency(deployment, raw_key, model, cloth, runs) -> dict:
+    from tryon.models import TryOnTask
+
+    api = httpx.Client(base_url=deployment.base_url, headers={"X-API-KEY": raw_key}, timeout=60)
+    clients = []
+    for _ in range(runs):
+        time.sleep(0.3)  # let the previous task's hook and result save settle
+        sent = time.time()
+        response = api.post(
+            "/api/tryon/v2/tasks",
+            files={"model_image": ("model.jpg", model), "cloth_image": ("cloth.jpg", cloth)},
+            data={"cloth_type": "upper"},
+        )
+        response.raise_for_status()
+        created = time.time()
+        public_id, tick = response.json()["task_id"], created
+        while True:
+            tick += 0.05
+            time.sleep(max(0.0, tick - time.time()))
+            body = api.get(f"/api/tryon/v2/tasks/{public_id}").json()
+            if body["status"] in load.TERMINAL:
+                break
+        if body["status"] != "COMPLETED":
+            raise SystemExit(f"latency run: task {public_id} {body['status']}: {body}")
+        clients.append((public_id, sent, created, time.time()))
+    time.sleep(1)
+    marks = worker_marks(deployment)
+    totals, parts = [], {}
+    for public_id, sent, created, seen in clients:
+        row = TryOnTask.objects.get(public_id=public_id)
+        mark = marks[public_id]
+        stages = {k: v for k, v in mark.items() if k not in ("picked", "loaded", "rendered", "saved")}
+        steps = {
+            "upload + validation": row.created_at.timestamp() - sent,
+            "storage + enqueue + response": created - row.created_at.timestamp(),
+            "queue pickup": mark["picked"] - created,
+            "worker start (claim, read inputs)": mark["loaded"] - mark["picked"],
+            "render": stages.get("encode", mark["rendered"]) - mark["loaded"],
+            "encode": mark["rendered"] - stages.get("encode", mark["rendered"]),
+            "save result": mark["saved"] - mark["rendered"],
+            "client's next poll": seen - mark["saved"],
+        }
+        for name, seconds in steps.items():
+            parts.setdefault(name, []).append(seconds)
+        totals.append(seen - sent)
+    return {
+        "runs": runs,
+        "p50_s": round(load.percentile(totals, 0.5), 3),
+        "p95_s": round(load.percentile(totals, 0.95), 3),
+        "breakdown_median_ms": {name: round(statistics.median(v) * 1000, 1) for name, v in parts.items()},
+    }
+
+
+# --- 2. polls under load --------------------------------------------------------------------------
+
+
+def polls_under_load(deployment, keys: int, seconds: float) -> dict:
+    from django.conf import settings
+
+    from tryon.keys import create_api_key
+
+    created = [create_api_key(f"poll-{keys}-{n}", load.CREDITS_PER_KEY) for n in range(keys)]
+    recorder = load.Recorder()
+    started = time.monotonic()
+    until, drain_until = started + seconds, started + seconds + 120
+    shoppers = [
+        load.Shopper(
+            deployment.base_url, raw, settings.TRYON_RATE_LIMIT_PER_MINUTE, until, drain_until, recorder, 0.1, n
+        )
+        for n, (_, raw) in enumerate(created)
+    ]
+    for shopper in shoppers:
+        shopper.start()
+    for shopper in shoppers:
+        shopper.join()
+    elapsed = time.monotonic() - started
+    polls = [s.seconds * 1000 for s in recorder.samples if s.endpoint == "get task" and s.status == 200]
+    done = sum(1 for shopper in shoppers for seen in shopper.tasks.values() if seen[-1] in load.TERMINAL)
+    return {
+        "keys": keys,
+        "polls": len(polls),
+        "p50_ms": round(load.percentile(polls, 0.5), 1),
+        "p99_ms": round(load.percentile(polls, 0.99), 1),
+        "tryons_per_minute": round(done / elapsed * 60, 1),
+        "errors_non_429": len(recorder.errors),
+    }
+
+
+# --- 3 and 4. throughput and memory ------------------------------------------------------------
+
+
+def throughput(deployment, raw_keys, model, cloth, tryons: int) -> dict:
+    """Clients (one per key, no rate limit) each keep one try-on going, polling every 100 ms."""
+    lock = threading.Lock()
+    state = {"left": tryons, "done": 0, "failed": 0, "polls": [], "rss": []}
+    checkpoints = {max(1, tryons * k // 10) for k in range(1, 11)}
+
+    def client(raw_key):
+        api = httpx.Client(base_url=deployment.base_url, headers={"X-API-KEY": raw_key}, timeout=120)
+        while True:
+            with lock:
+                if state["left"] <= 0:
+                    return
+                state["left"] -= 1
+            response = api.post(
+                "/api/tryon/v2/tasks",
+                files={"model_image": ("model.jpg", model), "cloth_image": ("cloth.jpg", cloth)},
+                data={"cloth_type": "upper"},
+            )
+            response.raise_for_status()
+            public_id = response.json()["task_id"]
+            while True:
+                time.sleep(0.1)
+                started = time.perf_counter()
+                reply = api.get(f"/api/tryon/v2/tasks/{public_id}")
+                with lock:
+                    state["polls"].append((time.perf_counter() - started) * 1000)
+                status = reply.json()["status"]
+                if status in load.TERMINAL:
+                    break
+            with lock:
+                state["done"] += 1
+                state["failed"] += status != "COMPLETED"
+                if state["done"] in checkpoints:
+                    state["rss"].append((state["done"], process_rss(deployment)))
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(raw,), daemon=True) for raw in raw_keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    worker_rss = [rss["worker_mb"] for _, rss in state["rss"]]
+    return {
+        "tryons": tryons,
+        "failed": state["failed"],
+        "clients": len(raw_keys),
+        "seconds": round(elapsed, 1),
+        "per_minute": round(tryons / elapsed * 60, 1),
+        "poll_p50_ms": round(load.percentile(state["polls"], 0.5), 1),
+        "poll_p99_ms": round(load.percentile(state["polls"], 0.99), 1),
+        "rss_by_tryons": state["rss"],
+        "worker_rss_max_mb": max(worker_rss),
+        # Growth from the first tenth (engine models loaded, caches warm) to the end.
+        "worker_rss_growth_mb": round(worker_rss[-1] - worker_rss[0], 1),
+        "web_rss_max_mb": max(rss["web_mb"] for _, rss in state["rss"]),
+    }
+
+
+# --- 5. the studio in Chromium -------------------------------------------------------------------
+
+RESULT_PAINTED = """() => {
+    const img = document.querySelector('#task-panel img.compare-after');
+    return !!(img && img.complete && img.naturalWidth);
+}"""
+
+
+def studio(deployment, model, cloth, runs) -> dict:
+    """A signed-in shopper (so live checks are not rate-limited) clicks Try on; time to the result image painted."""
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import sync_playwright
+
+    get_user_model().objects.create_user("speed", password="pw-speed-12345")
+    files = {"model": {"name": "model.jpg", "mimeType": "image/jpeg", "buffer": model}}
+    files["cloth"] = {"name": "cloth.jpg", "mimeType": "image/jpeg", "buffer": cloth}
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_context(base_url=deployment.base_url).new_page()
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill("speed")
+        page.get_by_label("Password").fill("pw-speed-12345")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        for _ in range(runs):
+            page.goto("/")
+            page.set_input_files("#id_model_image", files["model"])
+            page.locator("#model-check .check-good, #model-check .check-warning").first.wait_for()
+            page.locator("#cloth-type-upper").check()
+            page.set_input_files("#id_cloth_image", files["cloth"])
+            page.locator("#cloth-check .check-good").wait_for()
+            time.sleep(0.3)
+            clicked = time.perf_counter()
+            page.get_by_role("button", name="Try on").click()
+            page.wait_for_function(RESULT_PAINTED, polling="raf", timeout=120_000)
+            times.append(time.perf_counter() - clicked)
+        browser.close()
+    return {
+        "runs": runs,
+        "p50_s": round(load.percentile(times, 0.5), 3),
+        "p95_s": round(load.percentile(times, 0.95), 3),
+    }
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def verdict(value: float, target: float) -> str:
+    return f"{value / target:.2f}x target ({'met' if value <= target else 'NOT met'})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scaleout", action="store_true", help="PostgreSQL + Redis on 127.0.0.1")
+    parser.add_argument("--engine-runs", type=int, default=20, help="renders timed in this process")
+    parser.add_argument("--latency-runs", type=int, default=20, help="try-ons timed one at a time")
+    parser.add_argument("--load-seconds", type=float, default=30, help="seconds of polls under load, per key count")
+    parser.add_argument("--load-keys", default="10,30", help="key counts for the polls under load")
+    parser.add_argument("--tryons", type=int, default=150, help="try-ons at 768x1024 for throughput and memory")
+    parser.add_argument("--large-tryons", type=int, default=30, help="try-ons at 1536x2048")
+    parser.add_argument("--clients", type=int, default=6, help="concurrent clients for the throughput runs")
+    parser.add_argument("--studio-runs", type=int, default=8, help="try-ons clicked in Chromium (0: skip)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir with the logs")
+    args = parser.parse_args()
+
+    model, cloth = person((768, 1024)), images.drawn_tee(size=(768, 1024))
+    large_model, large_cloth = person((1536, 2048)), images.drawn_tee(size=(1536, 2048))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitroom_site.settings")
+    deployment = deploy(args)
+    report: dict = {"configuration": "PostgreSQL + Redis" if args.scaleout else "SQLite + ORM broker (embedded)"}
+    try:
+        from tryon.keys import create_api_key
+
+        renders = engine_render_times(model, cloth, args.engine_runs)
+        report["engine_render"] = {
+            "runs": len(renders),
+            "p50_s": round(load.percentile(renders, 0.5), 3),
+            "p95_s": round(load.percentile(renders, 0.95), 3),
+        }
+        keys = []
+        for n in range(args.clients):
+            key, raw = create_api_key(f"speed-{n}", load.CREDITS_PER_KEY * 10)
+            key.rate_limit_per_minute = UNLIMITED
+            key.save(update_fields=["rate_limit_per_minute"])
+            keys.append(raw)
+        report["latency"] = latency(deployment, keys[0], model, cloth, args.latency_runs)
+        if args.studio_runs:
+            report["studio"] = studio(deployment, model, cloth, args.studio_runs)
+        report["polls_under_load"] = [
+            polls_under_load(deployment, int(n), args.load_seconds) for n in args.load_keys.split(",") if n
+        ]
+        report["throughput_768x1024"] = throughput(deployment, keys, model, cloth, args.tryons)
+        report["throughput_1536x2048"] = throughput(deployment, keys, large_model, large_cloth, args.large_tryons)
+        report["rss_at_end"] = process_rss(deployment)
+    finally:
+        load.teardown(deployment, args.keep)
+        if args.keep:
+            print(f"logs: {deployment.workdir}")
+
+    out = BENCH / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2))
+    print_report(report)
+    print(f"report: {path.relative_to(ROOT)}")
+    return 0
+
+
+def print_report(report: dict) -> None:
+    render, lat = report["engine_render"], report["latency"]
+    print(f"\nfitroom speed: {report['configuration']}, the web and worker lines of the Procfile")
+    print(f"engine render (768x1024, upper, this process): p50 {render['p50_s']:.3f} s, p95 {render['p95_s']:.3f} s")
+    print(f"1. create -> COMPLETED, polled every 50 ms ({lat['runs']} one at a time):")
+    print(f"   p50 {lat['p50_s']:.3f} s = render p50 + {lat['p50_s'] - render['p50_s']:.3f} s: ", end="")
+    print(verdict(lat["p50_s"], render["p50_s"] + 0.25))
+    print(f"   p95 {lat['p95_s']:.3f} s = render p95 + {lat['p95_s'] - render['p95_s']:.3f} s: ", end="")
+    print(verdict(lat["p95_s"], render["p95_s"] + 0.6))
+    print("   where the time goes (medians):")
+    for name, ms in lat["breakdown_median_ms"].items():
+        print(f"     {name:<36} {ms:8.1f} ms")
+    if "studio" in report:
+        row = report["studio"]
+        print(f"   studio in Chromium, click -> result painted ({row['runs']} one at a time):")
+        print(f"   p50 {row['p50_s']:.3f} s = render p50 + {row['p50_s'] - render['p50_s']:.3f} s: ", end="")
+        print(verdict(row["p50_s"], render["p50_s"] + 0.25))
+        print(f"   p95 {row['p95_s']:.3f} s = render p95 + {row['p95_s'] - render['p95_s']:.3f} s: ", end="")
+        print(verdict(row["p95_s"], render["p95_s"] + 0.6))
+    print("2. get-task latency while both cores render at the rate limit:")
+    for row in report["polls_under_load"]:
+        print(
+            f"   {row['keys']:>3} keys: {row['polls']} polls, p50 {row['p50_ms']} ms ({verdict(row['p50_ms'], 5)}), "
+            f"p99 {row['p99_ms']} ms ({verdict(row['p99_ms'], 20)}); {row['tryons_per_minute']} try-ons/min, "
+            f"{row['errors_non_429']} errors"
+        )
+    for size, target in (("768x1024", 150), ("1536x2048", None)):
+        row = report[f"throughput_{size}"]
+        goal = f" ({row['per_minute'] / target:.2f}x the {target}/min target)" if target else ""
+        print(
+            f"3. throughput {size}: {row['tryons']} try-ons ({row['failed']} failed) by {row['clients']} clients "
+            f"in {row['seconds']} s = {row['per_minute']}/min{goal}; polls meanwhile p50 {row['poll_p50_ms']} ms, "
+            f"p99 {row['poll_p99_ms']} ms"
+        )
+    row = report["throughput_768x1024"]
+    print(
+        f"4. memory: queue worker max {row['worker_rss_max_mb']} MB ({verdict(row['worker_rss_max_mb'], 600)}), "
+        f"growth over {row['tryons']} try-ons {row['worker_rss_growth_mb']:+} MB; "
+        f"web max {row['web_rss_max_mb']} MB ({verdict(row['web_rss_max_mb'], 250)})"
+    )
+    print(f"   at the end: {report['rss_at_end']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
