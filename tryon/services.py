@@ -418,6 +418,11 @@ def _encode_input(image: Image.Image) -> bytes:
 # --- Reading tasks -----------------------------------------------------------------------------
 
 
+def credits_of(api_key: ApiKey) -> int:
+    """The key's balance as it is now (the authenticated key is a per-process cached copy, see tryon.keys)."""
+    return ApiKey.objects.filter(pk=api_key.pk).values_list("credits", flat=True).get()
+
+
 def get_task(owner: Owner, public_id: str) -> TryOnTask:
     """The owner's task; another owner's id is indistinguishable from an unknown one."""
     if "\x00" in public_id:  # PostgreSQL refuses NUL in a query (DataError, which would read as an outage)

@@ -9,6 +9,7 @@ django-q2 forks it, which is the only safe time), not during a shopper's first t
 
 import logging
 import os
+from multiprocessing import current_process
 
 from django.conf import settings
 from django.dispatch import receiver
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 @receiver(post_spawn)
 def lower_priority(sender, proc_name, **kwargs):
     """django-q2 sends post_spawn in each worker process as it starts (pusher and monitor keep their priority)."""
+    if current_process().name == "MainProcess":
+        # django-q2's sync mode (the tests' queue) runs the worker code in the caller's own process:
+        # a web process or the test runner must not nice itself.
+        return
     niceness = os.nice(0)
     if niceness < settings.TRYON_WORKER_NICE:
         niceness = os.nice(settings.TRYON_WORKER_NICE - niceness)

@@ -34,8 +34,8 @@ def clothes_check_body(check) -> dict:
     return {"clothes_type": check.clothes_type, "is_clothes": check.is_clothes}
 
 
-def credits_body(api_key) -> dict:
-    return {"credits": api_key.credits}
+def credits_body(credits: int) -> dict:
+    return {"credits": credits}
 
 
 def task_created_body(task) -> dict:

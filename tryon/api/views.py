@@ -78,7 +78,7 @@ def cancel_task(request, api_key, task_id):
 @require_GET
 @api_endpoint
 def credits(request, api_key):
-    return JsonResponse(credits_body(api_key))
+    return JsonResponse(credits_body(services.credits_of(api_key)))
 
 
 @csrf_exempt  # a signed link, no cookie: CSRF does not apply, and other methods get 405, not 403
