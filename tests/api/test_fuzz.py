@@ -97,6 +97,8 @@ def test_api_conforms_to_its_openapi_description(case, keep_test_connection, fuz
     response = case.call()
     # (The tiny image may come in a form the check above can't decode; the answer names it either way.)
     beyond_schema |= response.status_code == 400 and "smaller than 64 pixels" in response.text
+    # An empty file is a missing file (Django drops it), which a binary schema can't say either.
+    beyond_schema |= response.status_code == 400 and any(value in (b"", "") for value in body.values())
     case.validate_response(response, excluded_checks=[positive_data_acceptance] if beyond_schema else [])
 
 
