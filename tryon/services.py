@@ -200,7 +200,7 @@ def load_studio_upload(name: str) -> Image.Image:
             data = handle.read()
     except (FileNotFoundError, OSError) as exc:
         raise InvalidInput("the upload has expired") from exc
-    return engine.load_image(data, engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+    return _decode_stored(data)
 
 
 def delete_old_studio_uploads(max_age: timedelta = timedelta(days=1)) -> int:
@@ -527,10 +527,19 @@ def run_task(public_id: str) -> None:
         fail_task(public_id, _user_message(exc))
 
 
+def _decode_stored(data: bytes) -> Image.Image:
+    """A photo we stored ourselves (re-encoded, at most STORED_INPUT_MAX_SIDE on a side), decoded."""
+    return engine.load_image(data, engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+
+
+def _open_stored(file) -> Image.Image:
+    with file.open("rb") as handle:
+        return _decode_stored(handle.read())
+
+
 def load_task_image(task: TryOnTask, field: str) -> Image.Image:
     """One of a task's stored input photos, decoded (e.g. to dress the same person again)."""
-    with getattr(task, field).open("rb") as handle:
-        return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+    return _open_stored(getattr(task, field))
 
 
 def _refuse_what_the_checks_refuse(images: dict[str, Image.Image | None]) -> None:
@@ -552,16 +561,10 @@ def _refuse_what_the_checks_refuse(images: dict[str, Image.Image | None]) -> Non
 
 
 def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
-    limits = engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1)
-    images = {}
-    for field in ("model_image", "cloth_image", "lower_cloth_image"):
-        file = getattr(task, field)
-        if file:
-            with file.open("rb") as handle:
-                images[field] = engine.load_image(handle.read(), limits)
-        else:
-            images[field] = None
-    return images
+    return {
+        field: _open_stored(getattr(task, field)) if getattr(task, field) else None
+        for field in ("model_image", "cloth_image", "lower_cloth_image")
+    }
 
 
 def _save_result(task: TryOnTask, mine: QuerySet[TryOnTask], result: bytes) -> None:
@@ -931,8 +934,7 @@ def saved_person(user, pk) -> SavedPerson:
 
 
 def load_saved_person(person: SavedPerson) -> Image.Image:
-    with person.image.open("rb") as handle:
-        return engine.load_image(handle.read(), engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
+    return _open_stored(person.image)
 
 
 def delete_saved_person(user, pk) -> None:
