@@ -2,6 +2,7 @@
 
 import os
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,7 @@ def test_gallery_lists_own_results_newest_first_with_pages(client, start_tryon):
     for i in range(13):
         copy = TryOnTask.objects.get(pk=task.pk)
         copy.pk = None
-        copy.public_id = f"{i:02d}" + task.public_id[2:]
+        copy.public_id = uuid.uuid4().hex  # fresh, so no copy can collide with the original
         copy.created_at = task.created_at.replace(microsecond=0) - timedelta(minutes=i + 1)
         copy.save()
         copies.append(copy.public_id)
