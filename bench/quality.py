@@ -426,6 +426,9 @@ def main() -> None:
     parser.add_argument("--hd", action="store_true", help="render in HD mode")
     parser.add_argument("--only-garments", action="store_true", help="stop after the clothes check section")
     parser.add_argument("--only-checks", action="store_true", help="stop after the clothes and model checks")
+    parser.add_argument(
+        "--pairs", type=re.compile, help="render only the pairs this regular expression finds (numbers are kept)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
@@ -485,6 +488,7 @@ def main() -> None:
     verdicts = read_verdicts(verdicts_path)
     # Each type's garments in turn, so the pairs cover the whole garment set.
     turns = {"upper": 0, "lower": 0, "full": 0}
+    number = 0
 
     def next_garment(kind: str) -> str:
         names = by_type[kind]
@@ -511,6 +515,10 @@ def main() -> None:
                 name = next_garment(kind)
                 cloths = [garments[name]]
                 label = name
+            number += 1
+            pair = f"{path.stem} x {label} [{kind}]"
+            if args.pairs and not args.pairs.search(pair):
+                continue
             start = time.perf_counter()
             try:
                 rendering = render_tryon_detailed(
@@ -528,7 +536,6 @@ def main() -> None:
             numbers["texture"] = skin_texture_ratio(base, out, alpha, person_mask)
             numbers["residue"] = old_clothes_residue(base, out, alpha, person_mask)
             numbers["placement"] = placement_errors(rendering)
-            pair = f"{path.stem} x {label} [{kind}]"
             verdict, reason = verdicts.get(pair, ("unjudged", ""))
             numbers["verdict"] = verdict
             scores.append(numbers)
@@ -542,9 +549,9 @@ def main() -> None:
             # Each result at full size too, to judge by eye (the sheets' thumbnails are small).
             results_dir = args.out / "results"
             results_dir.mkdir(exist_ok=True)
-            result.save(results_dir / f"{len(scores):03d}.jpg", quality=90)
+            result.save(results_dir / f"{number:03d}.jpg", quality=90)
             with (results_dir / "index.csv").open("a" if len(scores) > 1 else "w", newline="") as handle:
-                csv.writer(handle).writerow([f"{len(scores):03d}", pair])
+                csv.writer(handle).writerow([f"{number:03d}", pair])
             rows.append(
                 [landmarks_thumb(model, numbers["person"]), cloths[0], cloths[1] if len(cloths) > 1 else None, result]
             )

@@ -10,9 +10,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.engine import drawing
+from tryon.engine.person import LEFT_ANKLE, LEFT_HEEL, RIGHT_ANKLE, RIGHT_HEEL, analyse_person
 from tryon.engine.render import render_tryon_detailed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -131,3 +132,87 @@ def test_skin_bared_by_a_sleeveless_top_has_the_persons_own_grain(person):
     grey_after = cv2.cvtColor(after, cv2.COLOR_RGB2GRAY).astype(np.float32)
     grey_before = cv2.cvtColor(before, cv2.COLOR_RGB2GRAY).astype(np.float32)
     assert _grain(grey_after, filled) >= 0.5 * _grain(grey_before, real)
+
+
+def _filled_by_skin(before: np.ndarray, rendering) -> np.ndarray:
+    """Pixels the render changed that no garment covers: where old clothes gave way to skin or backdrop."""
+    h, w = rendering.body.shape
+    covered = np.zeros((h, w), np.float32)
+    for garment in rendering.placed:
+        for layer in garment.layers:
+            x0, y0, x1, y1 = layer.box
+            np.maximum(covered[y0:y1, x0:x1], layer.rgba[..., 3], out=covered[y0:y1, x0:x1])
+    after = np.asarray(rendering.image)
+    changed = np.abs(after.astype(int) - before.astype(int)).max(axis=2) > 12
+    return cv2.erode((changed & (covered < 0.05)).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+
+
+def test_a_bared_upper_arm_is_lit_like_the_forearm_below_it(person):
+    """The tee's short sleeves give way to upper arms with the forearms' own tone and light, not the face's."""
+    before = np.asarray(person.convert("RGB"))
+    rendering = render_tryon_detailed(person, drawing.sleeveless_vest(), "upper")
+    body = rendering.body
+    after_lab = cv2.cvtColor(np.asarray(rendering.image).astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
+    before_lab = cv2.cvtColor(before.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
+    filled = _filled_by_skin(before, rendering)
+    ycrcb = cv2.cvtColor(np.asarray(rendering.image), cv2.COLOR_RGB2YCrCb)
+    skin_like = (ycrcb[..., 1] >= 135) & (ycrcb[..., 1] <= 180) & (ycrcb[..., 2] >= 80) & (ycrcb[..., 2] <= 135)
+    skin_like &= ycrcb[..., 0] < 200
+    h, w = body.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    S = body.shoulder_width
+    checked = 0
+    for side in ("left", "right"):
+        shoulder, elbow, wrist = body.limb(side, ("shoulder", "elbow", "wrist"))
+
+        def across(start, end):
+            direction = (end - start) / np.linalg.norm(end - start)
+            along = ((xs - start[0]) * direction[0] + (ys - start[1]) * direction[1]) / np.linalg.norm(end - start)
+            off = (xs - start[0]) * -direction[1] + (ys - start[1]) * direction[0]
+            return along, off
+
+        along, off = across(shoulder, elbow)
+        # Filled skin on the upper arm (beside it, the old sleeve's width gave way to the white backdrop).
+        upper = filled & skin_like & (along > 0.3) & (along < 0.8) & (np.abs(off) < 0.15 * S)
+        along_fore, off_fore = across(elbow, wrist)
+        forearm = (~filled) & (along_fore > 0.2) & (along_fore < 0.7) & (np.abs(off_fore) < 0.05 * S)
+        forearm &= body.mask > 0.5
+        if upper.sum() < 200 or forearm.sum() < 100:
+            continue
+        checked += 1
+        # Along the middle of the bared arm, where the light is as on the forearm's middle.
+        real = np.median(before_lab[forearm], axis=0)
+        upper &= after_lab[..., 0] < real[0] + 15  # not the outline's blend with the white backdrop
+        centre = np.median(off[upper])
+        reach = np.percentile(np.abs(off[upper] - centre), 90)
+        middle = upper & (np.abs(off - centre) < reach / 3)
+        bared = np.median(after_lab[middle], axis=0)
+        assert np.linalg.norm(bared - real) < 10, f"{side} upper arm {bared} vs its forearm {real}"
+    assert checked, "neither upper arm was bared next to a visible forearm"
+
+
+def test_an_old_floor_length_hem_goes_down_to_the_shoes_under_shorts():
+    """A maxi dress reaches past the ankle joints to the shoes: under new shorts all of it goes.
+
+    The leggings photo is given a dark floor-length hem, drawn from above the ankles to the
+    heels; the shoes below it are never old clothes and stay.
+    """
+    person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose = analyse_person(person)
+    ankles = [pose.point(LEFT_ANKLE), pose.point(RIGHT_ANKLE)]
+    heels = [pose.landmarks[i, :2] for i in (LEFT_HEEL, RIGHT_HEEL)]
+    T = pose.torso_length
+    x0, x1 = min(a[0] for a in ankles) - 0.12 * T, max(a[0] for a in ankles) + 0.12 * T
+    y0, y1 = min(a[1] for a in ankles) - 0.1 * T, max(h[1] for h in heels)
+    ImageDraw.Draw(person).polygon([(x0 + 10, y0), (x1 - 10, y0), (x1, y1), (x0, y1)], fill=(22, 22, 26))
+    r = int(0.04 * T)
+    toes = [pose.landmarks[i, :2].astype(int) for i in (31, 32)]  # mediapipe's foot-index points
+    shoes = [np.asarray(person)[y - r : y + r, x - r : x + r].astype(int) for x, y in toes]
+
+    rendering = render_tryon_detailed(person, drawing.shorts(), "lower")
+    out = np.asarray(rendering.image).astype(int)
+    above_shoes = int(min(h[1] for h in heels) - 0.06 * T)
+    band = out[int(y0) : above_shoes, int(x0) : int(x1)]
+    assert (band.max(axis=2) < 60).mean() < 0.15, "the old hem still shows around the ankles"
+    for (x, y), shoe in zip(toes, shoes, strict=True):
+        assert np.abs(out[y - r : y + r, x - r : x + r] - shoe).mean() < 3, "a shoe changed"

@@ -16,6 +16,7 @@ import numpy as np
 
 from .body import Body
 from .placement import Layer, PlacedGarment
+from .skin import is_skin, lab_of, limb_segments, skin_colour, skin_fill
 from .warp import capsule_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
@@ -37,17 +38,17 @@ MIDRIFF_DELTA_E = 18.0
 HAIR_LOWEST = 0.55
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
 SHADE_EDGE_REACH = 0.02
-# Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
-SKIN_AB = 12.0
-MIN_SKIN_SAMPLES = 120
-# Filled skin: the rounding's reach (share of the torso length) and the grain (L units)
-# used when no real skin patch is there to copy.
-SKIN_ROUND = 0.05
-SKIN_GRAIN = 1.6
-# Blur of the old clothes' light carried onto bared skin (share of the torso length).
-SKIN_LIGHT = 0.06
-# Side of the real-skin patches tiled into a fill (share of the torso length).
-SKIN_PATCH = 0.03
+# The old clothes' light carried onto bared skin as the body's form: between these two blurs
+# (shares of the torso length), at most this far (log of the lightness ratio) either way.
+SKIN_FORM_FINE = 0.025
+# How much wider than its expected width an arm may be (skin there is kept).
+ARM_SLACK = 2.0
+# Below the ankle joints, the old clothes are what is this close (ΔE) to them on the shins.
+OLD_HEM_DELTA_E = 20.0
+# Half the width of a foot (shoe) around the ankle-heel-toe landmarks (share of the torso length).
+FOOT_RADIUS = 0.06
+SKIN_FORM_BROAD = 0.25
+SKIN_FORM_LIMIT = 0.3
 
 
 def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
@@ -88,129 +89,27 @@ def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
     return np.exp(SHADE_STRENGTH * ratio * on_person).astype(np.float32)
 
 
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+def _form_light(base: np.ndarray, scale: float) -> np.ndarray:
+    """The body's form as the old clothes show it: a lightness multiplier for bared skin.
 
-
-def _skin_model(base: np.ndarray, body: Body, lab: np.ndarray):
-    """Median Lab colour of the person's visible skin, or None when none is seen.
-
-    Sampled where skin usually shows (face, neck, forearms, hands) and kept
-    only if it looks like skin in YCrCb, so a sleeve or a mask doesn't count.
+    A plain old garment is lit like the body under it (lighter over the chest
+    and shoulders, darker at the sides and under the bust), so its lightness
+    relative to its own broad level, with prints and fine folds taken out,
+    rounds the skin that replaces it. A dark garment shows little of the light
+    and much of its sheen: its form counts for less.
     """
-    h, w = body.shape
-    S = body.shoulder_width
-    zone = np.zeros((h, w), bool)
-    face = body.face()
-    if face is not None:
-        centre, half, chin = face
-        cv2.ellipse(
-            zone.view(np.uint8),
-            (int(centre[0]), int(centre[1])),
-            (int(half * 0.6), int(max(1, (chin - centre[1]) * 0.8))),
-            0,
-            0,
-            360,
-            1,
-            -1,
-        )
-    neck = body.origin - body.v * 0.15 * S
-    cv2.circle(zone.view(np.uint8), (int(neck[0]), int(neck[1])), int(0.12 * S), 1, -1)
-    for side in ("left", "right"):
-        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-        zone |= capsule_mask((h, w), arm[1:], 0.07 * S)
-        if body.seen(side, "wrist") and body.seen(side, "index"):
-            zone |= capsule_mask((h, w), [body.point(side, "wrist"), body.point(side, "index")], 0.05 * S)
-    zone &= body.mask > 0.5
-    ycrcb = cv2.cvtColor(base, cv2.COLOR_RGB2YCrCb)
-    y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
-    skinlike = (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
-    samples = lab[zone & skinlike]
-    if len(samples) < MIN_SKIN_SAMPLES:
-        return None
-    colour = np.median(samples, axis=0)
-    # Shadowed skin pulls the median down; filled skin should match the lit parts.
-    colour[0] = np.percentile(samples[:, 0], 65)
-    return colour
-
-
-def _is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarray:
-    """Pixels near the person's skin colour; ``loose`` > 1 widens the tolerance."""
-    ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
-    light = (lab[..., 0] > skin[0] - 35 * loose) & (lab[..., 0] < skin[0] + 40)
-    return (ab < SKIN_AB * loose) & light
-
-
-def _skin_fill(
-    region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, scale: float
-) -> np.ndarray:
-    """Skin for ``region``: the nearby skin's own tone, with a soft rounded shading.
-
-    The tone is a wide normalised blur of the real skin around (neck skin next
-    to a filled neckline, arm skin next to a filled sleeve), falling back to
-    the person's overall skin colour where no skin is near.
-    """
-    h, w = region.shape
-    factor = 4
-    size = (max(1, w // factor), max(1, h // factor))
-    weight = cv2.resize(skin_pixels.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    colour = cv2.resize(lab * skin_pixels[..., None], size, interpolation=cv2.INTER_AREA)
-    sigma = max(2.0, 0.2 * scale / factor)
-    weight = cv2.GaussianBlur(weight, (0, 0), sigma)
-    colour = cv2.GaussianBlur(colour, (0, 0), sigma)
-    trust = np.clip(weight / 0.02, 0, 1)[..., None]
-    local = colour / np.maximum(weight, 1e-6)[..., None]
-    local = trust * local + (1 - trust) * skin
-    # Skin next to a fill is often in shadow (under the chin, beside a sleeve);
-    # the bared skin itself faces the light, so it is at least as light as the person's lit skin.
-    local[..., 0] = np.maximum(local[..., 0], skin[0])
-    local = cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
-    # Rounded like a limb: darker towards the outline, over about an arm's radius.
-    dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
-    depth = np.clip(dist / max(SKIN_ROUND * scale, 1.0), 0, 1)
-    local[..., 0] *= 0.82 + 0.18 * np.sqrt(depth)
-    # A smooth fill reads as paint next to the photo's own grain: carry the
-    # person's own skin texture into it.
-    local[..., 0] += _skin_texture(lab[..., 0], skin_pixels, region, scale)
-    rgb = cv2.cvtColor(local.astype(np.float32), cv2.COLOR_LAB2RGB)
-    return np.clip(rgb, 0, 1)
-
-
-def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
-    """Fine texture for ``region``, tiled from patches of the person's real skin.
-
-    The detail (lightness minus its local mean) of square patches lying wholly
-    on visible skin is copied tile by tile into the fill, so bared skin has the
-    photo's own pores, noise and JPEG grain, not a synthetic noise. With no
-    patch of real skin to copy, a gentle noise of the measured strength stands in.
-    """
-    h, w = region.shape
-    size = int(np.clip(SKIN_PATCH * scale, 6, 48))
-    # Grain is the finest scale of skin; anything broader is shape and light, which the fill has.
-    detail = lightness - cv2.GaussianBlur(lightness, (0, 0), max(1.0, 0.004 * scale))
-    texture = np.zeros((h, w), np.float32)
-    ys, xs = np.nonzero(region)
-    if not len(ys):
-        return texture
-    inside = cv2.erode(skin_pixels.astype(np.uint8), np.ones((size, size), np.uint8), anchor=(0, 0)) > 0
-    inside[h - size :] = False
-    inside[:, w - size :] = False
-    origins = np.argwhere(inside[::2, ::2]) * 2
-    rng = np.random.default_rng(0)
-    real = detail[skin_pixels]
-    strength = float(np.std(np.clip(real, -8, 8))) if len(real) else SKIN_GRAIN
-    if len(origins) < 4:
-        noise = rng.normal(0.0, strength, (h, w)).astype(np.float32)
-        return cv2.GaussianBlur(noise, (0, 0), 0.7)
-    # Strong features (an eye, a mole, a seam at the edge) would repeat visibly: clip them.
-    limit = 2.0 * max(strength, 0.5)
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    for ty in range(y0, y1, size):
-        for tx in range(x0, x1, size):
-            sy, sx = origins[rng.integers(len(origins))]
-            th, tw = min(size, h - ty), min(size, w - tx)
-            texture[ty : ty + th, tx : tx + tw] = detail[sy : sy + th, sx : sx + tw]
-    return np.clip(texture, -limit, limit) * region
+    h, w = base.shape[:2]
+    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY)
+    half = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    half = cv2.medianBlur(half, min(255, 2 * int(SHADE_PRINT * scale / 4) + 1)).astype(np.float32) / 255.0
+    # Both levels follow the edges between materials (edge-aware, as in ``_shading``): the
+    # step from a white tank to the arms beside it is albedo, not light on the chest.
+    fine = cv2.ximgproc.dtFilter(half, half, max(1.0, SKIN_FORM_FINE * scale / 2), SHADE_EDGE)
+    broad = cv2.ximgproc.dtFilter(half, half, max(1.0, SKIN_FORM_BROAD * scale / 2), SHADE_EDGE)
+    ratio = np.clip(np.log((fine + 0.02) / (broad + 0.02)), -SKIN_FORM_LIMIT, SKIN_FORM_LIMIT)
+    ratio *= np.clip((broad - 0.08) / 0.25, 0.0, 1.0)
+    ratio = cv2.resize(ratio, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.exp(ratio).astype(np.float32)
 
 
 def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -263,19 +162,6 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     return zone > 0
 
 
-def _forearm_half_width(body: Body, arm: list[np.ndarray]) -> float | None:
-    """Half the forearm's width at its middle, measured on the person's outline."""
-    S = body.shoulder_width
-    middle = (arm[1] + arm[2]) / 2
-    direction = (arm[2] - arm[1]) / max(float(np.linalg.norm(arm[2] - arm[1])), 1e-6)
-    normal = np.array([-direction[1], direction[0]])
-    a = body.outline_towards(middle, normal, 0.3 * S)
-    b = body.outline_towards(middle, -normal, 0.3 * S)
-    if a is None or b is None:
-        return None
-    return float(np.linalg.norm(a - b)) / 2
-
-
 def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
     """The old top's pixels between a short new top's hem and the waist."""
     h, w = body.shape
@@ -293,17 +179,13 @@ def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) 
     return band & person & like_old_top
 
 
-def _arm_zone(body: Body, side: str) -> np.ndarray:
-    S = body.shoulder_width
-    arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-    # A bared upper arm is as thick as this person's arm (a little more than the
-    # forearm the photo shows), not as wide as the old sleeve was.
-    forearm = _forearm_half_width(body, arm)
-    radius = 0.13 * S if forearm is None else float(np.clip(1.3 * forearm, 0.085 * S, 0.13 * S))
-    upper = capsule_mask(body.shape, arm[:2], radius)
-    # Narrow at the forearm, which hangs next to the hips and pockets.
-    lower = capsule_mask(body.shape, arm[1:], 0.075 * S)
-    return upper | lower
+def _limb_zone(body: Body, limb: str, widen: float = 1.0) -> np.ndarray:
+    """A limb's extent as wide as the limb itself (see ``limb_segments``), not as the old clothes on it."""
+    zone = np.zeros(body.shape, bool)
+    for name, start, end, radius in limb_segments(body):
+        if name == limb:
+            zone |= capsule_mask(body.shape, [start, end], radius * widen)
+    return zone
 
 
 def _hands(body: Body) -> np.ndarray:
@@ -496,8 +378,8 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             np.maximum(region, layer.rgba[..., 3], out=region)
 
     # Cover the old clothes where the new garment doesn't reach.
-    lab = _lab(base)
-    skin = _skin_model(base, body, lab)
+    lab = lab_of(base)
+    skin = skin_colour(base, body, lab)
     person = body.mask > 0.5
     uncovered = person & (coverage < 0.5)
     hands = _hands(body)
@@ -507,7 +389,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     skin_zone = np.zeros((h, w), bool)
     backdrop_zone = np.zeros((h, w), bool)
     lower_backdrop = np.zeros((h, w), bool)
-    arms = _arm_zone(body, "left") | _arm_zone(body, "right")
+    arms = _limb_zone(body, "left arm") | _limb_zone(body, "right arm")
     kinds = {g.kind for g in placed}
     down = None
     if kinds & {"upper", "full"}:
@@ -531,14 +413,11 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     if kinds & {"lower", "full"}:
         down = _down_map(body)
         low = next(g for g in placed if g.kind in ("lower", "full"))
-        legs = np.zeros((h, w), bool)
-        for side in ("left", "right"):
-            leg = body.limb(side, ("hip", "knee", "ankle"))
-            legs |= capsule_mask((h, w), leg[:2], 0.11 * T)
-            legs |= capsule_mask((h, w), leg[1:], 0.08 * T)
+        legs = _limb_zone(body, "left leg") | _limb_zone(body, "right leg")
         start = low.top_down if low.kind == "lower" else T
         ankle = max(_ankle_down(body, side) for side in ("left", "right"))
         below = (down > start) & (down < ankle)
+        below |= _old_hem_past_the_ankles(body, lab, skin, down, ankle)
         # Legs show as skin only below the new hem (shorts, a skirt); beside
         # the new trouser legs the old ones give way to the backdrop.
         bare = down > low.hem_down - 0.02 * T
@@ -554,20 +433,20 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         # the hands: there, old clothes give way to the backdrop whatever their
         # colour, so a beige dress doesn't survive beside new jeans or below a
         # new hem just because it passes for skin.
-        # (Down to the ankle joints only: the shoes are never old clothes.)
-        lower_backdrop = below & (down < ankle) & ~(legs & bare) & ~arm_cores
+        # (The shoes are never old clothes.)
+        lower_backdrop = below & ~(legs & bare) & ~arm_cores
     skin_zone &= ~hands & ~face
     backdrop_zone &= ~hands & ~head
     lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
     if skin is not None:
-        not_skin = ~_is_skin(lab, skin)
+        not_skin = ~is_skin(lab, skin)
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
         # Hair falling past the chin is dark; it stays (so do dark old straps).
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
-        neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~_is_skin(lab, skin, loose=2.0)
+        neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin
         to_skin &= ~_hair(body, lab, skin)
         # Speckled classification would blend into a see-through patch; close
@@ -590,15 +469,17 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():
-            # The light falls on the body the same whatever covers it: the old clothes' broad
-            # shading (prints and material edges already taken out) rounds the bared skin too.
-            # Only the broadest of that light: a bold print on the old clothes must not ghost onto the skin.
-            broad = cv2.GaussianBlur(shade, (0, 0), max(1.0, SKIN_LIGHT * T))
-            fill = _skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, T) * broad[..., None]
+            # The light falls on the body the same whatever covers it: the old clothes' form
+            # (prints and fine folds taken out) rounds the bared skin too.
+            form = _form_light(base, T)
+            fill = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body) * form[..., None]
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
-        to_backdrop = uncovered & ((backdrop_zone & not_skin) | lower_backdrop)
+        # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
+        # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick.
+        by_arms = _limb_zone(body, "left arm", ARM_SLACK) | _limb_zone(body, "right arm", ARM_SLACK)
+        to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
     else:
         to_backdrop = uncovered & backdrop_zone
     if to_backdrop.any():
@@ -616,7 +497,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         changed |= soft > 0
 
     out = filled.copy()
-    in_front = _is_skin(_lab((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
+    in_front = is_skin(lab_of((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
         sleeves = np.zeros((h, w), np.float32)
@@ -646,7 +527,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
     # The hands come back on top, but only what is skin in them: the old
     # trousers' print between the fingers of a hand by the hip would show.
-    held = hands & _is_skin(lab, skin, loose=1.5) if skin is not None else hands
+    held = hands & is_skin(lab, skin, loose=1.5) if skin is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
     out = out * (1 - keep[..., None]) + filled * keep[..., None]
@@ -654,6 +535,36 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
     changed |= coverage > 0
     return np.where(changed[..., None], result, base)
+
+
+def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray, ankle: float) -> np.ndarray:
+    """The old clothes below the ankle joints: a maxi dress or long trousers reaching the shoes.
+
+    Told by colour from the old clothes on the shins (a shoe is another
+    colour), and never within a foot's width of the heel-to-toe line. Bare
+    shins (an old skirt) say nothing: the feet below them are skin too.
+    """
+    h, w = body.shape
+    T = body.torso_length
+    person = body.mask > 0.5
+    shins = np.zeros((h, w), bool)
+    feet = np.zeros((h, w), bool)
+    soles = ankle
+    for side in ("left", "right"):
+        _, knee, foot_joint = body.limb(side, ("hip", "knee", "ankle"))
+        shins |= capsule_mask((h, w), [knee + (foot_joint - knee) * 0.5, foot_joint], 0.05 * T)
+        foot = [body.point(side, part) for part in ("heel", "foot") if body.seen(side, part)]
+        if foot:
+            feet |= capsule_mask((h, w), foot, FOOT_RADIUS * T)
+            soles = max(soles, *(float(np.dot(p - body.origin, body.v)) + FOOT_RADIUS * T for p in foot))
+    shins &= person & (down < ankle)
+    if soles <= ankle or shins.sum() < 50:
+        return np.zeros((h, w), bool)
+    old = np.median(lab[shins], axis=0)
+    if skin is not None and is_skin(old[None, None], skin)[0, 0]:
+        return np.zeros((h, w), bool)
+    like_old = np.linalg.norm(lab - old, axis=2) < OLD_HEM_DELTA_E
+    return (down >= ankle) & (down < soles) & like_old & person & ~feet
 
 
 def _ankle_down(body: Body, side: str) -> float:

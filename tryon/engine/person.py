@@ -55,6 +55,7 @@ LEFT_WRIST, RIGHT_WRIST = 15, 16
 LEFT_HIP, RIGHT_HIP = 23, 24
 LEFT_KNEE, RIGHT_KNEE = 25, 26
 LEFT_ANKLE, RIGHT_ANKLE = 27, 28
+LEFT_HEEL, RIGHT_HEEL = 29, 30
 
 # Body segments drawn in the web UI's overlay (shoulders, torso, arms, legs).
 OUTLINE_SEGMENTS = (

@@ -1,0 +1,310 @@
+"""Skin: the person's own skin colour, and skin to fill where old clothes are bared.
+
+A bared limb is filled with the light measured across the same limb where the
+photo shows it (a forearm below a short sleeve lends its tone, its highlight
+and its darker edges to the upper arm the new top bares); with no real skin on
+that limb, and on the torso, a rounded profile of the person's skin tone stands
+in. The photo's own skin grain is tiled over either.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .body import Body
+from .warp import capsule_mask
+
+# Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
+SKIN_AB = 12.0
+MIN_SKIN_SAMPLES = 120
+# Grain (L units) used when no real skin patch is there to copy.
+SKIN_GRAIN = 1.6
+# Side of the real-skin patches tiled into a fill (share of the torso length).
+SKIN_PATCH = 0.03
+# Rounding where no real skin of the same limb shows: lightness at the outline as a share of
+# the middle's (a limb turns away from the light faster than the broad torso).
+LIMB_EDGE = 0.72
+TORSO_EDGE = 0.86
+# A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
+PROFILE_SAMPLES = 150
+# ... and skin over at least this share of the limb's expected area.
+PROFILE_SHARE = 0.3
+PROFILE_MIN_BINS = 5
+PROFILE_BINS = 24
+
+
+def lab_of(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+
+
+def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
+    """Median Lab colour of the person's visible skin, or None when none is seen.
+
+    Sampled where skin usually shows (face, neck, forearms, hands) and kept
+    only if it looks like skin in YCrCb, so a sleeve or a mask doesn't count.
+    """
+    h, w = body.shape
+    S = body.shoulder_width
+    zone = np.zeros((h, w), bool)
+    face = body.face()
+    if face is not None:
+        centre, half, chin = face
+        cv2.ellipse(
+            zone.view(np.uint8),
+            (int(centre[0]), int(centre[1])),
+            (int(half * 0.6), int(max(1, (chin - centre[1]) * 0.8))),
+            0,
+            0,
+            360,
+            1,
+            -1,
+        )
+    neck = body.origin - body.v * 0.15 * S
+    cv2.circle(zone.view(np.uint8), (int(neck[0]), int(neck[1])), int(0.12 * S), 1, -1)
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        zone |= capsule_mask((h, w), arm[1:], 0.07 * S)
+        if body.seen(side, "wrist") and body.seen(side, "index"):
+            zone |= capsule_mask((h, w), [body.point(side, "wrist"), body.point(side, "index")], 0.05 * S)
+    zone &= body.mask > 0.5
+    ycrcb = cv2.cvtColor(base, cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
+    skinlike = (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
+    samples = lab[zone & skinlike]
+    if len(samples) < MIN_SKIN_SAMPLES:
+        return None
+    colour = np.median(samples, axis=0)
+    # Shadowed skin pulls the median down; filled skin should match the lit parts.
+    colour[0] = np.percentile(samples[:, 0], 65)
+    return colour
+
+
+def is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarray:
+    """Pixels near the person's skin colour; ``loose`` > 1 widens the tolerance."""
+    ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
+    light = (lab[..., 0] > skin[0] - 35 * loose) & (lab[..., 0] < skin[0] + 40)
+    return (ab < SKIN_AB * loose) & light
+
+
+def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
+    """Fine texture for ``region``, tiled from patches of the person's real skin.
+
+    The detail (lightness minus its local mean) of square patches lying wholly
+    on visible skin is copied tile by tile into the fill, so bared skin has the
+    photo's own pores, noise and JPEG grain, not a synthetic noise. With no
+    patch of real skin to copy, a gentle noise of the measured strength stands in.
+    """
+    h, w = region.shape
+    size = int(np.clip(SKIN_PATCH * scale, 6, 48))
+    # Grain is the finest scale of skin; anything broader is shape and light, which the fill has.
+    detail = lightness - cv2.GaussianBlur(lightness, (0, 0), max(1.0, 0.004 * scale))
+    texture = np.zeros((h, w), np.float32)
+    ys, xs = np.nonzero(region)
+    if not len(ys):
+        return texture
+    inside = cv2.erode(skin_pixels.astype(np.uint8), np.ones((size, size), np.uint8), anchor=(0, 0)) > 0
+    inside[h - size :] = False
+    inside[:, w - size :] = False
+    origins = np.argwhere(inside[::2, ::2]) * 2
+    rng = np.random.default_rng(0)
+    real = detail[skin_pixels]
+    strength = float(np.std(np.clip(real, -8, 8))) if len(real) else SKIN_GRAIN
+    if len(origins) < 4:
+        noise = rng.normal(0.0, strength, (h, w)).astype(np.float32)
+        return cv2.GaussianBlur(noise, (0, 0), 0.7)
+    # Strong features (an eye, a mole, a seam at the edge) would repeat visibly: clip them.
+    limit = 2.0 * max(strength, 0.5)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    for ty in range(y0, y1, size):
+        for tx in range(x0, x1, size):
+            sy, sx = origins[rng.integers(len(origins))]
+            th, tw = min(size, h - ty), min(size, w - tx)
+            texture[ty : ty + th, tx : tx + tw] = detail[sy : sy + th, sx : sx + tw]
+    return np.clip(texture, -limit, limit) * region
+
+
+def _forearm_half_width(body: Body, arm: list[np.ndarray]) -> float | None:
+    """Half the forearm's width at its middle, measured on the person's outline."""
+    S = body.shoulder_width
+    middle = (arm[1] + arm[2]) / 2
+    direction = (arm[2] - arm[1]) / max(float(np.linalg.norm(arm[2] - arm[1])), 1e-6)
+    normal = np.array([-direction[1], direction[0]])
+    a = body.outline_towards(middle, normal, 0.3 * S)
+    b = body.outline_towards(middle, -normal, 0.3 * S)
+    if a is None or b is None:
+        return None
+    return float(np.linalg.norm(a - b)) / 2
+
+
+def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
+    """Each limb's bones as (limb, start joint, end joint, half the limb's width there).
+
+    A bared upper arm is as thick as this person's arm (a little more than the
+    forearm the photo shows), not as wide as the old sleeve was; the forearm is
+    kept narrow, as it hangs next to the hips and pockets.
+    """
+    S, T = body.shoulder_width, body.torso_length
+    segments = []
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        forearm = _forearm_half_width(body, arm)
+        upper = 0.13 * S if forearm is None else float(np.clip(1.3 * forearm, 0.085 * S, 0.13 * S))
+        segments += [(f"{side} arm", arm[0], arm[1], upper), (f"{side} arm", arm[1], arm[2], 0.075 * S)]
+        leg = body.limb(side, ("hip", "knee", "ankle"))
+        segments += [(f"{side} leg", leg[0], leg[1], 0.11 * T), (f"{side} leg", leg[1], leg[2], 0.08 * T)]
+    return segments
+
+
+def _bone_coordinates(points: np.ndarray, start: np.ndarray, end: np.ndarray):
+    """(along 0..1, across in pixels, distance) of (N, 2) points from the bone start→end.
+
+    "Across" is signed the same way on every bone (towards the image's right), so a
+    profile measured on one bone lights another from the same side.
+    """
+    direction = end - start
+    length = max(float(np.linalg.norm(direction)), 1e-6)
+    direction = direction / length
+    normal = np.array([-direction[1], direction[0]])
+    if normal[0] + 0.3 * normal[1] < 0:
+        normal = -normal
+    rel = points - start
+    along = rel @ direction / length
+    across = rel @ normal
+    distance = np.where(
+        along < 0, np.hypot(rel[:, 0], rel[:, 1]), np.where(along > 1, np.linalg.norm(points - end, axis=1), 0)
+    )
+    distance = np.maximum(distance, np.abs(across))
+    return along, across, distance
+
+
+def _limb_light(lab: np.ndarray, skin_pixels: np.ndarray, bones: list[tuple[np.ndarray, np.ndarray, float]]):
+    """The light across a limb, measured on its real skin: (lightness at 0..1 across, a, b), or None.
+
+    Skin pixels along the limb's bones are binned by their position across
+    (in units of the bone's half width); the bins that hold skin give the
+    limb's true extent, and their mean lightness, resampled over that extent,
+    is the profile: highlight, darker edges and all.
+    """
+    # The outline's pixels are half backdrop (lighter or darker than skin): measure inside it.
+    inner = cv2.erode(skin_pixels.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    ys, xs = np.nonzero(inner)
+    points = np.stack([xs, ys], axis=1).astype(np.float64)
+    positions, values = [], []
+    area = 0.0
+    for start, end, radius in bones:
+        along, across, _ = _bone_coordinates(points, start, end)
+        near = (along > 0.05) & (along < 0.95) & (np.abs(across) < 1.6 * radius)
+        positions.append(across[near] / radius)
+        values.append(lab[ys[near], xs[near]])
+        area += 0.9 * float(np.linalg.norm(end - start)) * 2 * radius
+    position = np.concatenate(positions)
+    # A bare limb is mostly skin; skin-coloured specks (a print on the old clothes) are not a limb.
+    if len(position) < max(PROFILE_SAMPLES, PROFILE_SHARE * area):
+        return None
+    value = np.concatenate(values)
+    edges = np.linspace(-1.6, 1.6, PROFILE_BINS + 1)
+    index = np.clip(np.digitize(position, edges) - 1, 0, PROFILE_BINS - 1)
+    count = np.bincount(index, minlength=PROFILE_BINS)
+    total = np.bincount(index, weights=value[:, 0], minlength=PROFILE_BINS)
+    valid = count >= max(6, 0.25 * count.max())
+    if valid.sum() < PROFILE_MIN_BINS:
+        return None
+    centres = (edges[:-1] + edges[1:]) / 2
+    step = edges[1] - edges[0]
+    first, last = centres[valid][0] - step / 2, centres[valid][-1] + step / 2
+    relative = (centres[valid] - first) / (last - first)
+    samples = np.linspace(0, 1, 17)
+    lightness = np.interp(samples, relative, total[valid] / count[valid])
+    keep = np.isin(index, np.nonzero(valid)[0])
+    a, b = np.median(value[keep, 1]), np.median(value[keep, 2])
+    return lightness, float(a), float(b)
+
+
+def _local_tone(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, scale: float):
+    """The nearby real skin's tone at each pixel (a wide normalised blur), the person's skin where none is near.
+
+    Skin next to a fill is often in shadow (under the chin, beside a sleeve); the
+    bared skin itself faces the light, so it is at least as light as the person's lit skin.
+    """
+    h, w = region.shape
+    factor = 4
+    size = (max(1, w // factor), max(1, h // factor))
+    weight = cv2.resize(skin_pixels.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    colour = cv2.resize(lab * skin_pixels[..., None], size, interpolation=cv2.INTER_AREA)
+    sigma = max(2.0, 0.2 * scale / factor)
+    weight = cv2.GaussianBlur(weight, (0, 0), sigma)
+    colour = cv2.GaussianBlur(colour, (0, 0), sigma)
+    trust = np.clip(weight / 0.02, 0, 1)[..., None]
+    local = colour / np.maximum(weight, 1e-6)[..., None]
+    local = trust * local + (1 - trust) * skin
+    local[..., 0] = np.maximum(local[..., 0], skin[0])
+    return cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, body: Body):
+    """(H, W, 3) RGB 0..1 skin for ``region``, shaped like the body part under each pixel.
+
+    Pixels on a limb take that limb's measured light (see ``_limb_light``) or,
+    with none measured, the nearby tone rounded like a limb; the rest (chest,
+    midriff, neck) the nearby tone rounded like the torso.
+    """
+    h, w = region.shape
+    T = body.torso_length
+    out = _local_tone(region, skin, lab, skin_pixels, T)
+    ys, xs = np.nonzero(region)
+    if len(ys):
+        points = np.stack([xs, ys], axis=1).astype(np.float64)
+        tone = out[ys, xs]
+        # The torso first: rounded across its expected width at each height.
+        down = (points - body.origin) @ body.v
+        centre_shift = np.clip(down / T, 0, 1.3)[:, None] * (body.hip_centre - body.origin)
+        across = (points - body.origin - centre_shift) @ body.u
+        heights = np.linspace(0, 1.3 * T, 32)
+        half = np.interp(down, heights, [body.expected_half_width(d) for d in heights])
+        q = np.clip(across / np.maximum(half, 1.0), -1, 1)
+        lightness = tone[:, 0] * (TORSO_EDGE + (1 - TORSO_EDGE) * np.sqrt(1 - q * q))
+        colour = tone.copy()
+        # Then each limb, over the pixels nearest its bones.
+        segments = limb_segments(body)
+        nearest = np.full(len(points), np.inf)
+        owner = np.full(len(points), -1)
+        coordinates = []
+        for i, (_, start, end, radius) in enumerate(segments):
+            along, across_bone, distance = _bone_coordinates(points, start, end)
+            coordinates.append(across_bone / radius)
+            closer = (distance < 1.5 * radius) & (distance / radius < nearest)
+            nearest[closer] = (distance / radius)[closer]
+            owner[closer] = i
+        for limb in dict.fromkeys(name for name, *_ in segments):
+            members = [i for i, segment in enumerate(segments) if segment[0] == limb]
+            on_limb = np.isin(owner, members)
+            if not on_limb.any():
+                continue
+            q = np.zeros(len(points))
+            for i in members:
+                q[owner == i] = coordinates[i][owner == i]
+            q = np.clip(q[on_limb], -1, 1)
+            measured = _limb_light(lab, skin_pixels, [segments[i][1:] for i in members])
+            if measured is None:
+                lightness[on_limb] = tone[on_limb, 0] * (LIMB_EDGE + (1 - LIMB_EDGE) * np.sqrt(1 - q * q))
+            else:
+                profile, a, b = measured
+                lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
+                colour[on_limb, 1], colour[on_limb, 2] = a, b
+        colour[:, 0] = lightness
+        out[ys, xs] = colour
+    # A smooth fill reads as paint next to the photo's own grain: carry the
+    # person's own skin texture into it.
+    # Copied from the body's skin rather than the face when there is enough of it: stubble,
+    # brows and lips would tile into a blotchy marble.
+    source = skin_pixels
+    face = body.face()
+    if face is not None:
+        below_chin = skin_pixels.copy()
+        below_chin[: int(np.clip(face[2], 0, h))] = False
+        if below_chin.sum() > 20 * (SKIN_PATCH * T) ** 2:
+            source = below_chin
+    out[..., 0] += _skin_texture(lab[..., 0], source, region, T)
+    rgb = cv2.cvtColor(out.astype(np.float32), cv2.COLOR_LAB2RGB)
+    return np.clip(rgb, 0, 1)
