@@ -563,8 +563,11 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     old = np.median(lab[shins], axis=0)
     if skin is not None and is_skin(old[None, None], skin)[0, 0]:
         return np.zeros((h, w), bool)
-    like_old = np.linalg.norm(lab - old, axis=2) < OLD_HEM_DELTA_E
-    return (down >= ankle) & (down < soles) & like_old & person & ~feet
+    like_old = (np.linalg.norm(lab - old, axis=2) < OLD_HEM_DELTA_E).astype(np.uint8)
+    # The print on it (small motifs of another colour) goes with it.
+    size = max(3, int(0.06 * T) | 1)
+    like_old = cv2.morphologyEx(like_old, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return (down >= ankle) & (down < soles) & (like_old > 0) & person & ~feet
 
 
 def _ankle_down(body: Body, side: str) -> float:

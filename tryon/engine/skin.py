@@ -20,8 +20,10 @@ SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
 # Grain (L units) used when no real skin patch is there to copy.
 SKIN_GRAIN = 1.6
-# Side of the real-skin patches tiled into a fill (share of the torso length).
+# Side of the real-skin patches tiled into a fill, and the side of the smallest stretch of skin
+# they are taken from (shares of the torso length).
 SKIN_PATCH = 0.03
+SKIN_SOURCE = 0.2
 # Rounding where no real skin of the same limb shows: lightness at the outline as a share of
 # the middle's (a limb turns away from the light faster than the broad torso).
 LIMB_EDGE = 0.72
@@ -47,11 +49,12 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
     h, w = body.shape
     S = body.shoulder_width
     zone = np.zeros((h, w), bool)
+    face_zone = np.zeros((h, w), bool)
     face = body.face()
     if face is not None:
         centre, half, chin = face
         cv2.ellipse(
-            zone.view(np.uint8),
+            face_zone.view(np.uint8),
             (int(centre[0]), int(centre[1])),
             (int(half * 0.6), int(max(1, (chin - centre[1]) * 0.8))),
             0,
@@ -71,9 +74,16 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
     ycrcb = cv2.cvtColor(base, cv2.COLOR_RGB2YCrCb)
     y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
     skinlike = (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
-    samples = lab[zone & skinlike]
+    face_zone &= body.mask > 0.5
+    samples = lab[(zone | face_zone) & skinlike]
     if len(samples) < MIN_SKIN_SAMPLES:
         return None
+    # A tan leather sleeve passes the YCrCb test too; the face is always skin, so where it
+    # shows, arm and neck samples count only when their hue is the face's.
+    face_samples = lab[face_zone & skinlike]
+    if len(face_samples) >= MIN_SKIN_SAMPLES:
+        face_ab = np.median(face_samples[:, 1:], axis=0)
+        samples = samples[np.hypot(*(samples[:, 1:] - face_ab).T) < SKIN_AB]
     colour = np.median(samples, axis=0)
     # Shadowed skin pulls the median down; filled skin should match the lit parts.
     colour[0] = np.percentile(samples[:, 0], 65)
@@ -251,6 +261,10 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
     """
     h, w = region.shape
     T = body.torso_length
+    # Only whole stretches of skin count: a skin-coloured motif in the old clothes' print isn't skin.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(skin_pixels.astype(np.uint8), 8)
+    large = np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= (SKIN_SOURCE * T) ** 2)[0] + 1
+    skin_pixels = np.isin(labels, large)
     out = _local_tone(region, skin, lab, skin_pixels, T)
     ys, xs = np.nonzero(region)
     if len(ys):
@@ -301,7 +315,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
     source = skin_pixels
     face = body.face()
     if face is not None:
-        below_chin = skin_pixels.copy()
+        below_chin = source.copy()
         below_chin[: int(np.clip(face[2], 0, h))] = False
         if below_chin.sum() > 20 * (SKIN_PATCH * T) ** 2:
             source = below_chin
