@@ -18,6 +18,8 @@ from .warp import capsule_mask
 # Skin: how far (Lab a/b distance) a pixel may be from the sampled skin colour.
 SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
+# How much darker (L) than the lit skin colour a shaded patch of skin may be.
+SKIN_SHADE = 35.0
 # Grain (L units) used when no real skin patch is there to copy.
 SKIN_GRAIN = 1.6
 # Side of the real-skin patches tiled into a fill, and the side of the smallest stretch of skin
@@ -28,6 +30,11 @@ SKIN_SOURCE = 0.2
 # the middle's (a limb turns away from the light faster than the broad torso).
 LIMB_EDGE = 0.72
 TORSO_EDGE = 0.86
+# Seam with the real skin around a fill: the correction's reach (share of the torso length), the
+# largest lightness step corrected (L), and the border density at which it applies in full.
+SEAM_REACH = 0.1
+SEAM_LIMIT = 15.0
+SEAM_WEIGHT = 0.08
 # A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
 PROFILE_SAMPLES = 150
 # ... and skin over at least this share of the limb's expected area.
@@ -84,6 +91,8 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
     if len(face_samples) >= MIN_SKIN_SAMPLES:
         face_ab = np.median(face_samples[:, 1:], axis=0)
         samples = samples[np.hypot(*(samples[:, 1:] - face_ab).T) < SKIN_AB]
+        if len(samples) < MIN_SKIN_SAMPLES:
+            samples = face_samples
     colour = np.median(samples, axis=0)
     # Shadowed skin pulls the median down; filled skin should match the lit parts.
     colour[0] = np.percentile(samples[:, 0], 65)
@@ -93,7 +102,7 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
 def is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarray:
     """Pixels near the person's skin colour; ``loose`` > 1 widens the tolerance."""
     ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
-    light = (lab[..., 0] > skin[0] - 35 * loose) & (lab[..., 0] < skin[0] + 40)
+    light = (lab[..., 0] > skin[0] - SKIN_SHADE * loose) & (lab[..., 0] < skin[0] + 40)
     return (ab < SKIN_AB * loose) & light
 
 
@@ -252,6 +261,30 @@ def _local_tone(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixe
     return cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, ring: np.ndarray, scale: float):
+    """``fill`` (Lab) shifted so it meets the real skin around ``region`` without a seam.
+
+    Where the fill borders real skin (a thigh below a new hem meeting the real
+    knee, a shoulder meeting the neck) the difference between the two is
+    measured along that border and spread into the fill, fading over about a
+    tenth of the torso: a smooth (membrane-like) correction, so the fill's
+    own light and texture stay while its edge takes the photo's tone.
+    """
+    if ring.sum() < 20:
+        return fill
+    sigma = max(2.0, SEAM_REACH * scale)
+    difference = (lab - fill) * ring[..., None]
+    difference[..., 0] = np.clip(difference[..., 0], -SEAM_LIMIT, SEAM_LIMIT) * ring
+    spread = cv2.GaussianBlur(difference, (0, 0), sigma)
+    weight = cv2.GaussianBlur(ring.astype(np.float32), (0, 0), sigma)
+    offset = spread / np.maximum(weight, 1e-6)[..., None]
+    fade = np.clip(weight / SEAM_WEIGHT, 0.0, 1.0)[..., None]
+    fill = fill.copy()
+    fill[region] += (offset * fade)[region]
+    fill[ring] = lab[ring]
+    return fill
+
+
 def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, body: Body):
     """(H, W, 3) RGB 0..1 skin for ``region``, shaped like the body part under each pixel.
 
@@ -266,7 +299,10 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
     large = np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= (SKIN_SOURCE * T) ** 2)[0] + 1
     skin_pixels = np.isin(labels, large)
     out = _local_tone(region, skin, lab, skin_pixels, T)
-    ys, xs = np.nonzero(region)
+    # The real skin just outside the fill: where they meet, the fill must match it.
+    ring = cv2.dilate(region.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    ring &= ~region & skin_pixels
+    ys, xs = np.nonzero(region | ring)
     if len(ys):
         points = np.stack([xs, ys], axis=1).astype(np.float64)
         tone = out[ys, xs]
@@ -308,6 +344,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
         colour[:, 0] = lightness
         out[ys, xs] = colour
+        out = _meet_the_real_skin(out, lab, region, ring, T)
     # A smooth fill reads as paint next to the photo's own grain: carry the
     # person's own skin texture into it.
     # Copied from the body's skin rather than the face when there is enough of it: stubble,
