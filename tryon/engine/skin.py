@@ -20,8 +20,10 @@ SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
 # How much darker (L) than the lit skin colour a shaded patch of skin may be.
 SKIN_SHADE = 35.0
-# Grain (L units) used when no real skin patch is there to copy.
+# Grain (L units) used when no real skin patch is there to copy, and the clip on copied grain
+# (times its measured strength): beyond it, creases and hairs tile into a cracked-paint look.
 SKIN_GRAIN = 1.6
+SKIN_GRAIN_CLIP = 1.2
 # Side of the real-skin patches tiled into a fill, and the side of the smallest stretch of skin
 # they are taken from (shares of the torso length).
 SKIN_PATCH = 0.03
@@ -133,7 +135,7 @@ def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.nda
         noise = rng.normal(0.0, strength, (h, w)).astype(np.float32)
         return cv2.GaussianBlur(noise, (0, 0), 0.7)
     # Strong features (an eye, a mole, a seam at the edge) would repeat visibly: clip them.
-    limit = 2.0 * max(strength, 0.5)
+    limit = SKIN_GRAIN_CLIP * max(strength, 0.5)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     for ty in range(y0, y1, size):
         for tx in range(x0, x1, size):
