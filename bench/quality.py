@@ -176,13 +176,7 @@ def _local_std(grey: np.ndarray) -> np.ndarray:
 
 def garment_alpha(rendering) -> np.ndarray:
     """Where the new garments cover the output (max of their layers' alpha)."""
-    h, w = rendering.body.shape
-    alpha = np.zeros((h, w), np.float32)
-    for placed in rendering.placed:
-        for layer in placed.layers:
-            x0, y0, x1, y1 = layer.box
-            np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
-    return alpha
+    return rendering.coverage()
 
 
 def skin_texture_ratio(base: np.ndarray, out: np.ndarray, alpha: np.ndarray, person: np.ndarray) -> float:
@@ -233,21 +227,13 @@ def placement_errors(rendering) -> list[float]:
     errors = []
     for placed in rendering.placed:
         if placed.hem_target is not None:
-            alpha = np.zeros((h, w), np.float32)
-            for layer in placed.layers:
-                if layer.role == "body":
-                    x0, y0, x1, y1 = layer.box
-                    np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+            alpha = placed.alpha((h, w), ("body",))
             solid = down[alpha > 0.5]
             if len(solid):
                 errors.append(abs(float(np.percentile(solid, 99.5)) - placed.hem_target) / height)
         for side, target in placed.sleeve_targets.items():
             top = body.shoulder_top(side)
-            alpha = np.zeros((h, w), np.float32)
-            for layer in placed.layers:
-                if layer.role in ("sleeve", "sleeve_root"):
-                    x0, y0, x1, y1 = layer.box
-                    np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+            alpha = placed.alpha((h, w), ("sleeve", "sleeve_root"))
             arm = [top] + body.limb(side, ("shoulder", "elbow", "wrist"))[1:]
             goal = polyline_point(arm, target)[0]
             # The sleeve's end: its pixels farthest along the line from the shoulder to the goal.

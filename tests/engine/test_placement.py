@@ -33,12 +33,7 @@ def _down_map(body) -> np.ndarray:
 def _lowest(rendering, index: int = 0, roles=("body",)) -> float:
     """The lowest solid point of a placed garment's layers, along the torso axis."""
     body = rendering.body
-    h, w = body.shape
-    alpha = np.zeros((h, w), np.float32)
-    for layer in rendering.placed[index].layers:
-        if layer.role in roles:
-            x0, y0, x1, y1 = layer.box
-            np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+    alpha = rendering.placed[index].alpha(body.shape, roles)
     return float(np.percentile(_down_map(body)[alpha > 0.5], 99.5))
 
 
@@ -118,11 +113,7 @@ def test_skin_bared_by_a_sleeveless_top_has_the_persons_own_grain(person):
     before = np.asarray(person.convert("RGB"))
     after = np.asarray(rendering.image)
     assert before.shape == after.shape
-    h, w = rendering.body.shape
-    covered = np.zeros((h, w), np.float32)
-    for layer in rendering.placed[0].layers:
-        x0, y0, x1, y1 = layer.box
-        np.maximum(covered[y0:y1, x0:x1], layer.rgba[..., 3], out=covered[y0:y1, x0:x1])
+    covered = rendering.coverage()
     changed = np.abs(after.astype(int) - before.astype(int)).max(axis=2) > 12
     ycrcb = cv2.cvtColor(after, cv2.COLOR_RGB2YCrCb)
     skin_like = (ycrcb[..., 1] >= 135) & (ycrcb[..., 1] <= 180) & (ycrcb[..., 2] >= 80) & (ycrcb[..., 2] <= 135)
@@ -136,12 +127,7 @@ def test_skin_bared_by_a_sleeveless_top_has_the_persons_own_grain(person):
 
 def _filled_by_skin(before: np.ndarray, rendering) -> np.ndarray:
     """Pixels the render changed that no garment covers: where old clothes gave way to skin or backdrop."""
-    h, w = rendering.body.shape
-    covered = np.zeros((h, w), np.float32)
-    for garment in rendering.placed:
-        for layer in garment.layers:
-            x0, y0, x1, y1 = layer.box
-            np.maximum(covered[y0:y1, x0:x1], layer.rgba[..., 3], out=covered[y0:y1, x0:x1])
+    covered = rendering.coverage()
     after = np.asarray(rendering.image)
     changed = np.abs(after.astype(int) - before.astype(int)).max(axis=2) > 12
     return cv2.erode((changed & (covered < 0.05)).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0

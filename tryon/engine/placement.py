@@ -86,6 +86,15 @@ class PlacedGarment:
     collar: bool = False
     sleeve_targets: dict[str, float] = field(default_factory=dict)
 
+    def alpha(self, shape: tuple[int, int], roles: tuple[str, ...] | None = None) -> np.ndarray:
+        """(H, W) float: the garment's opacity over the output, its layers' (of ``roles`` only) at most."""
+        alpha = np.zeros(shape, np.float32)
+        for layer in self.layers:
+            if roles is None or layer.role in roles:
+                x0, y0, x1, y1 = layer.box
+                np.maximum(alpha[y0:y1, x0:x1], layer.rgba[..., 3], out=alpha[y0:y1, x0:x1])
+        return alpha
+
 
 def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     """RGBA float source; edge pixels take the colour from just inside.

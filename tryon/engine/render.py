@@ -91,6 +91,11 @@ class Rendering:
     placed: list[PlacedGarment]
     garments: list[GarmentAnalysis]
 
+    def coverage(self) -> np.ndarray:
+        """(H, W) float: how opaque the new garments are over each output pixel."""
+        alphas = [garment.alpha(self.body.shape) for garment in self.placed]
+        return np.maximum.reduce(alphas) if alphas else np.zeros(self.body.shape, np.float32)
+
 
 def render_tryon(
     model_image: Image.Image,
