@@ -210,6 +210,8 @@ LOGGING = {
 
 # --- fitroom -----------------------------------------------------------------------------------
 TRYON_MAINTENANCE_MODE = env_bool("TRYON_MAINTENANCE_MODE", False)
+# The Retry-After of the maintenance 503: how soon clients should come back (FitRoom's answer says 30).
+TRYON_MAINTENANCE_RETRY_AFTER = env_int("TRYON_MAINTENANCE_RETRY_AFTER", 30)
 TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)  # requests per key per window
 TRYON_RATE_LIMIT_WINDOW = env_int("TRYON_RATE_LIMIT_WINDOW", 60)  # seconds; FitRoom's contract says a minute
 # Studio posts (live checks and try-ons) per visitor (signed-in user, else IP address) per window.

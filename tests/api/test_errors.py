@@ -144,7 +144,9 @@ def test_malformed_multipart_is_400_json(client, alice, url, field, fault):
 
 def test_maintenance_mode_is_503(client, alice):
     with override_settings(TRYON_MAINTENANCE_MODE=True):
-        assert_error(client.get(TASKS + "/x", headers=alice.headers), 503, "maintenance")
+        response = client.get(TASKS + "/x", headers=alice.headers)
+        assert_error(response, 503, "maintenance")
+        assert response["Retry-After"] == "30"  # FitRoom's answer, unless the operator sets another
     assert client.get(TASKS + "/x", headers=alice.headers).status_code == 404
 
 
