@@ -243,3 +243,5 @@ TRYON_REMOTE_API_KEY = env_str("TRYON_REMOTE_API_KEY")
 # true (tests, LAN installs): otherwise a key holder could make the server call into its own network.
 TRYON_WEBHOOK_ALLOW_PRIVATE = env_bool("TRYON_WEBHOOK_ALLOW_PRIVATE", False)
 TRYON_WEBHOOK_TIMEOUT = 10  # seconds for one delivery attempt
+# Seconds before the first retry of a failed delivery; each later one waits four times longer (at most 6 h).
+TRYON_WEBHOOK_FIRST_RETRY_DELAY = env_int("TRYON_WEBHOOK_FIRST_RETRY_DELAY", 5)
