@@ -122,14 +122,16 @@ else:
 # --- Queue -------------------------------------------------------------------------------------
 TRYON_WORKERS = env_int("TRYON_WORKERS", 2)
 TRYON_TASK_TIMEOUT = env_int("TRYON_TASK_TIMEOUT", 120)  # seconds a single try-on may run
+# Seconds before the broker delivers an unacknowledged task again (the ORM broker's redelivery of a
+# dead worker's task). It must exceed the timeout plus the time a task can wait in the cluster's own
+# queue, or a running task is delivered a second time.
+TRYON_QUEUE_RETRY = env_int("TRYON_QUEUE_RETRY", TRYON_TASK_TIMEOUT * 2 + 30)
 Q_CLUSTER = {
     "name": "fitroom",
     "workers": TRYON_WORKERS,
     "queue_limit": TRYON_WORKERS,
     "timeout": TRYON_TASK_TIMEOUT,
-    # retry must exceed timeout plus the time a task can wait in the cluster's own queue,
-    # or a running task is delivered a second time.
-    "retry": TRYON_TASK_TIMEOUT * 2 + 30,
+    "retry": TRYON_QUEUE_RETRY,
     # One attempt per delivery: our own task row records the failure and refunds credits.
     "max_attempts": 1,
     "ack_failures": True,
