@@ -122,14 +122,16 @@ else:
 # --- Queue -------------------------------------------------------------------------------------
 TRYON_WORKERS = env_int("TRYON_WORKERS", 2)
 TRYON_TASK_TIMEOUT = env_int("TRYON_TASK_TIMEOUT", 120)  # seconds a single try-on may run
+# Seconds before the broker delivers an unacknowledged task again (the ORM broker's redelivery of a
+# dead worker's task). It must exceed the timeout plus the time a task can wait in the cluster's own
+# queue, or a running task is delivered a second time.
+TRYON_QUEUE_RETRY = env_int("TRYON_QUEUE_RETRY", TRYON_TASK_TIMEOUT * 2 + 30)
 Q_CLUSTER = {
     "name": "fitroom",
     "workers": TRYON_WORKERS,
     "queue_limit": TRYON_WORKERS,
     "timeout": TRYON_TASK_TIMEOUT,
-    # retry must exceed timeout plus the time a task can wait in the cluster's own queue,
-    # or a running task is delivered a second time.
-    "retry": TRYON_TASK_TIMEOUT * 2 + 30,
+    "retry": TRYON_QUEUE_RETRY,
     # One attempt per delivery: our own task row records the failure and refunds credits.
     "max_attempts": 1,
     "ack_failures": True,
@@ -210,6 +212,8 @@ LOGGING = {
 
 # --- fitroom -----------------------------------------------------------------------------------
 TRYON_MAINTENANCE_MODE = env_bool("TRYON_MAINTENANCE_MODE", False)
+# The Retry-After of the maintenance 503: how soon clients should come back (FitRoom's answer says 30).
+TRYON_MAINTENANCE_RETRY_AFTER = env_int("TRYON_MAINTENANCE_RETRY_AFTER", 30)
 TRYON_RATE_LIMIT_PER_MINUTE = env_int("TRYON_RATE_LIMIT_PER_MINUTE", 60)  # requests per key per window
 TRYON_RATE_LIMIT_WINDOW = env_int("TRYON_RATE_LIMIT_WINDOW", 60)  # seconds; FitRoom's contract says a minute
 # Studio posts (live checks and try-ons) per visitor (signed-in user, else IP address) per window.
@@ -241,3 +245,5 @@ TRYON_REMOTE_API_KEY = env_str("TRYON_REMOTE_API_KEY")
 # true (tests, LAN installs): otherwise a key holder could make the server call into its own network.
 TRYON_WEBHOOK_ALLOW_PRIVATE = env_bool("TRYON_WEBHOOK_ALLOW_PRIVATE", False)
 TRYON_WEBHOOK_TIMEOUT = 10  # seconds for one delivery attempt
+# Seconds before the first retry of a failed delivery; each later one waits four times longer (at most 6 h).
+TRYON_WEBHOOK_FIRST_RETRY_DELAY = env_int("TRYON_WEBHOOK_FIRST_RETRY_DELAY", 5)

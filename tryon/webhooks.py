@@ -26,7 +26,7 @@ from tryon.models import TryOnTask, WebhookAttempt, WebhookDelivery
 log = logging.getLogger(__name__)
 
 RETRY_FOR = timedelta(hours=24)
-FIRST_RETRY_DELAY = 5.0  # seconds; each later retry waits four times longer...
+# The first retry waits settings.TRYON_WEBHOOK_FIRST_RETRY_DELAY (5 s); each later one four times longer...
 MAX_RETRY_DELAY = 6 * 3600.0  # ...up to this
 USER_AGENT = "fitroom-webhooks/1"
 
@@ -109,7 +109,7 @@ def _schedule_retry(delivery: WebhookDelivery, number: int, when: datetime) -> N
 
 def next_attempt_at(created_at: datetime, attempts_made: int, now: datetime) -> datetime | None:
     """When to try again after ``attempts_made`` failures: 5 s, 20 s, 80 s... (at most 6 h), for 24 h."""
-    delay = min(FIRST_RETRY_DELAY * 4 ** (attempts_made - 1), MAX_RETRY_DELAY)
+    delay = min(settings.TRYON_WEBHOOK_FIRST_RETRY_DELAY * 4 ** (attempts_made - 1), MAX_RETRY_DELAY)
     when = now + timedelta(seconds=delay)
     return when if when <= created_at + RETRY_FOR else None
 

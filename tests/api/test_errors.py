@@ -73,7 +73,7 @@ def test_no_credits_is_402_and_nothing_is_stored(client, broke):
 def test_bad_task_requests_are_400_and_free(client, alice, overrides, message):
     for upload_file in overrides.values():
         if hasattr(upload_file, "seek"):
-            upload_file.seek(0)  # the same upload object serves each backend's run
+            upload_file.seek(0)  # the upload objects are made once, at import: rewind in case of a rerun
     assert_error(client.post(TASKS, task_form(**overrides), headers=alice.headers), 400, message)
     assert TryOnTask.objects.count() == 0
     assert alice.refresh().credits == 10
@@ -144,7 +144,9 @@ def test_malformed_multipart_is_400_json(client, alice, url, field, fault):
 
 def test_maintenance_mode_is_503(client, alice):
     with override_settings(TRYON_MAINTENANCE_MODE=True):
-        assert_error(client.get(TASKS + "/x", headers=alice.headers), 503, "maintenance")
+        response = client.get(TASKS + "/x", headers=alice.headers)
+        assert_error(response, 503, "maintenance")
+        assert response["Retry-After"] == "30"  # FitRoom's answer, unless the operator sets another
     assert client.get(TASKS + "/x", headers=alice.headers).status_code == 404
 
 

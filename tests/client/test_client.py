@@ -186,11 +186,17 @@ def test_rate_limit_longer_than_the_client_will_wait_raises_rate_limited(make_ke
     assert client.recorded.statuses == [404, 429]
 
 
+# The maintenance 503 says Retry-After: 30 by default; these tests have the server say 1 s, so the
+# client's waits are the server's advice (not its own backoff) without half a minute per retry.
+
+
 def test_maintenance_503_is_retried_until_the_server_is_back(alice, connect, settings):
     settings.TRYON_MAINTENANCE_MODE = True
+    settings.TRYON_MAINTENANCE_RETRY_AFTER = 1
     back_online = threading.Timer(1.0, lambda: setattr(settings, "TRYON_MAINTENANCE_MODE", False))
     back_online.start()
-    client = connect(alice, backoff_initial=0.4)
+    client = connect(alice, backoff_initial=0.01)
+    started = time.monotonic()
     try:
         result = client.check_clothes(drawn_tee())
     finally:
@@ -199,17 +205,22 @@ def test_maintenance_503_is_retried_until_the_server_is_back(alice, connect, set
     assert result.is_clothes
     assert client.recorded.statuses[0] == 503 and client.recorded.statuses[-1] == 200
     assert set(client.recorded.statuses[:-1]) == {503}
+    assert client.recorded.responses[0].headers["Retry-After"] == "1"
+    assert time.monotonic() - started >= 1  # it waited as told, not its own 0.01 s backoff
 
 
 def test_maintenance_that_outlasts_the_retries_raises_service_unavailable(alice, connect, settings):
     settings.TRYON_MAINTENANCE_MODE = True
-    client = connect(alice, max_retries=2, backoff_initial=0.05)
+    settings.TRYON_MAINTENANCE_RETRY_AFTER = 1
+    client = connect(alice, max_retries=2, backoff_initial=0.01)
+    started = time.monotonic()
 
     with pytest.raises(fitroom.ServiceUnavailable) as caught:
         client.check_model(person_photo())
 
     assert "maintenance" in caught.value.message
     assert client.recorded.statuses == [503, 503, 503]
+    assert time.monotonic() - started >= 2  # two waits of the server's Retry-After
 
 
 def test_unreachable_server_raises_connection_failed_after_bounded_retries(db):

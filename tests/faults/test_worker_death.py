@@ -64,8 +64,12 @@ def assert_ended_once(live_server, key, task_id, seen, credits_before):
     [
         # Lost work found by the status poll: the task stops making progress and fails with a refund.
         pytest.param({"TRYON_TASK_TIMEOUT": 20, "TRYON_STALE_AFTER": 8, "duration": 6}, id="ends-by-stale-check"),
-        # Lost work delivered again: the broker's retry (2 x timeout + 30 s) comes before the stale check.
-        pytest.param({"TRYON_TASK_TIMEOUT": 6, "TRYON_STALE_AFTER": 120, "duration": 2}, id="ends-by-redelivery"),
+        # Lost work delivered again: the broker's retry comes before the stale check. The default retry
+        # (2 x timeout + 30 s) would be 42 s; 12 s still exceeds the timeout and this one task's wait.
+        pytest.param(
+            {"TRYON_TASK_TIMEOUT": 6, "TRYON_QUEUE_RETRY": 12, "TRYON_STALE_AFTER": 120, "duration": 2},
+            id="ends-by-redelivery",
+        ),
     ],
 )
 def test_cluster_sigkilled_mid_task_then_restarted(
@@ -93,12 +97,12 @@ def test_cluster_sigkilled_mid_task_then_restarted(
         restarted = start_qcluster(tmp_path / "qcluster-2.log", **env)
         processes.append(restarted)
         # Bounded: the stale check, or the broker's redelivery plus the run itself.
-        bound = min(env["TRYON_STALE_AFTER"], env["TRYON_TASK_TIMEOUT"] * 2 + 30 + how["duration"]) + 30
+        retry = env.get("TRYON_QUEUE_RETRY", env["TRYON_TASK_TIMEOUT"] * 2 + 30)  # as in settings
+        bound = min(env["TRYON_STALE_AFTER"], retry + how["duration"]) + 30
         seen += poll_task(live_server.url, key.headers, task_id, timeout=bound)
 
     final = assert_ended_once(live_server, key, task_id, seen, credits_before=3)
     logs = tail(tmp_path / "qcluster-2.log")
-    retry = how["TRYON_TASK_TIMEOUT"] * 2 + 30  # Q_CLUSTER["retry"] in settings
     if how["TRYON_STALE_AFTER"] < retry:
         assert final["status"] == "FAILED" and "timed out" in final["error"], (final, logs)
     else:

@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 def _service_unavailable():
     return error_response(
-        503, "We're temporarily offline for maintenance. Please try again later.", {"Retry-After": "30"}
+        503,
+        "We're temporarily offline for maintenance. Please try again later.",
+        {"Retry-After": str(settings.TRYON_MAINTENANCE_RETRY_AFTER)},
     )
 
 
