@@ -202,3 +202,32 @@ def test_an_old_floor_length_hem_goes_down_to_the_shoes_under_shorts():
     assert (band.max(axis=2) < 60).mean() < 0.15, "the old hem still shows around the ankles"
     for (x, y), shoe in zip(toes, shoes, strict=True):
         assert np.abs(out[y - r : y + r, x - r : x + r] - shoe).mean() < 3, "a shoe changed"
+
+
+def _width_across(region: np.ndarray, start: np.ndarray, end: np.ndarray, t: float, reach: float) -> int:
+    """How many pixels of ``region`` the line across the bone start→end crosses, at ``t`` along it."""
+    direction = (end - start) / np.linalg.norm(end - start)
+    normal = np.array([-direction[1], direction[0]])
+    steps = np.arange(-reach, reach, 1.0)
+    points = np.round((start + (end - start) * t)[None, :] + normal[None, :] * steps[:, None]).astype(int)
+    return int(region[points[:, 1], points[:, 0]].sum())
+
+
+def test_bared_shins_taper_towards_the_ankles(person):
+    """Legs bared by new shorts under loose trousers swell below the knee and narrow to the ankle,
+    not two straight tubes."""
+    rendering = render_tryon_detailed(person, drawing.shorts(), "lower")
+    body = rendering.body
+    out = np.asarray(rendering.image).astype(int)
+    leg = (out.min(axis=2) < 225) & (body.mask > 0.3)  # the person, not the white backdrop
+    shins = {side: (body.point(side, "knee"), body.point(side, "ankle")) for side in ("left", "right")}
+
+    def gap(t: float) -> float:  # between the two shins: the line across one must not reach the other
+        (kl, al), (kr, ar) = shins["left"], shins["right"]
+        return float(np.linalg.norm((kl + (al - kl) * t) - (kr + (ar - kr) * t)))
+
+    for side, (knee, ankle) in shins.items():
+        calf, low = (
+            _width_across(leg, knee, ankle, t, min(0.15 * body.torso_length, 0.48 * gap(t))) for t in (0.3, 0.85)
+        )
+        assert low < 0.85 * calf, f"the {side} shin is as wide above the ankle ({low}) as at the calf ({calf})"

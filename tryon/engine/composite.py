@@ -17,7 +17,7 @@ import numpy as np
 from .body import Body
 from .placement import Layer, PlacedGarment
 from .skin import is_skin, lab_of, limb_segments, skin_colour, skin_fill
-from .warp import capsule_mask
+from .warp import capsule_mask, tapered_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
 # strength (exponent on the luminance ratio) and the largest log-ratio let
@@ -182,9 +182,9 @@ def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) 
 def _limb_zone(body: Body, limb: str, widen: float = 1.0) -> np.ndarray:
     """A limb's extent as wide as the limb itself (see ``limb_segments``), not as the old clothes on it."""
     zone = np.zeros(body.shape, bool)
-    for name, start, end, radius in limb_segments(body):
+    for name, start, end, r_start, r_end in limb_segments(body):
         if name == limb:
-            zone |= capsule_mask(body.shape, [start, end], radius * widen)
+            zone |= tapered_mask(body.shape, start, end, r_start * widen, r_end * widen)
     return zone
 
 

@@ -158,22 +158,32 @@ def _forearm_half_width(body: Body, arm: list[np.ndarray]) -> float | None:
     return float(np.linalg.norm(a - b)) / 2
 
 
-def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
-    """Each limb's bones as (limb, start joint, end joint, half the limb's width there).
+def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, float]]:
+    """Each limb's bones as (limb, start, end, half the limb's width at the start, at the end).
 
     A bared upper arm is as thick as this person's arm (a little more than the
-    forearm the photo shows), not as wide as the old sleeve was; the forearm is
-    kept narrow, as it hangs next to the hips and pockets.
+    forearm the photo shows), not as wide as the old sleeve was. Limbs taper the
+    way bodies do: the thigh from the hip to the knee, the calf swelling below
+    the knee and narrowing to the ankle, the arm towards the elbow and the wrist;
+    two straight tubes read as a mannequin.
     """
     S, T = body.shoulder_width, body.torso_length
     segments = []
     for side in ("left", "right"):
-        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-        forearm = _forearm_half_width(body, arm)
+        shoulder, elbow, wrist = body.limb(side, ("shoulder", "elbow", "wrist"))
+        forearm = _forearm_half_width(body, [shoulder, elbow, wrist])
         upper = 0.13 * S if forearm is None else float(np.clip(1.3 * forearm, 0.085 * S, 0.13 * S))
-        segments += [(f"{side} arm", arm[0], arm[1], upper), (f"{side} arm", arm[1], arm[2], 0.075 * S)]
-        leg = body.limb(side, ("hip", "knee", "ankle"))
-        segments += [(f"{side} leg", leg[0], leg[1], 0.11 * T), (f"{side} leg", leg[1], leg[2], 0.08 * T)]
+        segments += [
+            (f"{side} arm", shoulder, elbow, 1.05 * upper, 0.8 * upper),
+            (f"{side} arm", elbow, wrist, 0.085 * S, 0.06 * S),
+        ]
+        hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+        calf = knee + (ankle - knee) * 0.3
+        segments += [
+            (f"{side} leg", hip, knee, 0.12 * T, 0.075 * T),
+            (f"{side} leg", knee, calf, 0.075 * T, 0.08 * T),
+            (f"{side} leg", calf, ankle, 0.08 * T, 0.048 * T),
+        ]
     return segments
 
 
@@ -213,12 +223,13 @@ def _limb_light(lab: np.ndarray, skin_pixels: np.ndarray, bones: list[tuple[np.n
     points = np.stack([xs, ys], axis=1).astype(np.float64)
     positions, values = [], []
     area = 0.0
-    for start, end, radius in bones:
+    for start, end, r_start, r_end in bones:
         along, across, _ = _bone_coordinates(points, start, end)
+        radius = r_start + (r_end - r_start) * np.clip(along, 0, 1)
         near = (along > 0.05) & (along < 0.95) & (np.abs(across) < 1.6 * radius)
-        positions.append(across[near] / radius)
+        positions.append(across[near] / radius[near])
         values.append(lab[ys[near], xs[near]])
-        area += 0.9 * float(np.linalg.norm(end - start)) * 2 * radius
+        area += 0.9 * float(np.linalg.norm(end - start)) * (r_start + r_end)
     position = np.concatenate(positions)
     # A bare limb is mostly skin; skin-coloured specks (a print on the old clothes) are not a limb.
     if len(position) < max(PROFILE_SAMPLES, PROFILE_SHARE * area):
@@ -322,8 +333,9 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         nearest = np.full(len(points), np.inf)
         owner = np.full(len(points), -1)
         coordinates = []
-        for i, (_, start, end, radius) in enumerate(segments):
+        for i, (_, start, end, r_start, r_end) in enumerate(segments):
             along, across_bone, distance = _bone_coordinates(points, start, end)
+            radius = r_start + (r_end - r_start) * np.clip(along, 0, 1)
             coordinates.append(across_bone / radius)
             closer = (distance < 1.5 * radius) & (distance / radius < nearest)
             nearest[closer] = (distance / radius)[closer]

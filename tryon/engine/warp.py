@@ -105,6 +105,19 @@ def capsule_mask(shape: tuple[int, int], points: list[np.ndarray], radius: float
     return mask > 0
 
 
+def tapered_mask(shape: tuple[int, int], start: np.ndarray, end: np.ndarray, r_start: float, r_end: float):
+    """(H, W) bool: a limb segment that narrows (or widens) from ``r_start`` to ``r_end``."""
+    mask = np.zeros(shape, np.uint8)
+    direction = end - start
+    length = max(float(np.linalg.norm(direction)), 1e-6)
+    normal = np.array([-direction[1], direction[0]]) / length
+    quad = np.array([start + normal * r_start, end + normal * r_end, end - normal * r_end, start - normal * r_start])
+    cv2.fillConvexPoly(mask, np.round(quad).astype(np.int32), 1, cv2.LINE_AA)
+    for point, radius in ((start, r_start), (end, r_end)):
+        cv2.circle(mask, tuple(int(round(v)) for v in point), int(round(radius)), 1, -1)
+    return mask > 0
+
+
 def tube_maps(
     path: list[np.ndarray],
     outer: np.ndarray,
