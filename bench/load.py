@@ -84,6 +84,17 @@ class Deployment:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
+    def wait_until_up(self, web_log: str) -> Deployment:
+        """Return once the web process answers /healthz; stop everything if it doesn't within 60 s."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return self
+            time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"the web process did not come up; see {self.workdir / web_log}")
+
 
 def deploy(args) -> Deployment:
     workdir = Path(tempfile.mkdtemp(prefix="fitroom-load-"))
@@ -110,6 +121,8 @@ def deploy(args) -> Deployment:
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    # The build step of a deploy (README): with DEBUG off, the web process refuses to start without it.
+    deployment.run("collectstatic", "--noinput", "-v0")
     deployment.run("migrate", "--noinput")
     deployment.run("createcachetable")
     # This process reads and writes the same database (keys, the books) through Django.
@@ -128,14 +141,7 @@ def deploy(args) -> Deployment:
         + ["--workers", str(args.web_workers), "--timeout", "60"],
     )
     deployment.start("qcluster", [sys.executable, "manage.py", "qcluster"])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{deployment.base_url}/healthz", timeout=2).status_code == 200:
-                return deployment
-        time.sleep(0.2)
-    deployment.stop()
-    raise SystemExit(f"gunicorn did not come up; see {workdir}/gunicorn.log")
+    return deployment.wait_until_up("gunicorn.log")
 
 
 def teardown(deployment: Deployment, keep: bool) -> None:

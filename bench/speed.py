@@ -106,14 +106,7 @@ def deploy(args) -> load.Deployment:
     deployment.base_url = f"http://127.0.0.1:{port}"
     deployment.start("web", ["sh", "-c", "exec " + lines["web"].strip()])
     deployment.start("worker", ["sh", "-c", "exec " + lines["worker"].strip()])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{deployment.base_url}/healthz", timeout=2).status_code == 200:
-                return deployment
-        time.sleep(0.2)
-    deployment.stop()
-    raise SystemExit(f"the web process did not come up; see {workdir}/web.log")
+    return deployment.wait_until_up("web.log")
 
 
 def descendants(pid: int) -> list[int]:
