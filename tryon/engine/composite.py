@@ -51,7 +51,21 @@ SKIN_FORM_BROAD = 0.25
 SKIN_FORM_LIMIT = 0.3
 
 
-def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
+def _print_free_grey(base: np.ndarray, scale: float) -> np.ndarray:
+    """The photo's luminance at half size with lettering and small prints taken out (uint8).
+
+    Prints on the old clothes are narrow strokes; folds and body shading are
+    broad. A median wider than a stroke drops the print (so it doesn't ghost
+    through the new garment or onto bared skin) and keeps the folds. At half
+    size: a wide median is slow, and every use blurs wider than a pixel anyway.
+    """
+    h, w = base.shape[:2]
+    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY)
+    half = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    return cv2.medianBlur(half, min(255, 2 * int(SHADE_PRINT * scale / 4) + 1))
+
+
+def _shading(print_free: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
     """Per-pixel multiplier from the photo's fine luminance over its smooth luminance.
 
     ``scale`` (the torso length) sets the blur radii, so the look doesn't
@@ -59,15 +73,8 @@ def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
     Beyond the person (``person``, float 0..1) the multiplier fades to 1: a
     dress reaching past the legs over the backdrop has no shade from it.
     """
-    h, w = base.shape[:2]
-    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY)
-    # Lettering and small prints on the old clothes are narrow strokes; folds
-    # and body shading are broad. A median wider than a stroke drops the print
-    # (so it doesn't ghost through the new garment) and keeps the folds.
-    # (At half size: a wide median is slow, and the detail blur below is wider than a pixel anyway.)
-    half = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
-    half = cv2.medianBlur(half, min(255, 2 * int(SHADE_PRINT * scale / 4) + 1))
-    grey = cv2.resize(half, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0 + 0.02
+    h, w = person.shape
+    grey = cv2.resize(print_free, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0 + 0.02
     detail = cv2.GaussianBlur(grey, (0, 0), max(0.8, SHADE_DETAIL * scale))
     # The smooth level is edge-aware (a domain-transform filter): it follows a jump from a white
     # shirt to navy trousers, so that albedo edge is not taken for shade, while it smooths across
@@ -89,7 +96,7 @@ def _shading(base: np.ndarray, person: np.ndarray, scale: float) -> np.ndarray:
     return np.exp(SHADE_STRENGTH * ratio * on_person).astype(np.float32)
 
 
-def _form_light(base: np.ndarray, scale: float) -> np.ndarray:
+def _form_light(print_free: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
     """The body's form as the old clothes show it: a lightness multiplier for bared skin.
 
     A plain old garment is lit like the body under it (lighter over the chest
@@ -98,10 +105,8 @@ def _form_light(base: np.ndarray, scale: float) -> np.ndarray:
     rounds the skin that replaces it. A dark garment shows little of the light
     and much of its sheen: its form counts for less.
     """
-    h, w = base.shape[:2]
-    grey = cv2.cvtColor(base, cv2.COLOR_RGB2GRAY)
-    half = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
-    half = cv2.medianBlur(half, min(255, 2 * int(SHADE_PRINT * scale / 4) + 1)).astype(np.float32) / 255.0
+    h, w = shape
+    half = print_free.astype(np.float32) / 255.0
     # Both levels follow the edges between materials (edge-aware, as in ``_shading``): the
     # step from a white tank to the arms beside it is albedo, not light on the chest.
     fine = cv2.ximgproc.dtFilter(half, half, max(1.0, SKIN_FORM_FINE * scale / 2), SHADE_EDGE)
@@ -179,12 +184,13 @@ def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) 
     return band & person & like_old_top
 
 
-def _limb_zone(body: Body, limb: str, widen: float = 1.0) -> np.ndarray:
-    """A limb's extent as wide as the limb itself (see ``limb_segments``), not as the old clothes on it."""
-    zone = np.zeros(body.shape, bool)
-    for name, start, end, r_start, r_end in limb_segments(body):
-        if name == limb:
-            zone |= tapered_mask(body.shape, start, end, r_start * widen, r_end * widen)
+def _limb_zone(shape: tuple[int, int], segments, kind: str, widen: float = 1.0) -> np.ndarray:
+    """Both arms' or both legs' (``kind``) extent as wide as the limbs themselves (``segments``, see
+    ``limb_segments``), not as the old clothes on them."""
+    zone = np.zeros(shape, bool)
+    for name, start, end, r_start, r_end in segments:
+        if name.endswith(kind):
+            zone |= tapered_mask(shape, start, end, r_start * widen, r_end * widen)
     return zone
 
 
@@ -367,7 +373,8 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     h, w = base.shape[:2]
     S, T = body.shoulder_width, body.torso_length
     feather = 1.2 if hd else 0.8
-    shade = _shading(base, np.clip(body.mask, 0, 1).astype(np.float32), T)
+    print_free = _print_free_grey(base, T)
+    shade = _shading(print_free, np.clip(body.mask, 0, 1).astype(np.float32), T)
     coverage = np.zeros((h, w), np.float32)
     for garment in placed:
         for layer in garment.layers:
@@ -389,7 +396,8 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     skin_zone = np.zeros((h, w), bool)
     backdrop_zone = np.zeros((h, w), bool)
     lower_backdrop = np.zeros((h, w), bool)
-    arms = _limb_zone(body, "left arm") | _limb_zone(body, "right arm")
+    segments = limb_segments(body)
+    arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
     down = None
     if kinds & {"upper", "full"}:
@@ -413,7 +421,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     if kinds & {"lower", "full"}:
         down = _down_map(body)
         low = next(g for g in placed if g.kind in ("lower", "full"))
-        legs = _limb_zone(body, "left leg") | _limb_zone(body, "right leg")
+        legs = _limb_zone((h, w), segments, "leg")
         start = low.top_down if low.kind == "lower" else T
         ankle = max(_ankle_down(body, side) for side in ("left", "right"))
         below = (down > start) & (down < ankle)
@@ -471,14 +479,14 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
-            form = _form_light(base, T)
-            fill = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body) * form[..., None]
+            form = _form_light(print_free, (h, w), T)
+            fill = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body, segments) * form[..., None]
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick.
-        by_arms = _limb_zone(body, "left arm", ARM_SLACK) | _limb_zone(body, "right arm", ARM_SLACK)
+        by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
         to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
     else:
         to_backdrop = uncovered & backdrop_zone

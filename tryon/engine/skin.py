@@ -298,10 +298,11 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     return fill
 
 
-def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, body: Body):
+def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, body: Body, segments):
     """(H, W, 3) RGB 0..1 skin for ``region``, shaped like the body part under each pixel.
 
-    Pixels on a limb take that limb's measured light (see ``_limb_light``) or,
+    ``segments`` are the body's ``limb_segments``. Pixels on a limb take that limb's
+    measured light (see ``_limb_light``) or,
     with none measured, the nearby tone rounded like a limb; the rest (chest,
     midriff, neck) the nearby tone rounded like the torso.
     """
@@ -329,7 +330,6 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         lightness = tone[:, 0] * (TORSO_EDGE + (1 - TORSO_EDGE) * np.sqrt(1 - q * q))
         colour = tone.copy()
         # Then each limb, over the pixels nearest its bones.
-        segments = limb_segments(body)
         nearest = np.full(len(points), np.inf)
         owner = np.full(len(points), -1)
         coordinates = []
