@@ -762,6 +762,16 @@ MODERATION_DECISIONS = {
 }
 
 
+def _change_task_if(task: TryOnTask, conditions: dict, changes: dict, refusal: str) -> TryOnTask:
+    """Apply ``changes`` to ``task`` only while ``conditions`` still hold: one conditional UPDATE,
+    so a racing request or staff decision sees either the old row or the new one. Refused with
+    ``refusal`` (an InvalidInput) when they no longer hold; returns the fresh row."""
+    if not TryOnTask.objects.filter(pk=task.pk, **conditions).update(**changes):
+        raise InvalidInput(refusal)
+    task.refresh_from_db()
+    return task
+
+
 def submit_to_lookbook(owner: Owner, public_id: str, *, person_agrees: bool = False) -> TryOnTask:
     """Offer a finished result to the public lookbook; staff decide whether it is shown.
 
@@ -770,44 +780,41 @@ def submit_to_lookbook(owner: Owner, public_id: str, *, person_agrees: bool = Fa
     task = get_task(owner, public_id)
     if not person_agrees:
         raise InvalidInput("Please confirm that the person in the photo agrees to be shown publicly.")
-    # Conditional UPDATE: only a private, completed result can enter the queue, and only once.
-    submitted = TryOnTask.objects.filter(
-        pk=task.pk, status=TryOnTask.Status.COMPLETED, moderation=TryOnTask.Moderation.PRIVATE
-    ).update(
-        moderation=TryOnTask.Moderation.SUBMITTED,
-        moderated_by=None,
-        moderated_at=None,
-        publish_consent_at=timezone.now(),
+    # Only a private, completed result can enter the queue, and only once.
+    return _change_task_if(
+        task,
+        {"status": TryOnTask.Status.COMPLETED, "moderation": TryOnTask.Moderation.PRIVATE},
+        {
+            "moderation": TryOnTask.Moderation.SUBMITTED,
+            "moderated_by": None,
+            "moderated_at": None,
+            "publish_consent_at": timezone.now(),
+        },
+        "only a private, finished result can be submitted to the lookbook",
     )
-    if not submitted:
-        raise InvalidInput("only a private, finished result can be submitted to the lookbook")
-    task.refresh_from_db()
-    return task
 
 
 def withdraw_from_lookbook(owner: Owner, public_id: str) -> TryOnTask:
     """The owner takes a submitted or approved result back: it leaves the lookbook at once."""
     task = get_task(owner, public_id)
-    # Conditional UPDATE: a staff decision racing with this cannot put it back in public.
-    withdrawn = TryOnTask.objects.filter(
-        pk=task.pk, moderation__in=[TryOnTask.Moderation.SUBMITTED, TryOnTask.Moderation.APPROVED]
-    ).update(moderation=TryOnTask.Moderation.PRIVATE, publish_consent_at=None)
-    if not withdrawn:
-        raise InvalidInput("This result is not in the lookbook.")
-    task.refresh_from_db()
-    return task
+    # A staff decision racing with this cannot put it back in public.
+    return _change_task_if(
+        task,
+        {"moderation__in": [TryOnTask.Moderation.SUBMITTED, TryOnTask.Moderation.APPROVED]},
+        {"moderation": TryOnTask.Moderation.PRIVATE, "publish_consent_at": None},
+        "This result is not in the lookbook.",
+    )
 
 
 def share_result(owner: Owner, public_id: str) -> TryOnTask:
     """Give a finished result an unguessable read-only link (a new one each time; the old one stops)."""
     task = get_task(owner, public_id)
-    shared = TryOnTask.objects.filter(pk=task.pk, status=TryOnTask.Status.COMPLETED).update(
-        share_token=secrets.token_urlsafe(32)
+    return _change_task_if(
+        task,
+        {"status": TryOnTask.Status.COMPLETED},
+        {"share_token": secrets.token_urlsafe(32)},
+        "Only a finished result can be shared.",
     )
-    if not shared:
-        raise InvalidInput("Only a finished result can be shared.")
-    task.refresh_from_db()
-    return task
 
 
 def revoke_share(owner: Owner, public_id: str) -> TryOnTask:
