@@ -204,10 +204,14 @@ def _hands(body: Body) -> np.ndarray:
         tips = [body.point(side, p) for p in ("index", "pinky", "thumb")]
         for tip in tips:
             reach = tip + (tip - wrist) * 0.6
-            # From a little past the wrist joint: an old cuff round the wrist is
-            # the old sleeve, to be covered, not part of the hand.
-            start = wrist + (tip - wrist) * 0.3
-            hands |= capsule_mask(body.shape, [start, reach], 0.05 * S)
+            # From where the arm's zone ends (see limb_segments): an old cuff round
+            # the wrist is the old sleeve, to be covered, not part of the hand. The
+            # capsule's round end would reach back over the cuff, so it starts one
+            # radius on.
+            radius = 0.05 * S
+            along = (tip - wrist) / max(float(np.linalg.norm(tip - wrist)), 1e-6)
+            start = wrist + (tip - wrist) * 0.7 + along * radius
+            hands |= capsule_mask(body.shape, [start, reach], radius)
     return hands & (body.mask > 0.5)
 
 
@@ -310,6 +314,7 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
     """
     h, w = base.shape[:2]
     x0, y0, x1, y1 = _region(body, placed, h, w)
+    DBG['box'] = (x0, y0, x1, y1)
     if (x0, y0, x1, y1) == (0, 0, w, h):
         return _compose(base, body, placed, hd)
     result = base.copy()
@@ -367,6 +372,9 @@ def _shift_garment(garment: PlacedGarment, x0: int, y0: int) -> PlacedGarment:
     seam = tuple(p - offset for p in garment.seam) if garment.seam is not None else None
     neck = garment.neck - offset if garment.neck is not None else None
     return replace(garment, layers=layers, seam=seam, neck=neck)
+
+
+DBG = {}
 
 
 def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool) -> np.ndarray:
@@ -464,6 +472,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             (skin_zone & uncovered) | neck
         )
         # Specks are misread skin (a highlight, a freckle), not old clothes.
+        DBG['to_skin_closed'] = to_skin.copy(); DBG['not_skin']=not_skin; DBG['skin_zone']=skin_zone.copy(); DBG['uncovered']=uncovered; DBG['hands']=hands; DBG['arms']=arms
         count, labels, stats, _ = cv2.connectedComponentsWithStats(to_skin.astype(np.uint8), 8)
         small = np.nonzero(stats[1:, cv2.CC_STAT_AREA] < (0.08 * S) ** 2)[0] + 1
         if len(small):
@@ -474,6 +483,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             to_skin &= ~np.isin(labels, small)
         # Edge pixels of the old garment blend with skin and pass as skin;
         # reach over them so no ghost outline of the old neckline remains.
+        DBG['to_skin_nospeck'] = to_skin.copy()
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():

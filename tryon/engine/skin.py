@@ -177,6 +177,12 @@ def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, 
             (f"{side} arm", shoulder, elbow, 1.05 * upper, 0.8 * upper),
             (f"{side} arm", elbow, wrist, 0.085 * S, 0.06 * S),
         ]
+        if body.seen(side, "wrist"):
+            # The wrist landmark often sits at the top of a cuff, which reaches about
+            # halfway to the knuckles (the pose's hand points): still the arm, where an
+            # old shirt's cuff is to be bared. Skin there (the heel of the hand) stays.
+            knuckles = np.mean([body.point(side, part) for part in ("index", "pinky", "thumb")], axis=0)
+            segments.append((f"{side} arm", wrist, wrist + (knuckles - wrist) * 0.7, 0.06 * S, 0.055 * S))
         hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
         calf = knee + (ankle - knee) * 0.3
         segments += [
