@@ -88,6 +88,33 @@ def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Im
     return _shoot(outline, colour, print_colour, size)
 
 
+def shirt_with_parted_sleeves(colour=(110, 140, 190), print_colour=(240, 240, 245), size=SIZE) -> Image.Image:
+    """A long-sleeved shirt laid with its sleeves down the body, joined to it down past the
+    middle; the forearms part from the body below that and the cuffs end just above the hem.
+
+    The silhouette widens where the forearms part: low down, not at the armpits.
+    """
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.07 * w, 0.08 * h),
+        (cx + 0.07 * w, 0.08 * h),
+        (cx + 0.20 * w, 0.10 * h),
+        (cx + 0.33 * w, 0.28 * h),
+        (cx + 0.40 * w, 0.84 * h),
+        (cx + 0.30 * w, 0.86 * h),
+        (cx + 0.23 * w, 0.45 * h),
+        (cx + 0.22 * w, 0.92 * h),
+        (cx - 0.22 * w, 0.92 * h),
+        (cx - 0.23 * w, 0.45 * h),
+        (cx - 0.30 * w, 0.86 * h),
+        (cx - 0.40 * w, 0.84 * h),
+        (cx - 0.33 * w, 0.28 * h),
+        (cx - 0.20 * w, 0.10 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
     """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
 

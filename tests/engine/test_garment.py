@@ -149,6 +149,23 @@ def test_sleeves_whose_cuffs_touch_the_body_above_the_hem_end_at_the_cuffs():
     assert kp["sleeve_left"][0] < kp["hem_left"][0] and kp["sleeve_right"][0] > kp["hem_right"][0]
 
 
+def test_sleeves_that_part_from_the_body_low_down_start_at_the_shoulders():
+    """Where the forearms part from the body is not the armpit: taken for it, the whole upper
+    sleeves went with the body and the forearms stood out from its sides as flaps."""
+    photo = drawing.shirt_with_parted_sleeves()
+    garment = extract_garment(photo, clothes_type="upper")
+    kp = garment.keypoints
+    height = photo.height
+    assert garment.sleeve == "long"
+    assert kp["armpit_left"][1] < 0.45 * height and kp["armpit_right"][1] < 0.45 * height
+    for side in ("left", "right"):
+        assert kp[f"sleeve_{side}"][1] > 0.75 * height  # at the cuffs (84-86% of the height)
+    # Halfway down, beside the body, the columns are the sleeves'.
+    rows = garment.parts[int(0.35 * height) : int(0.55 * height)]
+    assert (rows == 2).any(axis=0).sum() > 0.08 * rows.shape[1]
+    assert (rows == 3).any(axis=0).sum() > 0.08 * rows.shape[1]
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

@@ -126,6 +126,8 @@ CUFF_WIDENING = 1.25
 # ... within 3% of the height: a step, where a rounded hem narrows gradually.
 CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
+# A top's armpits lie in its upper half; a widening found lower down is sleeves laid down its sides.
+LOWEST_ARMPIT = 0.5
 
 # --- a worn garment or a ghost mannequin -------------------------------------------
 # mediapipe Pose landmarks that are bare skin on a person: face (0-10) and
@@ -607,6 +609,10 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
     hanging = None
     if not sleeves and clothes_type == "upper":
         hanging = _hanging_sleeves(mask, box) or _cuffs_above_hem(mask, box, runs)
+    elif sleeves and clothes_type == "upper" and armpit > LOWEST_ARMPIT * height:
+        # Far down a top, the widening is where sleeves laid down its sides part
+        # from it (their forearms and cuffs), not the armpit.
+        hanging = _hanging_sleeves(mask, box)
     elif not sleeves:
         hanging = _cuffs_beside_bodice(box, runs)
     if hanging is not None:
