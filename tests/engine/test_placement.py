@@ -231,3 +231,21 @@ def test_bared_shins_taper_towards_the_ankles(person):
             _width_across(leg, knee, ankle, t, min(0.15 * body.torso_length, 0.48 * gap(t))) for t in (0.3, 0.85)
         )
         assert low < 0.85 * calf, f"the {side} shin is as wide above the ankle ({low}) as at the calf ({calf})"
+
+
+def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):
+    """Near the top of the shoulder a sleeve lies on the deltoid's curve: drawn as wide as its
+    flat armhole from the start, it stood off the shoulder as a square tab."""
+    for make in (drawing.tee, drawing.crop_top):
+        rendering = render_tryon_detailed(person, make(), "upper")
+        body = rendering.body
+        S = body.shoulder_width
+        sleeves = rendering.placed[0].alpha(body.shape, ("sleeve_root", "sleeve")) > 0.5
+        off_the_person = cv2.distanceTransform((body.mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+        rows = np.arange(body.shape[0])[:, None]
+        for side in ("left", "right"):
+            top, elbow = body.shoulder_top(side), body.point(side, "elbow")
+            cap = (rows >= top[1]) & (rows <= top[1] + 0.3 * (elbow[1] - top[1]))
+            assert (sleeves & cap).sum() > 0.05 * S**2  # the sleeve is there...
+            # ... and hardly a pixel of it stands more than 2.5% of the shoulders' width off them.
+            assert (sleeves & cap & (off_the_person > 0.025 * S)).sum() < 30, (make.__name__, side)

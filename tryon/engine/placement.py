@@ -41,6 +41,8 @@ HEM_PAST_ANKLE = 0.05
 PART_EDGE = 0.002
 # Up to this share of the upper arm from the shoulder, a sleeve is behind the torso panel.
 SLEEVE_BEHIND = 0.6
+# How far a sleeve's cap stands off the shoulder's outline (cloth and a little ease), × shoulder width.
+SLEEVE_CAP_EASE = 0.02
 
 # Where a hem or a sleeve end lands, by the class measured on the flat lay
 # (GarmentAnalysis.hem / .sleeve). A top's hem along the torso, as a share of
@@ -495,12 +497,17 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
     upper_half = _upper_arm_half_width(body, arm, outward)
+    cap_stations, cap_reach = _shoulder_cap(body, arm, outward)
+    cap_ease = SLEEVE_CAP_EASE * S
 
     def to_source(s, d):
         f = np.clip(s / length, 0.0, None)
         arm_half = upper_half * (1.0 - 0.3 * np.clip(s / arm_length, 0.0, 1.0))
         tube = np.maximum(front * end_half_src, 1.15 * arm_half)
         half_d = root_half_dst + (tube - root_half_dst) * _smoothstep(f / 0.35)
+        # Inwards, the root reaches under the torso panel at least as far as the
+        # arm is wide: a narrow armhole left the shoulder showing between them.
+        half_d = np.where(d < 0, np.maximum(half_d, tube), half_d)
         g = np.clip(f, 0.0, 1.0)
         half_s = root_half_src + (end_half_src - root_half_src) * g
         centre = root_centre + (end_centre - root_centre) * g
@@ -515,6 +522,14 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
         # instead of a square end sticking out.
         cap = (d > 0) & (s < half_d) & ((half_d - s) ** 2 + d**2 > half_d**2)
         behind |= cap
+        # On the outer side a sleeve falls from the shoulder along the arm, over
+        # the deltoid's curve (the photo's outline, old sleeve included), and
+        # only further down is free to stand off it: a flat sleeve's root is
+        # wide across, and drawn out from the top of the shoulder it stood off
+        # it as a square tab.
+        cap_edge = np.interp(s, cap_stations, cap_reach) + cap_ease
+        opening = _smoothstep(s / max(cap_stations[-1], 1.0))
+        behind |= d > cap_edge + np.maximum(tube - cap_edge, 0.0) * opening
         x[behind] = -1e4
         y[behind] = -1e4
         return x, y
@@ -548,6 +563,25 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     # exactly, so the hand-over leaves no see-through seam.
     rgba[..., 3] = alpha * (1.0 - behind) / np.maximum(1.0 - alpha * behind, 1e-6)
     return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length, target
+
+
+def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far the outline reaches out from the arm's line over the top half of the
+    upper arm (from the top of the shoulder): stations along the line and the reach
+    at each. Where no outline is found nearby, the reach is the upper arm's width."""
+    S = body.shoulder_width
+    upper = float(np.linalg.norm(arm[1] - arm[0]))
+    stations = np.linspace(0.0, 0.5 * upper, 8)
+    fallback = _upper_arm_half_width(body, arm, outward)
+    reaches = []
+    for s in stations:
+        point, direction = polyline_point(arm, float(s))
+        normal = np.array([-direction[1], direction[0]])
+        if np.dot(normal, outward) < 0:
+            normal = -normal
+        edge = body.outline_towards(point, normal, 0.35 * S)
+        reaches.append(fallback if edge is None else float(np.linalg.norm(edge - point)))
+    return stations, np.maximum.accumulate(np.array(reaches))
 
 
 def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> float:
