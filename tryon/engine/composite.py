@@ -314,7 +314,6 @@ def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool 
     """
     h, w = base.shape[:2]
     x0, y0, x1, y1 = _region(body, placed, h, w)
-    DBG['box'] = (x0, y0, x1, y1)
     if (x0, y0, x1, y1) == (0, 0, w, h):
         return _compose(base, body, placed, hd)
     result = base.copy()
@@ -372,9 +371,6 @@ def _shift_garment(garment: PlacedGarment, x0: int, y0: int) -> PlacedGarment:
     seam = tuple(p - offset for p in garment.seam) if garment.seam is not None else None
     neck = garment.neck - offset if garment.neck is not None else None
     return replace(garment, layers=layers, seam=seam, neck=neck)
-
-
-DBG = {}
 
 
 def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool) -> np.ndarray:
@@ -472,7 +468,6 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             (skin_zone & uncovered) | neck
         )
         # Specks are misread skin (a highlight, a freckle), not old clothes.
-        DBG['to_skin_closed'] = to_skin.copy(); DBG['not_skin']=not_skin; DBG['skin_zone']=skin_zone.copy(); DBG['uncovered']=uncovered; DBG['hands']=hands; DBG['arms']=arms
         count, labels, stats, _ = cv2.connectedComponentsWithStats(to_skin.astype(np.uint8), 8)
         small = np.nonzero(stats[1:, cv2.CC_STAT_AREA] < (0.08 * S) ** 2)[0] + 1
         if len(small):
@@ -483,7 +478,6 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             to_skin &= ~np.isin(labels, small)
         # Edge pixels of the old garment blend with skin and pass as skin;
         # reach over them so no ghost outline of the old neckline remains.
-        DBG['to_skin_nospeck'] = to_skin.copy()
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person
         if to_skin.any():

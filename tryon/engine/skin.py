@@ -179,7 +179,7 @@ def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, 
         ]
         if body.seen(side, "wrist"):
             # The wrist landmark often sits at the top of a cuff, which reaches about
-            # halfway to the knuckles (the pose's hand points): still the arm, where an
+            # two thirds of the way to the knuckles (the pose's hand points): still the arm, where an
             # old shirt's cuff is to be bared. Skin there (the heel of the hand) stays.
             knuckles = np.mean([body.point(side, part) for part in ("index", "pinky", "thumb")], axis=0)
             segments.append((f"{side} arm", wrist, wrist + (knuckles - wrist) * 0.7, 0.06 * S, 0.055 * S))
