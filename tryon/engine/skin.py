@@ -190,6 +190,12 @@ def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, 
             (f"{side} leg", knee, calf, 0.075 * T, 0.08 * T),
             (f"{side} leg", calf, ankle, 0.08 * T, 0.048 * T),
         ]
+        if body.seen(side, "foot"):
+            # Under a long hem the pose puts the ankle too high (it cannot see it):
+            # the leg goes on towards the toes, so a leg bared by a shorter garment
+            # reaches the foot. Only where old clothes were is anything painted.
+            foot = body.point(side, "foot")
+            segments.append((f"{side} leg", ankle, ankle + (foot - ankle) * 0.5, 0.048 * T, 0.042 * T))
     return segments
 
 
