@@ -96,24 +96,27 @@ def _shading(print_free: np.ndarray, person: np.ndarray, scale: float) -> np.nda
     return np.exp(SHADE_STRENGTH * ratio * on_person).astype(np.float32)
 
 
-def _form_light(print_free: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
+def _form_light(print_free: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
     """The body's form as the old clothes show it: a lightness multiplier for bared skin.
 
     A plain old garment is lit like the body under it (lighter over the chest
     and shoulders, darker at the sides and under the bust), so its lightness
     relative to its own broad level, with prints and fine folds taken out,
     rounds the skin that replaces it. A dark garment shows little of the light
-    and much of its sheen: its form counts for less.
+    and much of its sheen: its form counts for less. How dark is judged over the
+    whole of ``region`` (the skin to be filled): judged pixel by pixel, the light
+    motifs of a dark print counted fully and came out as pale blotches.
     """
-    h, w = shape
+    h, w = region.shape
     half = print_free.astype(np.float32) / 255.0
     # Both levels follow the edges between materials (edge-aware, as in ``_shading``): the
     # step from a white tank to the arms beside it is albedo, not light on the chest.
     fine = cv2.ximgproc.dtFilter(half, half, max(1.0, SKIN_FORM_FINE * scale / 2), SHADE_EDGE)
     broad = cv2.ximgproc.dtFilter(half, half, max(1.0, SKIN_FORM_BROAD * scale / 2), SHADE_EDGE)
     ratio = np.clip(np.log((fine + 0.02) / (broad + 0.02)), -SKIN_FORM_LIMIT, SKIN_FORM_LIMIT)
-    ratio *= np.clip((broad - 0.08) / 0.25, 0.0, 1.0)
     ratio = cv2.resize(ratio, (w, h), interpolation=cv2.INTER_LINEAR)
+    level = float(np.median(cv2.resize(broad, (w, h), interpolation=cv2.INTER_LINEAR)[region]))
+    ratio *= float(np.clip((level - 0.08) / 0.25, 0.0, 1.0))
     return np.exp(ratio).astype(np.float32)
 
 
@@ -294,6 +297,16 @@ def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.isin(labels, head_labels) & (dark > 0)
 
 
+def _enclosed(mask: np.ndarray, largest: float) -> np.ndarray:
+    """(H, W) bool: the holes in ``mask`` (regions it surrounds) smaller than ``largest`` pixels."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), 4)
+    h, w = mask.shape
+    x, y, width, height, area = (stats[:, i] for i in range(5))
+    inside = (x > 0) & (y > 0) & (x + width < w) & (y + height < h) & (area < largest)
+    inside[0] = False
+    return inside[labels] & ~mask
+
+
 def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, box) -> None:
     x0, y0, x1, y1 = box
     region = out[y0:y1, x0:x1]
@@ -467,6 +480,9 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         to_skin = (cv2.morphologyEx(to_skin.astype(np.uint8), cv2.MORPH_CLOSE, closing) > 0) & (
             (skin_zone & uncovered) | neck
         )
+        # Skin-coloured motifs in an old print pass for skin: small islands the old
+        # clothes enclose go with them (real skin there is repainted as skin anyway).
+        to_skin |= _enclosed(to_skin, (0.15 * S) ** 2) & skin_zone & uncovered
         # Specks are misread skin (a highlight, a freckle), not old clothes.
         count, labels, stats, _ = cv2.connectedComponentsWithStats(to_skin.astype(np.uint8), 8)
         small = np.nonzero(stats[1:, cv2.CC_STAT_AREA] < (0.08 * S) ** 2)[0] + 1
@@ -483,7 +499,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
-            form = _form_light(print_free, (h, w), T)
+            form = _form_light(print_free, to_skin, T)
             fill = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body, segments) * form[..., None]
             soft = _feather(to_skin.astype(np.float32), feather * 1.5)
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
@@ -579,7 +595,10 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     # The print on it (small motifs of another colour) goes with it.
     size = max(3, int(0.06 * T) | 1)
     like_old = cv2.morphologyEx(like_old, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    return (down >= ankle) & (down < soles) & (like_old > 0) & person & ~feet
+    # Larger motifs it surrounds too, and its darker rim along the hem.
+    like_old = (like_old > 0) | _enclosed(like_old > 0, (0.1 * T) ** 2)
+    like_old = cv2.dilate(like_old.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    return (down >= ankle) & (down < soles) & like_old & person & ~feet
 
 
 def _ankle_down(body: Body, side: str) -> float:
