@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.engine import drawing
-from tryon.engine.person import LEFT_ANKLE, LEFT_HEEL, RIGHT_ANKLE, RIGHT_HEEL, analyse_person
+from tryon.engine.person import LEFT_ANKLE, LEFT_HEEL, LEFT_HIP, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_HIP, analyse_person
 from tryon.engine.render import render_tryon_detailed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -249,3 +249,20 @@ def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):
             assert (sleeves & cap).sum() > 0.05 * S**2  # the sleeve is there...
             # ... and hardly a pixel of it stands more than 2.5% of the shoulders' width off them.
             assert (sleeves & cap & (off_the_person > 0.025 * S)).sum() < 30, (make.__name__, side)
+
+
+def test_a_new_bottom_covers_the_old_waistband_above_its_own(person):
+    """Old trousers with a high waistband under a tucked-in top: a new bottom with a lower rise
+    left a band of the old trousers showing between the top and itself."""
+    photo = person.copy()
+    body = analyse_person(photo)
+    T = body.torso_length
+    hips = (body.point(LEFT_HIP) + body.point(RIGHT_HIP)) / 2
+    half = 0.9 * float(np.linalg.norm(body.point(LEFT_HIP) - body.point(RIGHT_HIP)))
+    band_top, band_bottom = hips[1] - 0.45 * T, hips[1] - 0.1 * T
+    ImageDraw.Draw(photo).rectangle([hips[0] - half, band_top, hips[0] + half, band_bottom], fill=(20, 20, 24))
+    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower")
+    out = np.asarray(rendering.image).astype(int)
+    x0, x1 = int(hips[0] - 0.5 * half), int(hips[0] + 0.5 * half)
+    band = out[int(band_top + 0.03 * T) : int(band_bottom), x0:x1]
+    assert (band.max(axis=2) < 50).mean() < 0.05, "the old waistband shows above the new shorts"

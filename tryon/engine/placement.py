@@ -16,6 +16,7 @@ import numpy as np
 
 from .body import Body
 from .garment import GarmentAnalysis
+from .skin import is_skin
 from .warp import polyline_length, polyline_point, tube_maps, warp_layer
 
 # The garment's body width (at the armpits) over the shoulder-joint distance:
@@ -56,6 +57,15 @@ BOTTOM_HEM = {"shorts": 0.5, "knee": 1.05, "midi": 1.6, "ankle": 2.0}
 SLEEVE_END = {"cap": 0.22, "short": 0.45, "elbow": 1.0, "three_quarter": 1.55, "long": 2.0}
 # A top worn over a lower garment reaches at least this far past its waistband (share of the torso).
 WAISTBAND_OVERLAP = 0.06
+# Where the old top ends: told down the body's centre (a strip this share of the shoulder width
+# across) from OLD_TOP_SAMPLED_AT × the torso above the hips, by a colour change of this ΔE from a top
+# plain enough (lightness spread at most OLD_TOP_PLAIN); a new bottom covers what lies below with
+# WAISTBAND_OVER_OLD × torso length to spare.
+OLD_WAIST_SAMPLE = 0.08
+OLD_WAIST_DELTA_E = 20.0
+OLD_TOP_SAMPLED_AT = (0.6, 0.45)
+OLD_TOP_PLAIN = 12.0
+WAISTBAND_OVER_OLD = 0.02
 # A class moves the hem by stretching or squeezing the garment below the
 # armpits, within these limits of its own proportions (a wrong class must not
 # turn a tee into a ribbon).
@@ -608,7 +618,61 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
 
 
-def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> PlacedGarment:
+def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
+    """Where the old top ends and the old bottom (or its waistband, a belt) begins, along the
+    torso axis, read off the photo's ``lab`` colours down the body's centre from the waist up;
+    None when the top's colour runs on to the hips (a dress, a jumpsuit, a long top), the top is
+    a print (its colour says nothing), or nothing is seen.
+
+    A new bottom whose rise is lower than the old one's would leave the old waistband showing
+    above it (a band of black trousers under a tucked-in shirt). Read from the top down: a plain
+    top (or bare skin) is one colour, while the old bottom may be a print. Below a short top a
+    bared midriff (``skin``, the person's skin colour) is passed over: the old bottom begins
+    where the skin ends.
+    """
+    S, T = body.shoulder_width, body.torso_length
+    hip_down = _down(body, body.hip_centre)
+    h, w = lab.shape[:2]
+    half = max(2, int(OLD_WAIST_SAMPLE * S))
+
+    def window(down: float, rows: int) -> np.ndarray | None:
+        x, y = np.round(_centre_at(body, down)).astype(int)
+        if not (half <= x < w - half and rows <= y < h - rows) or body.mask[y, x] < 0.5:
+            return None
+        return lab[y - rows : y + rows + 1, x - half : x + half + 1].reshape(-1, 3)
+
+    # Mid-chest; lower where that is out of the photo or not plain (a necklace, a print).
+    for share in OLD_TOP_SAMPLED_AT:
+        start = hip_down - share * T
+        sample = window(start, max(2, int(0.04 * T)))
+        if sample is not None and np.std(sample[:, 0]) <= OLD_TOP_PLAIN:
+            break
+    else:
+        return None
+    top = np.median(sample, axis=0)
+    step = max(1.0, 0.01 * T)
+    down, apart, midriff = start, 0, False
+    while down < hip_down - 0.02 * T:
+        down += step
+        here = window(down, 1)
+        if here is None:
+            return None
+        colour = np.median(here, axis=0)
+        if midriff:
+            differs = skin is None or not is_skin(colour[None], skin)[0]
+        else:
+            differs = np.linalg.norm(colour - top) > OLD_WAIST_DELTA_E
+        apart = apart + 1 if differs else 0
+        if apart == 2:
+            if midriff or skin is None or not is_skin(colour[None], skin)[0]:
+                return down - step
+            midriff, apart = True, 0
+    return None
+
+
+def _place_bottom(
+    body: Body, garment: GarmentAnalysis, grid_step: int, old_waist: float | None = None
+) -> PlacedGarment:
     kp = garment.keypoints
     source = _prepare(garment)
     T = body.torso_length
@@ -627,6 +691,9 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
         if crotch_src is not None:
             waist_down = crotch_down - k * float(crotch_src[1] - waist_src[1])
         waist_down = float(np.clip(waist_down, hip_down - 0.28 * T, hip_down - 0.05 * T))
+    if old_waist is not None and old_waist - WAISTBAND_OVER_OLD * T < waist_down:
+        # Up over the old waistband: the rise stretches, the hems stay where they belong.
+        waist_down = old_waist - WAISTBAND_OVER_OLD * T
     need_l, need_r = body.half_widths(waist_down)
     k = FLAT_TO_FRONT * (need_l + need_r) / width_src
     # Across, the garment is seen from the front: narrower than it lies flat.
@@ -736,14 +803,22 @@ def _place_bottom(body: Body, garment: GarmentAnalysis, grid_step: int) -> Place
 
 
 def place_garment(
-    body: Body, garment: GarmentAnalysis, kind: str, grid_step: int = 8, over: PlacedGarment | None = None
+    body: Body,
+    garment: GarmentAnalysis,
+    kind: str,
+    grid_step: int = 8,
+    over: PlacedGarment | None = None,
+    old_waist: float | None = None,
 ) -> PlacedGarment:
     """Warp ``garment`` (analysed as ``kind``) onto ``body``; kind is "upper", "lower" or "full".
+
+    ``old_waist`` (see old_waistband_down) is where the old bottom's waistband
+    starts: a new bottom reaches at least that high.
 
     ``over`` is the lower garment a top is worn over (a combo): a top that
     isn't cropped then reaches past its waistband, so no strip of the old top
     shows between the two.
     """
     if kind == "lower":
-        return _place_bottom(body, garment, grid_step)
+        return _place_bottom(body, garment, grid_step, old_waist)
     return _place_top(body, garment, kind, grid_step, over)

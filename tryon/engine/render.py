@@ -32,7 +32,8 @@ from .composite import compose
 from .garment import GarmentAnalysis, extract_garment
 from .images import fit_within
 from .person import analyse_person
-from .placement import PlacedGarment, place_garment
+from .placement import PlacedGarment, old_waistband_down, place_garment
+from .skin import lab_of, skin_colour
 
 STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
 
@@ -153,10 +154,14 @@ def render_tryon_detailed(
     report("warp", 0.5)
     grid_step = 4 if hd else 8
     placed = []
+    old_waist = None
+    if any(kind == "lower" for kind, _ in garments):
+        lab = lab_of(base)
+        old_waist = old_waistband_down(lab, body, skin_colour(base, body, lab))
     for kind, garment in garments:
         # In a combo the lower garment comes first, and the top is worn over it.
         over = placed[0] if placed and placed[0].kind == "lower" else None
-        placed.append(place_garment(body, garment, kind, grid_step, over=over))
+        placed.append(place_garment(body, garment, kind, grid_step, over=over, old_waist=old_waist))
 
     report("composite", 0.75)
     result = compose(base, body, placed, hd=hd)
