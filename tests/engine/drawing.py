@@ -115,6 +115,27 @@ def shirt_with_parted_sleeves(colour=(110, 140, 190), print_colour=(240, 240, 24
     return _shoot(outline, colour, print_colour, size)
 
 
+def open_jacket(colour=(30, 90, 90), print_colour=(230, 230, 230), size=SIZE) -> Image.Image:
+    """A jacket on a ghost mannequin, its sleeves inside its outline, the fronts parting below
+    the button in an inverted V down to the hem."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.08 * w, 0.05 * h),
+        (cx + 0.08 * w, 0.05 * h),
+        (cx + 0.30 * w, 0.12 * h),
+        (cx + 0.42 * w, 0.25 * h),
+        (cx + 0.44 * w, 0.95 * h),
+        (cx + 0.16 * w, 0.95 * h),
+        (cx, 0.70 * h),
+        (cx - 0.16 * w, 0.95 * h),
+        (cx - 0.44 * w, 0.95 * h),
+        (cx - 0.42 * w, 0.25 * h),
+        (cx - 0.30 * w, 0.12 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
     """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
 

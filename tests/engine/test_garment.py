@@ -166,6 +166,17 @@ def test_sleeves_that_part_from_the_body_low_down_start_at_the_shoulders():
     assert (rows == 3).any(axis=0).sum() > 0.08 * rows.shape[1]
 
 
+def test_an_open_jackets_fronts_are_not_two_cuffs():
+    """Below its button a jacket's fronts part in an inverted V. Read as two cuffs below a
+    shorter body, the jacket's body became the gap between them and its sides two huge sleeves,
+    drawn on the person as wings."""
+    garment = extract_garment(drawing.open_jacket(), clothes_type="upper")
+    rows = garment.parts[int(0.3 * garment.parts.shape[0]) : int(0.6 * garment.parts.shape[0])]
+    body_columns = (rows == 1).any(axis=0).sum()
+    garment_columns = (rows > 0).any(axis=0).sum()
+    assert body_columns > 0.6 * garment_columns
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

@@ -126,6 +126,9 @@ CUFF_WIDENING = 1.25
 # ... within 3% of the height: a step, where a rounded hem narrows gradually.
 CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
+# A gap between two lower pieces that is less than this share as wide near its top as at the
+# bottom is a jacket's open front, not the space between two cuffs.
+OPENING_NARROWS = 0.6
 # A top's armpits lie in its upper half; a widening found lower down is sleeves laid down its sides.
 LOWEST_ARMPIT = 0.5
 
@@ -731,9 +734,31 @@ def _hanging_sleeves(mask: np.ndarray, box) -> tuple[int, int, int] | None:
             continue
         inner = pieces[1:-1]
         left, right = (inner[0][0], inner[-1][1]) if inner else (pieces[0][1] + 1, pieces[-1][0] - 1)
+        if not inner and _opening_narrows(mask, y, middle, right - left):
+            # Two pieces with a gap that narrows upwards are the fronts of an open
+            # jacket below its button, not two cuffs below a shorter body.
+            return None
         if 0.3 * width <= right - left <= 0.75 * width:
             return left, right, y
     return None
+
+
+def _opening_narrows(mask: np.ndarray, y: int, middle: float, gap: int) -> bool:
+    """Whether the gap through the middle of row ``y`` (``gap`` wide) narrows going up, like an
+    inverted V, rather than keeping its width up to a hem that closes it."""
+    widths = []
+    for row in range(y, -1, -1):
+        runs = _row_runs(mask[row])
+        left = max((end for _, end in runs if end < middle), default=None)
+        right = min((start for start, _ in runs if start > middle), default=None)
+        if left is None or right is None or any(start <= middle <= end for start, end in runs):
+            break
+        widths.append(right - left - 1)
+    if len(widths) < 4:
+        return False
+    # Near the top of the gap (its last tenth going up), an inverted V is much narrower.
+    top = widths[int(0.9 * (len(widths) - 1))]
+    return top < OPENING_NARROWS * gap
 
 
 def _cuffs_above_hem(mask: np.ndarray, box, runs: np.ndarray) -> tuple[int, int, int] | None:
