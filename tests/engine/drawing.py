@@ -136,6 +136,17 @@ def open_jacket(colour=(30, 90, 90), print_colour=(230, 230, 230), size=SIZE) ->
     return _shoot(outline, colour, print_colour, size)
 
 
+def jacket_with_sleeves_inside(colour=(40, 60, 110), size=SIZE) -> Image.Image:
+    """A plain jacket on a ghost mannequin with its sleeves hanging inside its outline: only
+    the seam lines down its sides, where sleeve meets body, show them."""
+    w, h = size
+    image = open_jacket(colour, colour, size)
+    draw = ImageDraw.Draw(image)
+    for sign in (-1, 1):
+        draw.line([(w / 2 + sign * 0.27 * w, 0.2 * h), (w / 2 + sign * 0.28 * w, 0.9 * h)], fill=(15, 20, 40), width=3)
+    return image
+
+
 def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
     """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
 

@@ -177,6 +177,19 @@ def test_an_open_jackets_fronts_are_not_two_cuffs():
     assert body_columns > 0.6 * garment_columns
 
 
+def test_sleeves_inside_a_jackets_outline_are_found_by_their_seams():
+    """On a ghost mannequin a jacket's sleeves may hang inside its outline; the seam lines down
+    its sides part them from the body, so they are not drawn as part of a sleeveless body."""
+    photo = drawing.jacket_with_sleeves_inside()
+    garment = extract_garment(photo, clothes_type="upper")
+    assert garment.sleeve == "long"
+    width = photo.width
+    for side, label, outside in (("left", 2, lambda x: x < 0.25 * width), ("right", 3, lambda x: x > 0.75 * width)):
+        assert f"sleeve_{side}" in garment.keypoints
+        columns = np.nonzero((garment.parts == label).any(axis=0))[0]
+        assert outside(np.median(columns)), f"the {side} sleeve is not beside the body"
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

@@ -126,9 +126,12 @@ CUFF_WIDENING = 1.25
 # ... within 3% of the height: a step, where a rounded hem narrows gradually.
 CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
-# A gap between two lower pieces that is less than this share as wide near its top as at the
+# A gap between two lower pieces that is less than this share as wide halfway up as at the
 # bottom is a jacket's open front, not the space between two cuffs.
-OPENING_NARROWS = 0.6
+OPENING_NARROWS = 0.7
+# The seam line of a sleeve lying inside a jacket's outline is at least this many times as strong
+# an edge as is usual across its side of the jacket.
+INSIDE_SEAM_CONTRAST = 3.0
 # A top's armpits lie in its upper half; a widening found lower down is sleeves laid down its sides.
 LOWEST_ARMPIT = 0.5
 
@@ -582,8 +585,14 @@ def _scale_points(points: dict[str, np.ndarray], scale: float) -> dict[str, np.n
     return {name: (np.asarray(p, np.float32) + 0.5) * scale - 0.5 for name, p in points.items()}
 
 
-def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Neckline, shoulders, armpits, sleeve ends and hem of a top or dress, and its parts (see _parts)."""
+def _upper_keypoints(
+    mask: np.ndarray, box, clothes_type: str, grey: np.ndarray | None = None
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Neckline, shoulders, armpits, sleeve ends and hem of a top or dress, and its parts (see _parts).
+
+    ``grey`` (the photo at the mask's size) lets sleeves lying inside the outline be found by
+    the seam line along them.
+    """
     x0, y0, x1, y1 = box
     height = y1 - y0
     runs = _body_runs(mask, box)
@@ -618,6 +627,8 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
         hanging = _hanging_sleeves(mask, box)
     elif not sleeves:
         hanging = _cuffs_beside_bodice(box, runs)
+    if hanging is None and not sleeves and clothes_type == "upper" and grey is not None:
+        hanging = _sleeves_inside(grey, mask, box)
     if hanging is not None:
         body_left, body_right, _split = hanging
         body_width = body_right - body_left + 1
@@ -706,6 +717,44 @@ def _upper_keypoints(mask: np.ndarray, box, clothes_type: str) -> tuple[dict[str
     return points, parts
 
 
+def _sleeves_inside(grey: np.ndarray, mask: np.ndarray, box) -> tuple[int, int, int] | None:
+    """Sleeves lying inside the outline (a jacket on a ghost mannequin): no gap shows them,
+    but a line runs down each side where sleeve meets body.
+
+    Down the middle of the garment's height, the strongest vertical edge within each side band
+    (away from the outline and from a centre zip) is taken for that line, if it stands out from
+    the band and the two sit about symmetrically. Returns the body's sides and the bottom row,
+    like _hanging_sleeves, or None.
+    """
+    x0, y0, x1, y1 = box
+    height, width = y1 - y0, x1 - x0
+    if height < HANGING_MIN_ASPECT * width or width < 40:
+        return None
+    rows = slice(y0 + int(0.35 * height), y0 + int(0.8 * height))
+    # One solid shape across (straps or sleeves apart from the body show as gaps).
+    if mask[rows, int(x0 + 0.05 * width) : int(x1 - 0.05 * width)].mean() < 0.95:
+        return None
+    inside = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    edges = np.abs(cv2.Sobel(cv2.GaussianBlur(grey, (3, 3), 0).astype(np.float32), cv2.CV_32F, 1, 0, ksize=3))
+    edges[~inside] = 0
+    profile = edges[rows].mean(axis=0)
+    lines = []
+    for lo, hi in ((x0 + 0.12 * width, x0 + 0.38 * width), (x1 - 0.38 * width, x1 - 0.12 * width)):
+        band = profile[int(lo) : int(hi)]
+        if not len(band):
+            return None
+        peak = int(np.argmax(band))
+        if band[peak] < INSIDE_SEAM_CONTRAST * max(float(np.median(band)), 1e-3):
+            return None
+        lines.append(int(lo) + peak)
+    left, right = lines
+    # About symmetric, and the body the larger part: a jacket seen at an angle, or a print's
+    # lines, give lines anywhere.
+    if abs((left - x0) - (x1 - right)) > 0.08 * width or right - left < 0.5 * width:
+        return None
+    return left, right, y1 - 1
+
+
 def _row_runs(row: np.ndarray) -> list[tuple[int, int]]:
     """The garment runs of one mask row, as inclusive (start, end) pairs."""
     edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
@@ -756,9 +805,9 @@ def _opening_narrows(mask: np.ndarray, y: int, middle: float, gap: int) -> bool:
         widths.append(right - left - 1)
     if len(widths) < 4:
         return False
-    # Near the top of the gap (its last tenth going up), an inverted V is much narrower.
-    top = widths[int(0.9 * (len(widths) - 1))]
-    return top < OPENING_NARROWS * gap
+    # Halfway up the gap an inverted V is much narrower; the gap between two cuffs or straps
+    # keeps its width until the hem above closes it (however curved that hem is).
+    return widths[len(widths) // 2] < OPENING_NARROWS * gap
 
 
 def _cuffs_above_hem(mask: np.ndarray, box, runs: np.ndarray) -> tuple[int, int, int] | None:
@@ -1140,7 +1189,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         parts = main.astype(np.uint8)
         described = _bottom_parts(points)
     else:
-        points, parts = _upper_keypoints(main, box, clothes_type)
+        points, parts = _upper_keypoints(main, box, clothes_type, cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
         described = _top_parts(main, parts, points, clothes_type)
         # Without a sleeve on a side, what lies beyond the armhole line (a
         # strap, a ruffle) belongs to the body piece.
