@@ -126,9 +126,11 @@ CUFF_WIDENING = 1.25
 # ... within 3% of the height: a step, where a rounded hem narrows gradually.
 CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
-# A gap between two lower pieces that is less than this share as wide halfway up as at the
-# bottom is a jacket's open front, not the space between two cuffs.
-OPENING_NARROWS = 0.7
+# A gap between two lower pieces that is less than OPENING_NARROWS as wide halfway up as at the
+# bottom, and less than OPENING_CLOSES near its top, is a jacket's open front, not the space
+# between two cuffs.
+OPENING_NARROWS = 0.8
+OPENING_CLOSES = 0.6
 # The seam line of a sleeve lying inside a jacket's outline is at least this many times as strong
 # an edge as is usual across its side of the jacket.
 INSIDE_SEAM_CONTRAST = 3.0
@@ -805,9 +807,11 @@ def _opening_narrows(mask: np.ndarray, y: int, middle: float, gap: int) -> bool:
         widths.append(right - left - 1)
     if len(widths) < 4:
         return False
-    # Halfway up the gap an inverted V is much narrower; the gap between two cuffs or straps
-    # keeps its width until the hem above closes it (however curved that hem is).
-    return widths[len(widths) // 2] < OPENING_NARROWS * gap
+    # An inverted V narrows all the way up: already halfway, and much more near its top. The gap
+    # between two cuffs or straps keeps its width until the hem above closes it (a curved hem
+    # narrows it only near the top).
+    halfway, near_top = widths[len(widths) // 2], widths[int(0.9 * (len(widths) - 1))]
+    return halfway < OPENING_NARROWS * gap and near_top < OPENING_CLOSES * gap
 
 
 def _cuffs_above_hem(mask: np.ndarray, box, runs: np.ndarray) -> tuple[int, int, int] | None:
