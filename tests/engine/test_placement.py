@@ -266,3 +266,20 @@ def test_a_new_bottom_covers_the_old_waistband_above_its_own(person):
     x0, x1 = int(hips[0] - 0.5 * half), int(hips[0] + 0.5 * half)
     band = out[int(band_top + 0.03 * T) : int(band_bottom), x0:x1]
     assert (band.max(axis=2) < 50).mean() < 0.05, "the old waistband shows above the new shorts"
+
+
+def test_a_long_sleeve_covers_the_whole_shoulder(person):
+    """Drawn as narrow as its armhole at the top, a sleeve left the deltoid bare beside the torso
+    panel: a notch of skin at each shoulder."""
+    rendering = render_tryon_detailed(person, drawing.blouse(), "upper")
+    body = rendering.body
+    garment = rendering.placed[0].alpha(body.shape) > 0.5
+    rows, columns = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    for side in ("left", "right"):
+        top, elbow = body.shoulder_top(side), body.point(side, "elbow")
+        outward = 1 if (top[0] - body.origin[0]) > 0 else -1
+        cap = (rows >= top[1] + 0.05 * (elbow[1] - top[1])) & (rows <= top[1] + 0.35 * (elbow[1] - top[1]))
+        deltoid = cap & (outward * (columns - top[0]) > 0) & (body.mask > 0.5)
+        assert deltoid.sum() > 50
+        bare = (deltoid & ~garment).sum() / deltoid.sum()
+        assert bare < 0.1, f"{bare:.0%} of the {side} shoulder is bare beside the sleeve"

@@ -518,6 +518,15 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
         # Inwards, the root reaches under the torso panel at least as far as the
         # arm is wide: a narrow armhole left the shoulder showing between them.
         half_d = np.where(d < 0, np.maximum(half_d, tube), half_d)
+        # On the outer side a sleeve falls from the shoulder along the arm, over
+        # the deltoid's curve (the photo's outline, old sleeve included), and
+        # only further down is free to take its own width: drawn out from the
+        # top of the shoulder as wide as its flat root, it stood off the shoulder
+        # as a square tab; as narrow as the armhole, it left the deltoid bare.
+        cap_edge = np.interp(s, cap_stations, cap_reach) + cap_ease
+        opening = _smoothstep(s / max(cap_stations[-1], 1.0))
+        outer = cap_edge + np.maximum(tube - cap_edge, 0.0) * opening
+        half_d = np.where(d > 0, outer, half_d)
         g = np.clip(f, 0.0, 1.0)
         half_s = root_half_src + (end_half_src - root_half_src) * g
         centre = root_centre + (end_centre - root_centre) * g
@@ -527,19 +536,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
         y = s_root[1] + axis[1] * along + n_src[1] * across
         # Above the shoulder the torso piece carries the shoulder; a sleeve
         # drawn there would stick up like an ear.
-        behind = s < -0.02 * S
-        # Round the outer corner of the sleeve's top into a shoulder cap
-        # instead of a square end sticking out.
-        cap = (d > 0) & (s < half_d) & ((half_d - s) ** 2 + d**2 > half_d**2)
-        behind |= cap
-        # On the outer side a sleeve falls from the shoulder along the arm, over
-        # the deltoid's curve (the photo's outline, old sleeve included), and
-        # only further down is free to stand off it: a flat sleeve's root is
-        # wide across, and drawn out from the top of the shoulder it stood off
-        # it as a square tab.
-        cap_edge = np.interp(s, cap_stations, cap_reach) + cap_ease
-        opening = _smoothstep(s / max(cap_stations[-1], 1.0))
-        behind |= d > cap_edge + np.maximum(tube - cap_edge, 0.0) * opening
+        behind = (s < -0.02 * S) | (d > outer)
         x[behind] = -1e4
         y[behind] = -1e4
         return x, y
