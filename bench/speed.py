@@ -49,8 +49,8 @@ from PIL import Image  # noqa: E402
 
 from tests import images  # noqa: E402
 
-SCALEOUT_DATABASE = "fitroom_wt15_speed"
-SCALEOUT_REDIS = "redis://127.0.0.1:6379/9"
+SCALEOUT_DATABASE = "speed2_bench"
+SCALEOUT_REDIS = "redis://127.0.0.1:6379/7"
 UNLIMITED = 1_000_000  # per-minute limit for the keys that measure latency and throughput
 MB = 1024 * 1024
 
@@ -151,18 +151,19 @@ def person(size: tuple[int, int]) -> bytes:
 def engine_render_times(model: bytes, cloth: bytes, runs: int) -> list[float]:
     """The local backend's render (engine + encode) in this process, on the inputs as the worker stores them."""
     from tryon import engine, services
-    from tryon.backends import LocalBackend
+    from tryon.backends import LocalBackend, RenderJob
 
     def stored(data: bytes):
         return engine.load_image(services._encode_input(engine.load_image(data)))
 
     model_image, cloth_image = stored(model), stored(cloth)
     backend = LocalBackend()
-    backend.render(model_image, cloth_image, "upper", None, False, lambda *_: None)  # warm up
+    job = RenderJob(task_id="bench", model_image=model_image, cloth_image=cloth_image, cloth_type="upper")
+    backend.render(job, lambda *_: None)  # warm up
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        backend.render(model_image, cloth_image, "upper", None, False, lambda *_: None)
+        backend.render(job, lambda *_: None)
         times.append(time.perf_counter() - started)
     return times
 
