@@ -142,7 +142,10 @@ Q_CLUSTER = {
     # delay of a new try-on; each poll is one indexed SELECT. (Redis blocks on BLPOP instead.)
     "poll": 0.05,
 }
-TRYON_WORKER_NICE = env_int("TRYON_WORKER_NICE", 10)  # queue workers yield the CPU to web requests
+# Queue workers yield the CPU to web requests: in Linux's SCHED_IDLE class they run only on a core nothing
+# else wants; the niceness is the fallback where that class is off or missing (see tryon/worker.py).
+TRYON_WORKER_IDLE = env_bool("TRYON_WORKER_IDLE", True)
+TRYON_WORKER_NICE = env_int("TRYON_WORKER_NICE", 10)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
