@@ -30,6 +30,9 @@ def process_env(**extra) -> dict:
         "DJANGO_SETTINGS_MODULE": "fitroom_site.settings",
         "PGAPPNAME": APP_NAME,
         "DEBUG": "false",
+        # The test lanes render in-process beside these clusters: a worker in the idle class would wait
+        # for them (test_worker_priority.py checks the class itself).
+        "TRYON_WORKER_IDLE": "false",
     }
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):

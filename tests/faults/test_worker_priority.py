@@ -39,7 +39,8 @@ def descendants(pid: int) -> list[int]:
 
 
 def start_cluster(processes, log, **env):
-    cluster = start_qcluster(log, TRYON_WORKERS=2, TRYON_WORKER_NICE=7, **env)
+    env = {"TRYON_WORKERS": 2, "TRYON_WORKER_NICE": 7, "TRYON_WORKER_IDLE": "true", **env}  # the default
+    cluster = start_qcluster(log, **env)
     processes.append(cluster)
     deadline = time.monotonic() + 60
     while log.read_text(errors="replace").count("renders ") < 2:
