@@ -4,7 +4,7 @@
     .venv/bin/python bench/speed.py --scaleout      # PostgreSQL + Redis on 127.0.0.1
     .venv/bin/python bench/speed.py --tryons 500    # the memory soak: 500 try-ons through one cluster
 
-It runs the app the way the Procfile does (its `release`, `web` and `worker` lines, through
+It runs the app the way the Procfile does (its `release`, `web`, `worker` and `checker` lines, through
 `sh -c`, with FITROOM_PORT set) in a fresh temp dir (or a fresh PostgreSQL database and Redis
 database with --scaleout), after timing the engine's own render in this process, and prints:
 
@@ -106,6 +106,7 @@ def deploy(args) -> load.Deployment:
     deployment.base_url = f"http://127.0.0.1:{port}"
     deployment.start("web", ["sh", "-c", "exec " + lines["web"].strip()])
     deployment.start("worker", ["sh", "-c", "exec " + lines["worker"].strip()])
+    deployment.start("checker", ["sh", "-c", "exec " + lines["checker"].strip()])
     return deployment.wait_until_up("web.log")
 
 
@@ -132,11 +133,12 @@ def rss_mb(pid: int) -> float:
 
 
 def process_rss(deployment: load.Deployment) -> dict[str, float]:
-    """Largest RSS among the web processes and among the queue cluster's processes (workers included)."""
-    web, worker = deployment.processes
+    """Largest RSS among the web processes, the queue cluster's (workers included) and the check process."""
+    web, worker, checker = deployment.processes
     return {
         "web_mb": round(max([rss_mb(web.pid)] + [rss_mb(p) for p in descendants(web.pid)]), 1),
         "worker_mb": round(max([rss_mb(worker.pid)] + [rss_mb(p) for p in descendants(worker.pid)]), 1),
+        "checker_mb": round(max([rss_mb(checker.pid)] + [rss_mb(p) for p in descendants(checker.pid)]), 1),
     }
 
 
@@ -323,6 +325,7 @@ def throughput(deployment, raw_keys, model, cloth, tryons: int) -> dict:
         # Growth from the first tenth (engine models loaded, caches warm) to the end.
         "worker_rss_growth_mb": round(worker_rss[-1] - worker_rss[0], 1),
         "web_rss_max_mb": max(rss["web_mb"] for _, rss in state["rss"]),
+        "checker_rss_max_mb": max(rss["checker_mb"] for _, rss in state["rss"]),
     }
 
 
@@ -476,7 +479,8 @@ def print_report(report: dict) -> None:
     print(
         f"4. memory: queue worker max {row['worker_rss_max_mb']} MB ({verdict(row['worker_rss_max_mb'], 600)}), "
         f"growth over {row['tryons']} try-ons {row['worker_rss_growth_mb']:+} MB; "
-        f"web max {row['web_rss_max_mb']} MB ({verdict(row['web_rss_max_mb'], 250)})"
+        f"web max {row['web_rss_max_mb']} MB ({verdict(row['web_rss_max_mb'], 250)}); "
+        f"check process max {row['checker_rss_max_mb']} MB"
     )
     print(f"   at the end: {report['rss_at_end']}")
 

@@ -148,6 +148,9 @@ Q_CLUSTER = {
 # else wants; the niceness is the fallback where that class is off or missing (see tryon/worker.py).
 TRYON_WORKER_IDLE = env_bool("TRYON_WORKER_IDLE", True)
 TRYON_WORKER_NICE = env_int("TRYON_WORKER_NICE", 10)
+# The web processes' photo checks go to ``manage.py runchecker`` (the Procfile's checker line) on this
+# Unix socket, so the engine never loads in a web process; empty: every process runs checks itself.
+TRYON_CHECKER_SOCKET = env_str("TRYON_CHECKER_SOCKET", str(VAR_DIR / "checker.sock"))
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

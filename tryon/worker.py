@@ -37,10 +37,11 @@ def lower_priority(sender, proc_name, **kwargs):
         with contextlib.suppress(ProcessLookupError):  # a thread that just ended
             os.setpriority(os.PRIO_PROCESS, thread, niceness)
     idle = settings.TRYON_WORKER_IDLE and _set_idle_class()
-    from tryon import engine
-    from tryon.backends import LocalBackend, get_backend
+    from tryon import backends, engine
 
-    if isinstance(get_backend(), LocalBackend):
+    if isinstance(backends.get_backend(), backends.LocalBackend):
+        # The task's own checks run here, beside its render, not in the web's check process.
+        backends.run_checks_here()
         engine.load_models()
     log.info("%s renders %s", proc_name, f"in SCHED_IDLE at nice {niceness}" if idle else f"at nice {niceness}")
 
