@@ -336,6 +336,34 @@ RESULT_PAINTED = """() => {
     return !!(img && img.complete && img.naturalWidth);
 }"""
 
+# The task page's own timeline (epoch ms): when it was loaded, each request it made, and now.
+PAGE_TIMELINE = """() => {
+    const origin = performance.timeOrigin, nav = performance.getEntriesByType('navigation')[0];
+    return {
+        loaded: origin + nav.domContentLoadedEventEnd,
+        requests: performance.getEntriesByType('resource')
+            .map(e => [e.name, origin + e.startTime, origin + e.responseEnd]),
+        now: origin + performance.now(),
+    };
+}"""
+
+
+def studio_steps(clicked: float, posted: float, public_id: str, timeline: dict, mark: dict) -> dict[str, float]:
+    """Where one studio try-on's time went, in seconds, from the click to the result painted."""
+    polls = [r for r in timeline["requests"] if r[0].rstrip("/").endswith(public_id)]
+    result = [r for r in timeline["requests"] if r[0].endswith("/result.jpg")]
+    seen = polls[-1][2] / 1000 if polls else mark["saved"]
+    fetched = result[-1][2] / 1000 if result else seen
+    loaded = timeline["loaded"] / 1000
+    return {
+        "post (form, stored photos, create)": posted - clicked,
+        "task page loaded": loaded - posted,
+        "queue, render, save (after load)": mark["saved"] - loaded,
+        "next poll sees it": seen - mark["saved"],
+        "result image fetched": fetched - seen,
+        "painted": timeline["now"] / 1000 - fetched,
+    }
+
 
 def studio(deployment, model, cloth, runs) -> dict:
     """A signed-in shopper (so live checks are not rate-limited) clicks Try on; time to the result image painted."""
@@ -345,7 +373,7 @@ def studio(deployment, model, cloth, runs) -> dict:
     get_user_model().objects.create_user("speed", password="pw-speed-12345")
     files = {"model": {"name": "model.jpg", "mimeType": "image/jpeg", "buffer": model}}
     files["cloth"] = {"name": "cloth.jpg", "mimeType": "image/jpeg", "buffer": cloth}
-    times = []
+    times, runs_seen = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
@@ -364,15 +392,29 @@ def studio(deployment, model, cloth, runs) -> dict:
             page.set_input_files("#id_cloth_image", files["cloth"])
             page.locator("#cloth-check .check-good").wait_for()
             time.sleep(0.3)
-            clicked = time.perf_counter()
-            page.get_by_role("button", name="Try on").click()
+            clicked, wall_clicked = time.perf_counter(), time.time()
+            with page.expect_request(
+                lambda r: r.method == "POST" and r.url.rstrip("/") == page.url.rstrip("/")
+            ) as post:
+                page.get_by_role("button", name="Try on").click()
             page.wait_for_function(RESULT_PAINTED, polling="raf", timeout=120_000)
             times.append(time.perf_counter() - clicked)
+            timing = post.value.timing
+            public_id = page.url.rstrip("/").rsplit("/", 1)[1]
+            runs_seen.append((wall_clicked, (timing["startTime"] + timing["responseEnd"]) / 1000, public_id))
+            runs_seen[-1] += (page.evaluate(PAGE_TIMELINE),)
         browser.close()
+    time.sleep(1)
+    marks = worker_marks(deployment)
+    parts: dict[str, list[float]] = {}
+    for clicked, posted, public_id, timeline in runs_seen:
+        for name, seconds in studio_steps(clicked, posted, public_id, timeline, marks[public_id]).items():
+            parts.setdefault(name, []).append(seconds)
     return {
         "runs": runs,
         "p50_s": round(load.percentile(times, 0.5), 3),
         "p95_s": round(load.percentile(times, 0.95), 3),
+        "breakdown_median_ms": {name: round(statistics.median(v) * 1000, 1) for name, v in parts.items()},
     }
 
 
@@ -460,6 +502,9 @@ def print_report(report: dict) -> None:
         row = report["studio"]
         print(f"   studio in Chromium, click -> result painted ({row['runs']} one at a time):")
         print_over_render(row, render)
+        print("   where the studio's time goes (medians):")
+        for name, ms in row["breakdown_median_ms"].items():
+            print(f"     {name:<36} {ms:8.1f} ms")
     print("2. get-task latency while both cores render at the rate limit:")
     for row in report["polls_under_load"]:
         print(
