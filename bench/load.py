@@ -141,6 +141,7 @@ def deploy(args) -> Deployment:
         + ["--workers", str(args.web_workers), "--timeout", "60"],
     )
     deployment.start("qcluster", [sys.executable, "manage.py", "qcluster"])
+    deployment.start("checker", [sys.executable, "manage.py", "runchecker"])
     return deployment.wait_until_up("gunicorn.log")
 
 

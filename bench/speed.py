@@ -4,7 +4,7 @@
     .venv/bin/python bench/speed.py --scaleout      # PostgreSQL + Redis on 127.0.0.1
     .venv/bin/python bench/speed.py --tryons 500    # the memory soak: 500 try-ons through one cluster
 
-It runs the app the way the Procfile does (its `release`, `web` and `worker` lines, through
+It runs the app the way the Procfile does (its `release`, `web`, `worker` and `checker` lines, through
 `sh -c`, with FITROOM_PORT set) in a fresh temp dir (or a fresh PostgreSQL database and Redis
 database with --scaleout), after timing the engine's own render in this process, and prints:
 
@@ -49,8 +49,8 @@ from PIL import Image  # noqa: E402
 
 from tests import images  # noqa: E402
 
-SCALEOUT_DATABASE = "fitroom_wt15_speed"
-SCALEOUT_REDIS = "redis://127.0.0.1:6379/9"
+SCALEOUT_DATABASE = "speed2_bench"
+SCALEOUT_REDIS = "redis://127.0.0.1:6379/7"
 UNLIMITED = 1_000_000  # per-minute limit for the keys that measure latency and throughput
 MB = 1024 * 1024
 
@@ -106,6 +106,7 @@ def deploy(args) -> load.Deployment:
     deployment.base_url = f"http://127.0.0.1:{port}"
     deployment.start("web", ["sh", "-c", "exec " + lines["web"].strip()])
     deployment.start("worker", ["sh", "-c", "exec " + lines["worker"].strip()])
+    deployment.start("checker", ["sh", "-c", "exec " + lines["checker"].strip()])
     return deployment.wait_until_up("web.log")
 
 
@@ -132,11 +133,12 @@ def rss_mb(pid: int) -> float:
 
 
 def process_rss(deployment: load.Deployment) -> dict[str, float]:
-    """Largest RSS among the web processes and among the queue cluster's processes (workers included)."""
-    web, worker = deployment.processes
+    """Largest RSS among the web processes, the queue cluster's (workers included) and the check process."""
+    web, worker, checker = deployment.processes
     return {
         "web_mb": round(max([rss_mb(web.pid)] + [rss_mb(p) for p in descendants(web.pid)]), 1),
         "worker_mb": round(max([rss_mb(worker.pid)] + [rss_mb(p) for p in descendants(worker.pid)]), 1),
+        "checker_mb": round(max([rss_mb(checker.pid)] + [rss_mb(p) for p in descendants(checker.pid)]), 1),
     }
 
 
@@ -151,18 +153,19 @@ def person(size: tuple[int, int]) -> bytes:
 def engine_render_times(model: bytes, cloth: bytes, runs: int) -> list[float]:
     """The local backend's render (engine + encode) in this process, on the inputs as the worker stores them."""
     from tryon import engine, services
-    from tryon.backends import LocalBackend
+    from tryon.backends import LocalBackend, RenderJob
 
     def stored(data: bytes):
         return engine.load_image(services._encode_input(engine.load_image(data)))
 
     model_image, cloth_image = stored(model), stored(cloth)
     backend = LocalBackend()
-    backend.render(model_image, cloth_image, "upper", None, False, lambda *_: None)  # warm up
+    job = RenderJob(task_id="bench", model_image=model_image, cloth_image=cloth_image, cloth_type="upper")
+    backend.render(job, lambda *_: None)  # warm up
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        backend.render(model_image, cloth_image, "upper", None, False, lambda *_: None)
+        backend.render(job, lambda *_: None)
         times.append(time.perf_counter() - started)
     return times
 
@@ -322,6 +325,7 @@ def throughput(deployment, raw_keys, model, cloth, tryons: int) -> dict:
         # Growth from the first tenth (engine models loaded, caches warm) to the end.
         "worker_rss_growth_mb": round(worker_rss[-1] - worker_rss[0], 1),
         "web_rss_max_mb": max(rss["web_mb"] for _, rss in state["rss"]),
+        "checker_rss_max_mb": max(rss["checker_mb"] for _, rss in state["rss"]),
     }
 
 
@@ -332,6 +336,34 @@ RESULT_PAINTED = """() => {
     return !!(img && img.complete && img.naturalWidth);
 }"""
 
+# The task page's own timeline (epoch ms): when it was loaded, each request it made, and now.
+PAGE_TIMELINE = """() => {
+    const origin = performance.timeOrigin, nav = performance.getEntriesByType('navigation')[0];
+    return {
+        loaded: origin + nav.domContentLoadedEventEnd,
+        requests: performance.getEntriesByType('resource')
+            .map(e => [e.name, origin + e.startTime, origin + e.responseEnd]),
+        now: origin + performance.now(),
+    };
+}"""
+
+
+def studio_steps(clicked: float, posted: float, public_id: str, timeline: dict, mark: dict) -> dict[str, float]:
+    """Where one studio try-on's time went, in seconds, from the click to the result painted."""
+    polls = [r for r in timeline["requests"] if r[0].rstrip("/").endswith(public_id)]
+    result = [r for r in timeline["requests"] if r[0].endswith("/result.jpg")]
+    seen = polls[-1][2] / 1000 if polls else mark["saved"]
+    fetched = result[-1][2] / 1000 if result else seen
+    loaded = timeline["loaded"] / 1000
+    return {
+        "post (form, stored photos, create)": posted - clicked,
+        "task page loaded": loaded - posted,
+        "queue, render, save (after load)": mark["saved"] - loaded,
+        "next poll sees it": seen - mark["saved"],
+        "result image fetched": fetched - seen,
+        "painted": timeline["now"] / 1000 - fetched,
+    }
+
 
 def studio(deployment, model, cloth, runs) -> dict:
     """A signed-in shopper (so live checks are not rate-limited) clicks Try on; time to the result image painted."""
@@ -341,7 +373,7 @@ def studio(deployment, model, cloth, runs) -> dict:
     get_user_model().objects.create_user("speed", password="pw-speed-12345")
     files = {"model": {"name": "model.jpg", "mimeType": "image/jpeg", "buffer": model}}
     files["cloth"] = {"name": "cloth.jpg", "mimeType": "image/jpeg", "buffer": cloth}
-    times = []
+    times, runs_seen = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
@@ -360,15 +392,29 @@ def studio(deployment, model, cloth, runs) -> dict:
             page.set_input_files("#id_cloth_image", files["cloth"])
             page.locator("#cloth-check .check-good").wait_for()
             time.sleep(0.3)
-            clicked = time.perf_counter()
-            page.get_by_role("button", name="Try on").click()
+            clicked, wall_clicked = time.perf_counter(), time.time()
+            with page.expect_request(
+                lambda r: r.method == "POST" and r.url.rstrip("/") == page.url.rstrip("/")
+            ) as post:
+                page.get_by_role("button", name="Try on").click()
             page.wait_for_function(RESULT_PAINTED, polling="raf", timeout=120_000)
             times.append(time.perf_counter() - clicked)
+            timing = post.value.timing
+            public_id = page.url.rstrip("/").rsplit("/", 1)[1]
+            runs_seen.append((wall_clicked, (timing["startTime"] + timing["responseEnd"]) / 1000, public_id))
+            runs_seen[-1] += (page.evaluate(PAGE_TIMELINE),)
         browser.close()
+    time.sleep(1)
+    marks = worker_marks(deployment)
+    parts: dict[str, list[float]] = {}
+    for clicked, posted, public_id, timeline in runs_seen:
+        for name, seconds in studio_steps(clicked, posted, public_id, timeline, marks[public_id]).items():
+            parts.setdefault(name, []).append(seconds)
     return {
         "runs": runs,
         "p50_s": round(load.percentile(times, 0.5), 3),
         "p95_s": round(load.percentile(times, 0.95), 3),
+        "breakdown_median_ms": {name: round(statistics.median(v) * 1000, 1) for name, v in parts.items()},
     }
 
 
@@ -456,6 +502,9 @@ def print_report(report: dict) -> None:
         row = report["studio"]
         print(f"   studio in Chromium, click -> result painted ({row['runs']} one at a time):")
         print_over_render(row, render)
+        print("   where the studio's time goes (medians):")
+        for name, ms in row["breakdown_median_ms"].items():
+            print(f"     {name:<36} {ms:8.1f} ms")
     print("2. get-task latency while both cores render at the rate limit:")
     for row in report["polls_under_load"]:
         print(
@@ -475,7 +524,8 @@ def print_report(report: dict) -> None:
     print(
         f"4. memory: queue worker max {row['worker_rss_max_mb']} MB ({verdict(row['worker_rss_max_mb'], 600)}), "
         f"growth over {row['tryons']} try-ons {row['worker_rss_growth_mb']:+} MB; "
-        f"web max {row['web_rss_max_mb']} MB ({verdict(row['web_rss_max_mb'], 250)})"
+        f"web max {row['web_rss_max_mb']} MB ({verdict(row['web_rss_max_mb'], 250)}); "
+        f"check process max {row['checker_rss_max_mb']} MB"
     )
     print(f"   at the end: {report['rss_at_end']}")
 

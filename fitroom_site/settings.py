@@ -101,7 +101,9 @@ else:
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each web thread and worker keeps its connection: opening one costs a connect and the PRAGMAs,
+    # and closing the last one checkpoints the WAL into the file, about 10 ms a request in all.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     # Web and worker processes share this file: WAL lets readers run beside a writer,
     # IMMEDIATE takes the write lock up front and the timeout waits for it instead of
     # failing with "database is locked".
@@ -142,7 +144,13 @@ Q_CLUSTER = {
     # delay of a new try-on; each poll is one indexed SELECT. (Redis blocks on BLPOP instead.)
     "poll": 0.05,
 }
-TRYON_WORKER_NICE = env_int("TRYON_WORKER_NICE", 10)  # queue workers yield the CPU to web requests
+# Queue workers yield the CPU to web requests: in Linux's SCHED_IDLE class they run only on a core nothing
+# else wants; the niceness is the fallback where that class is off or missing (see tryon/worker.py).
+TRYON_WORKER_IDLE = env_bool("TRYON_WORKER_IDLE", True)
+TRYON_WORKER_NICE = env_int("TRYON_WORKER_NICE", 10)
+# The web processes' photo checks go to ``manage.py runchecker`` (the Procfile's checker line) on this
+# Unix socket, so the engine never loads in a web process; empty: every process runs checks itself.
+TRYON_CHECKER_SOCKET = env_str("TRYON_CHECKER_SOCKET", str(VAR_DIR / "checker.sock"))
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -1,6 +1,7 @@
 """The cast: API keys for alice, bob (another tenant) and broke (no credits), clients and images."""
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +56,27 @@ def _no_stray_postgres_sessions(request):
         )
 
 
+@pytest.fixture(scope="session")
+def check_process(tmp_path_factory):
+    """One ``manage.py runchecker`` for the whole run: the test client's photo checks go to it, as a web
+    process's do. Its socket is the path to point TRYON_CHECKER_SOCKET at."""
+    from tests.processes import start_checker, stop
+
+    directory = tmp_path_factory.mktemp("checker")
+    socket_path = directory / "checker.sock"
+    process = start_checker(directory / "checker.log", socket_path)
+    deadline = time.monotonic() + 60
+    while not socket_path.exists():  # listening; checks sent while it builds the models wait their turn
+        assert process.poll() is None and time.monotonic() < deadline, (directory / "checker.log").read_text()
+        time.sleep(0.05)
+    yield socket_path
+    stop(process)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(request, tmp_path):
-    """Plain static storage (no collectstatic needed), media in a temp dir, queue in-process.
+    """Plain static storage (no collectstatic needed), media in a temp dir, queue in-process, checks
+    in the run's check process.
 
     The engine's tests need none of it and also run without Django (``pytest tests/engine -p no:django``).
     """
@@ -67,6 +86,7 @@ def _test_settings(request, tmp_path):
     from django_q.conf import Conf
 
     settings = request.getfixturevalue("settings")
+    settings.TRYON_CHECKER_SOCKET = str(request.getfixturevalue("check_process"))
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

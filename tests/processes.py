@@ -30,6 +30,11 @@ def process_env(**extra) -> dict:
         "DJANGO_SETTINGS_MODULE": "fitroom_site.settings",
         "PGAPPNAME": APP_NAME,
         "DEBUG": "false",
+        # The test lanes render in-process beside these clusters: a worker in the idle class would wait
+        # for them (test_worker_priority.py checks the class itself).
+        "TRYON_WORKER_IDLE": "false",
+        # The run's one check process (tests/conftest.py), or the socket a test pointed elsewhere.
+        "TRYON_CHECKER_SOCKET": str(settings.TRYON_CHECKER_SOCKET),
     }
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -57,6 +62,19 @@ def start_qcluster(log_path: Path, **extra_env) -> subprocess.Popen:
         [sys.executable, "manage.py", "qcluster"],
         cwd=ROOT,
         env=process_env(**extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def start_checker(log_path: Path, socket_path: Path) -> subprocess.Popen:
+    """Start ``manage.py runchecker`` answering on ``socket_path``, in its own session."""
+    log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "runchecker"],
+        cwd=ROOT,
+        env=process_env(TRYON_CHECKER_SOCKET=socket_path),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -120,16 +120,34 @@ def get_backend() -> TryOnBackend:
 # --- The local engine --------------------------------------------------------------------------
 
 
-class LocalBackend:
-    """Runs tryon.engine in this process."""
+_checks_here = False
 
-    def check_model(self, image: Image.Image) -> engine.ModelCheck:
+
+def run_checks_here() -> None:
+    """This process runs the local engine's checks itself: queue workers and the check process do."""
+    global _checks_here
+    _checks_here = True
+
+
+class LocalBackend:
+    """Runs tryon.engine: renders in this process (a queue worker), checks in the check process
+    (tryon.checker) unless this process runs them itself or TRYON_CHECKER_SOCKET is empty."""
+
+    def check_model(self, image: Image.Image) -> engine.ModelCheck | RemoteModelCheck:
+        if not _checks_here and settings.TRYON_CHECKER_SOCKET:
+            from tryon import checker
+
+            return RemoteModelCheck.from_answer(checker.ask("model", image))
         from tryon.engine.person import check_model_image
 
         with _engine_errors():
             return check_model_image(image)
 
-    def check_clothes(self, image: Image.Image) -> engine.ClothesCheck:
+    def check_clothes(self, image: Image.Image) -> engine.ClothesCheck | RemoteClothesCheck:
+        if not _checks_here and settings.TRYON_CHECKER_SOCKET:
+            from tryon import checker
+
+            return RemoteClothesCheck(**checker.ask("clothes", image))
         from tryon.engine.garment import check_clothes_image
 
         with _engine_errors():
@@ -171,7 +189,8 @@ class _engine_errors:
 
 @dataclass(frozen=True)
 class RemoteModelCheck:
-    """A remote server's model check, shaped like the engine's ModelCheck (without overlay hints)."""
+    """A model check made elsewhere (a remote server, without overlay hints, or the check process),
+    shaped like the engine's ModelCheck."""
 
     is_good: bool
     error_code: str | None
@@ -179,10 +198,22 @@ class RemoteModelCheck:
     person_box: tuple[float, float, float, float] | None = None
     pose_outline: list = field(default_factory=list)
 
+    @classmethod
+    def from_answer(cls, fields: dict) -> RemoteModelCheck:
+        """From the check process's JSON, with its lists as the engine's tuples again."""
+        box = fields.get("person_box")
+        return cls(
+            fields["is_good"],
+            fields["error_code"],
+            list(fields["good_clothes_types"]),
+            tuple(box) if box is not None else None,
+            [(tuple(a), tuple(b)) for a, b in fields.get("pose_outline", [])],
+        )
+
 
 @dataclass(frozen=True)
 class RemoteClothesCheck:
-    """A remote server's clothes check, shaped like the engine's ClothesCheck."""
+    """A clothes check made elsewhere (a remote server or the check process), shaped like the engine's ClothesCheck."""
 
     clothes_type: str | None
     is_clothes: bool

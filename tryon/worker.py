@@ -1,15 +1,20 @@
 """Queue worker start-up: render at a lower CPU priority than the web processes, engine loaded.
 
 A render keeps a core busy for most of a second; a status poll needs a millisecond. With the
-workers niced, the kernel runs a waiting web request first, so polls do not queue behind
-renders, and the renders lose only the moments the web processes actually use. The local
-engine's mediapipe graphs take seconds to build: each worker builds them as it starts (after
-django-q2 forks it, which is the only safe time), not during a shopper's first try-on.
+workers in Linux's SCHED_IDLE class (``TRYON_WORKER_IDLE``), the kernel gives a core to a
+waiting web request at once, so polls do not queue behind renders, and the renders lose only
+the moments the web processes actually use. Nice (``TRYON_WORKER_NICE``) is the fallback where
+SCHED_IDLE is off or not available; alone it only weights the shares, so a poll can still wait a
+few milliseconds behind a render. The local engine's mediapipe graphs take seconds to build: each
+worker builds them as it starts (after django-q2 forks it, which is the only safe time), not
+during a shopper's first try-on.
 """
 
+import contextlib
 import logging
 import os
 from multiprocessing import current_process
+from pathlib import Path
 
 from django.conf import settings
 from django.dispatch import receiver
@@ -23,14 +28,38 @@ def lower_priority(sender, proc_name, **kwargs):
     """django-q2 sends post_spawn in each worker process as it starts (pusher and monitor keep their priority)."""
     if current_process().name == "MainProcess":
         # django-q2's sync mode (the tests' queue) runs the worker code in the caller's own process:
-        # a web process or the test runner must not nice itself.
+        # a web process or the test runner must not lower itself.
         return
-    niceness = os.nice(0)
-    if niceness < settings.TRYON_WORKER_NICE:
-        niceness = os.nice(settings.TRYON_WORKER_NICE - niceness)
-    from tryon import engine
-    from tryon.backends import LocalBackend, get_backend
+    # On Linux both are per thread: set every thread the worker already has. Threads started later
+    # (the engine's and its libraries' pools, started below or during a render) inherit them.
+    niceness = max(os.getpriority(os.PRIO_PROCESS, 0), settings.TRYON_WORKER_NICE)
+    for thread in _threads():
+        with contextlib.suppress(ProcessLookupError):  # a thread that just ended
+            os.setpriority(os.PRIO_PROCESS, thread, niceness)
+    idle = settings.TRYON_WORKER_IDLE and _set_idle_class()
+    from tryon import backends, engine
 
-    if isinstance(get_backend(), LocalBackend):
+    if isinstance(backends.get_backend(), backends.LocalBackend):
+        # The task's own checks run here, beside its render, not in the web's check process.
+        backends.run_checks_here()
         engine.load_models()
-    log.info("%s renders at nice %d", proc_name, niceness)
+    log.info("%s renders %s", proc_name, f"in SCHED_IDLE at nice {niceness}" if idle else f"at nice {niceness}")
+
+
+def _set_idle_class() -> bool:
+    """Put every thread of this process in SCHED_IDLE; False where the kernel or platform has no such class."""
+    if not hasattr(os, "SCHED_IDLE"):
+        return False
+    try:
+        for thread in _threads():
+            with contextlib.suppress(ProcessLookupError):
+                os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+    except OSError as exc:
+        log.warning("SCHED_IDLE refused (%s): the queue workers run at nice %d only", exc, settings.TRYON_WORKER_NICE)
+        return False
+    return True
+
+
+def _threads() -> list[int]:
+    tasks = Path("/proc/self/task")
+    return [int(task.name) for task in tasks.iterdir()] if tasks.is_dir() else [0]

@@ -84,8 +84,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_instance(var_dir: Path, **settings_env: str) -> Instance:
-    """Migrate a fresh SQLite database in ``var_dir`` and serve it with runserver on a free port."""
+def start_instance(var_dir: Path, check_process: Path, **settings_env: str) -> Instance:
+    """Migrate a fresh SQLite database in ``var_dir`` and serve it with runserver on a free port.
+
+    Its web side sends photo checks to ``check_process``, the run's one check process: a check
+    process answers any instance on its machine, it keeps no data of its own."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -96,6 +99,7 @@ def start_instance(var_dir: Path, **settings_env: str) -> Instance:
         FITROOM_VAR_DIR=str(var_dir),
         TRYON_BACKEND="local",
         STATIC_ROOT=collected_static_root(),
+        TRYON_CHECKER_SOCKET=str(check_process),
         **settings_env,
     )
     port = _free_port()
@@ -131,24 +135,28 @@ def stop_instance(instance: Instance) -> None:
 
 
 @pytest.fixture(scope="module")
-def second_instance(tmp_path_factory):
+def second_instance(tmp_path_factory, check_process):
     """Another fitroom in its own process and database, running the local engine; tasks run in the request."""
-    instance = start_instance(tmp_path_factory.mktemp("second"), TRYON_QUEUE_SYNC="true")
+    instance = start_instance(tmp_path_factory.mktemp("second"), check_process, TRYON_QUEUE_SYNC="true")
     yield instance
     stop_instance(instance)
 
 
 @pytest.fixture(scope="module")
-def stalled_instance(tmp_path_factory):
+def stalled_instance(tmp_path_factory, check_process):
     """A fitroom whose queue has no worker and no patience: every task FAILS as stale on its first poll."""
-    instance = start_instance(tmp_path_factory.mktemp("stalled"), TRYON_QUEUE_SYNC="false", TRYON_QUEUE_TIMEOUT="0")
+    instance = start_instance(
+        tmp_path_factory.mktemp("stalled"), check_process, TRYON_QUEUE_SYNC="false", TRYON_QUEUE_TIMEOUT="0"
+    )
     yield instance
     stop_instance(instance)
 
 
 @pytest.fixture(scope="module")
-def picky_instance(tmp_path_factory):
+def picky_instance(tmp_path_factory, check_process):
     """A fitroom that refuses any upload over 20 kB: it answers our re-encoded photos with a 400."""
-    instance = start_instance(tmp_path_factory.mktemp("picky"), TRYON_QUEUE_SYNC="true", TRYON_MAX_UPLOAD_BYTES="20000")
+    instance = start_instance(
+        tmp_path_factory.mktemp("picky"), check_process, TRYON_QUEUE_SYNC="true", TRYON_MAX_UPLOAD_BYTES="20000"
+    )
     yield instance
     stop_instance(instance)

@@ -154,7 +154,7 @@ def test_try_on_queues_a_task_and_the_partial_polls_while_it_runs(client, start_
     assert "<h1>Your try-on</h1>" in page and "<progress" in page
     partial = client.get(f"/tries/{task.public_id}/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial
-    assert 'hx-trigger="load delay:150ms"' in partial and "Waiting in the queue" in partial  # young: fast polling
+    assert 'hx-trigger="load delay:100ms"' in partial and "Waiting in the queue" in partial  # young: fast polling
 
     finish(task)
     partial = client.get(f"/tries/{task.public_id}/", HTTP_HX_REQUEST="true").content.decode()

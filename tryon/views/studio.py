@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from tryon import cloth_types, services
-from tryon.engine.render import HD_SIDE, NORMAL_SIDE
 from tryon.errors import CHECK_CODES, IMAGE_ADDRESS_PROBLEMS, STUDIO_PROBLEMS, task_problem, upload_problem
 from tryon.forms import InputImageForm, StoredUpload, StudioTryOnForm, TryOnTaskForm, sign_upload, unsign_upload
 from tryon.models import TryOnTask
@@ -27,6 +26,10 @@ from tryon.views.common import (
     studio_visitor,
     with_labels,
 )
+
+# The engine's result sizes (tryon.engine.render's NORMAL_SIDE and HD_SIDE; a test keeps them equal):
+# importing the renderer for them would load OpenCV and SciPy, about 65 MB, into every web process.
+NORMAL_SIDE, HD_SIDE = 1024, 2048
 
 # The photos as the studio's labels name them (never the API's field names).
 PHOTO_NAMES = {
@@ -405,9 +408,13 @@ def check_clothes(request):
 
 
 def _poll_delay_ms(task) -> int:
-    """Poll fast while a try-on is young (most finish in a second or two), then back off to once a second."""
+    """Poll fast while a try-on is young (most finish in one to three seconds), then back off to once a second.
+
+    A poll costs the server a few milliseconds; the wait between the result and the poll that sees
+    it is half the delay on average, which a shopper waits on top of the render.
+    """
     age = (timezone.now() - task.created_at).total_seconds()
-    for younger_than, delay in ((2, 150), (5, 300), (15, 600)):
+    for younger_than, delay in ((5, 100), (15, 500)):
         if age < younger_than:
             return delay
     return 1000
