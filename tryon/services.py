@@ -549,11 +549,19 @@ def _render_while_checking(job, images, report, marks) -> bytes:
     the machine has one (and the engine's models are shared under its lock). A refusal still decides
     the outcome as if the checks had run first: it stops the render at its next progress report,
     it wins over the render's own failure, and a render that finishes waits for the verdict.
+    Only for the local engine: any other backend hears of a task only once its photos passed.
     """
 
     def check():
         _refuse_what_the_checks_refuse(images)
         marks["checked"] = time.time()
+
+    backend = get_backend()
+    if not isinstance(backend, backends.LocalBackend):
+        # A remote engine bills its own account as soon as it is asked: a photo our check
+        # refuses is never sent there.
+        check()
+        return backend.render(job, report)
 
     def report_unless_refused(stage: str, fraction: float) -> None:
         if verdict.done() and verdict.exception() is not None:
@@ -563,7 +571,7 @@ def _render_while_checking(job, images, report, marks) -> bytes:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="checks") as pool:
         verdict = pool.submit(check)
         try:
-            result = get_backend().render(job, report_unless_refused)
+            result = backend.render(job, report_unless_refused)
         except TaskCancelled:
             raise
         except Exception:

@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.images import drawn_tee, person_photo
+from tests.images import drawn_tee, fixture_bytes, person_photo
 from tryon import client as fitroom
 from tryon.backends import RemoteBackend, RenderJob
 from tryon.engine import load_image
@@ -100,3 +100,21 @@ def test_remote_refusing_an_image_in_a_check_is_our_bad_request(alice, connect, 
         connect(alice, max_retries=0).check_model(person_photo())
 
     assert "input_image" in caught.value.message
+
+
+def test_a_photo_our_check_refuses_is_never_sent_to_the_remote_engine(alice, connect, remote_backend, second_instance):
+    """Our worker checks a task's photos before the work goes out: a remote engine bills its own
+    account as soon as it is asked, so a photo we refuse must never reach it."""
+    shop_key = second_instance.make_key(credits=1)
+    remote_backend(second_instance, shop_key)
+    count = "from tryon.models import TryOnTask; print(TryOnTask.objects.count())"
+    tasks_there = int(second_instance.manage("shell", "-c", count).split()[-1])
+
+    client = connect(alice)
+    with pytest.raises(fitroom.TaskFailed) as failed:
+        client.try_on(fixture_bytes("person_back_view_1.jpg"), drawn_tee(), "upper")
+
+    assert "400003" in (failed.value.task.error or "")
+    assert alice.refresh().credits == 10  # refunded here
+    # ... and the second instance never heard of it.
+    assert int(second_instance.manage("shell", "-c", count).split()[-1]) == tasks_there
