@@ -617,7 +617,7 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
 
 def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
     """Where the old top ends and the old bottom (or its waistband, a belt) begins, along the
-    torso axis, read off the photo's ``lab`` colours down the body's centre from the waist up;
+    torso axis, read off the photo's ``lab`` colours down the body's centre from mid-chest;
     None when the top's colour runs on to the hips (a dress, a jumpsuit, a long top), the top is
     a print (its colour says nothing), or nothing is seen.
 
