@@ -190,6 +190,19 @@ def test_sleeves_inside_a_jackets_outline_are_found_by_their_seams():
         assert outside(np.median(columns)), f"the {side} sleeve is not beside the body"
 
 
+def test_a_sliver_of_backdrop_between_sleeve_and_body_is_not_cloth():
+    """A sleeve laid against the body encloses a thin gap of backdrop; filled as if it were a
+    print, it was drawn as a pale wedge between sleeve and body."""
+    photo = drawing.long_sleeve_tee(gaps=True)
+    garment = extract_garment(photo, clothes_type="upper")
+    w, h = photo.size
+    for sign in (-1, 1):  # the middle of each sliver
+        x, y = int(w / 2 + sign * 0.232 * w), int(0.45 * h)
+        assert garment.mask[y, x] < 0.5, f"the gap at x={x} is cloth"
+    # The print (pale dots like the backdrop, inside the body) stays cloth.
+    assert garment.mask[int(0.5 * h), int(w / 2)] > 0.5
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

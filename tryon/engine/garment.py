@@ -126,6 +126,10 @@ CUFF_WIDENING = 1.25
 # ... within 3% of the height: a step, where a rounded hem narrows gradually.
 CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
+# A sliver of the backdrop's colour inside the garment, between the body and one sleeve, at least
+# GAP_AREA of the garment's area and at most GAP_THIN of its width thick (half-width), is backdrop.
+GAP_AREA = 0.004
+GAP_THIN = 0.03
 # A gap between two lower pieces that is less than OPENING_NARROWS as wide halfway up as at the
 # bottom, and less than OPENING_CLOSES near its top, is a jacket's open front, not the space
 # between two cuffs.
@@ -283,6 +287,41 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     cv2.floodFill(outside, None, (0, 0), 1)
     holes = outside[1:-1, 1:-1] == 0
     return (mask.astype(bool) | holes).astype(np.uint8)
+
+
+def _backdrop_coloured(small_rgb: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels of the backdrop's colour (the median of the photo's border)."""
+    lab = _lab(small_rgb)
+    return np.linalg.norm(lab - np.median(_border_pixels(lab), axis=0), axis=2) < FOREGROUND_DELTA_E_LOW
+
+
+def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """The backdrop a sleeve laid against the body closes off (hole filling took it for a print).
+
+    Each patch of the garment ``mask`` with the ``backdrop``'s colour that is thin (a sliver, not
+    the broad light of a white garment on a white backdrop), of some size, and borders the body
+    and one sleeve. Left in, it showed as a pale wedge between sleeve and body. A print of the
+    backdrop's colour lies inside one piece or runs across them all.
+    """
+    candidates = (mask & backdrop).astype(np.uint8)
+    gaps = np.zeros(mask.shape, bool)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates, 8)
+    if count <= 1:
+        return gaps
+    thickness = cv2.distanceTransform(candidates, cv2.DIST_L2, 3)
+    ring = np.ones((5, 5), np.uint8)
+    columns = np.nonzero(mask.any(axis=0))[0]
+    garment_width = float(columns.max() - columns.min() + 1)
+    for label in range(1, count):
+        if stats[label, cv2.CC_STAT_AREA] < GAP_AREA * mask.sum():
+            continue
+        patch = labels == label
+        if thickness[patch].max() > GAP_THIN * garment_width:
+            continue
+        around = parts[(cv2.dilate(patch.astype(np.uint8), ring) > 0) & ~patch & mask]
+        if (around == 1).any() and (around == 2).any() != (around == 3).any():
+            gaps |= patch
+    return gaps
 
 
 def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -1194,6 +1233,9 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         described = _bottom_parts(points)
     else:
         points, parts = _upper_keypoints(main, box, clothes_type, cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
+        gaps = _gaps_between_sleeve_and_body(main, _backdrop_coloured(small), parts)
+        main &= ~gaps
+        parts[gaps] = 0
         described = _top_parts(main, parts, points, clothes_type)
         # Without a sleeve on a side, what lies beyond the armhole line (a
         # strap, a ruffle) belongs to the body piece.
