@@ -289,12 +289,6 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return (mask.astype(bool) | holes).astype(np.uint8)
 
 
-def _backdrop_coloured(small_rgb: np.ndarray) -> np.ndarray:
-    """(H, W) bool: pixels of the backdrop's colour (the median of the photo's border)."""
-    lab = _lab(small_rgb)
-    return np.linalg.norm(lab - np.median(_border_pixels(lab), axis=0), axis=2) < FOREGROUND_DELTA_E_LOW
-
-
 def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts: np.ndarray) -> np.ndarray:
     """The backdrop a sleeve laid against the body closes off (hole filling took it for a print).
 
@@ -312,8 +306,9 @@ def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts:
     ring = np.ones((5, 5), np.uint8)
     columns = np.nonzero(mask.any(axis=0))[0]
     garment_width = float(columns.max() - columns.min() + 1)
+    smallest = GAP_AREA * mask.sum()
     for label in range(1, count):
-        if stats[label, cv2.CC_STAT_AREA] < GAP_AREA * mask.sum():
+        if stats[label, cv2.CC_STAT_AREA] < smallest:
             continue
         patch = labels == label
         if thickness[patch].max() > GAP_THIN * garment_width:
@@ -324,8 +319,9 @@ def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts:
     return gaps
 
 
-def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Garment mask at analysis size, and whether the border is plain."""
+def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray]:
+    """Garment mask at analysis size, whether the border is plain, and the pixels of the
+    backdrop's colour (the median of the border), wherever they are."""
     lab = _lab(small_rgb)
     border = _border_pixels(lab)
     background = np.median(border, axis=0)
@@ -333,6 +329,7 @@ def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     plain = float(np.mean(border_distance < BORDER_DELTA_E)) >= PLAIN_BORDER_SHARE
 
     distance = np.linalg.norm(lab - background, axis=2)
+    backdrop = distance < FOREGROUND_DELTA_E_LOW
     distance = cv2.GaussianBlur(distance, (3, 3), 0)
     sure = distance > FOREGROUND_DELTA_E_HIGH
     maybe = distance > FOREGROUND_DELTA_E_LOW
@@ -372,7 +369,7 @@ def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool]:
         except cv2.error:
             pass
     result = cv2.morphologyEx(result.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return result > 0, plain
+    return result > 0, plain, backdrop
 
 
 def _rows_cols(mask: np.ndarray):
@@ -1212,7 +1209,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         if factor < 1.0
         else rgb
     )
-    rough, plain = _foreground(small)
+    rough, plain, backdrop = _foreground(small)
     main, items = _largest_components(rough)
     area_share = float(main.mean())
     if not main.any():
@@ -1233,7 +1230,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         described = _bottom_parts(points)
     else:
         points, parts = _upper_keypoints(main, box, clothes_type, cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
-        gaps = _gaps_between_sleeve_and_body(main, _backdrop_coloured(small), parts)
+        gaps = _gaps_between_sleeve_and_body(main, backdrop, parts)
         main &= ~gaps
         parts[gaps] = 0
         described = _top_parts(main, parts, points, clothes_type)

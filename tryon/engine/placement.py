@@ -655,13 +655,11 @@ def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> 
         if here is None:
             return None
         colour = np.median(here, axis=0)
-        if midriff:
-            differs = skin is None or not is_skin(colour[None], skin)[0]
-        else:
-            differs = np.linalg.norm(colour - top) > OLD_WAIST_DELTA_E
+        on_skin = skin is not None and bool(is_skin(colour[None], skin)[0])
+        differs = not on_skin if midriff else np.linalg.norm(colour - top) > OLD_WAIST_DELTA_E
         apart = apart + 1 if differs else 0
         if apart == 2:
-            if midriff or skin is None or not is_skin(colour[None], skin)[0]:
+            if midriff or not on_skin:
                 return down - step
             midriff, apart = True, 0
     return None
