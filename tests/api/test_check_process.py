@@ -9,8 +9,6 @@ from tests import images
 from tests.api.helpers import task_form, upload
 from tests.processes import stop
 from tests.stack import free_port, start_gunicorn, tail
-from tryon.engine.render import HD_SIDE, NORMAL_SIDE
-from tryon.views import studio
 
 MODEL_CHECK = "/api/tryon/input_check/v1/model"
 CLOTHES_CHECK = "/api/tryon/input_check/v1/clothes"
@@ -64,7 +62,3 @@ def test_the_check_process_down_keeps_the_studio_in_plain_words(db, client, sett
     )
     assert response.status_code == 200  # htmx swaps the explanation in; the chosen photo stays
     assert "Our try-on service is taking a break." in response.content.decode()
-
-
-def test_the_studio_knows_the_engines_result_sizes():
-    assert (studio.NORMAL_SIDE, studio.HD_SIDE) == (NORMAL_SIDE, HD_SIDE)

@@ -31,8 +31,12 @@ DEFAULT_MAX_BYTES = 15 * 1024 * 1024
 # Past this the image is absurd or a decompression bomb (Pillow itself warns from about 89 MP).
 DEFAULT_MAX_PIXELS = 80_000_000  # about 10000 x 8000
 MIN_SIDE = 64
-# The largest side the engine ever works at (an HD result is at most 2048 px): uploads are shrunk to it.
-WORKING_MAX_SIDE = 2048
+# A result's long side: normal mode and hd mode (never more than the model image). Here, not in
+# render.py, so the web processes can size results without loading the renderer (OpenCV, SciPy).
+NORMAL_SIDE = 1024
+HD_SIDE = 2048
+# The largest side the engine ever works at (an HD result's): uploads are shrunk to it.
+WORKING_MAX_SIDE = HD_SIDE
 # Decodes (and encodes) at once per process: a 36 MP PNG takes about 200 MB while it is decoded and
 # shrunk, a 2048 px JPEG encode about 30 MB; six uploads at once must not take six times that.
 DECODE_SLOTS = 1

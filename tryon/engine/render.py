@@ -30,16 +30,13 @@ from tryon import cloth_types
 from .body import Body, body_from
 from .composite import compose
 from .garment import GarmentAnalysis, extract_garment
-from .images import fit_within
+from .images import HD_SIDE, NORMAL_SIDE, fit_within
 from .person import analyse_person
 from .placement import PlacedGarment, old_waistband_down, place_garment
 from .skin import lab_of, skin_colour
 
 STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
 
-# Output long side: normal mode and hd mode (never more than the model image).
-NORMAL_SIDE = 1024
-HD_SIDE = 2048
 # Person analysis runs at this size at most; landmarks and mask are scaled up.
 PERSON_SIDE = 1024
 # Garment photos are cut out at this size (HD: larger, for a sharper print).

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from tryon import cloth_types, services
+from tryon.engine.images import HD_SIDE, NORMAL_SIDE
 from tryon.errors import CHECK_CODES, IMAGE_ADDRESS_PROBLEMS, STUDIO_PROBLEMS, task_problem, upload_problem
 from tryon.forms import InputImageForm, StoredUpload, StudioTryOnForm, TryOnTaskForm, sign_upload, unsign_upload
 from tryon.models import TryOnTask
@@ -26,10 +27,6 @@ from tryon.views.common import (
     studio_visitor,
     with_labels,
 )
-
-# The engine's result sizes (tryon.engine.render's NORMAL_SIDE and HD_SIDE; a test keeps them equal):
-# importing the renderer for them would load OpenCV and SciPy, about 65 MB, into every web process.
-NORMAL_SIDE, HD_SIDE = 1024, 2048
 
 # The photos as the studio's labels name them (never the API's field names).
 PHOTO_NAMES = {
