@@ -18,14 +18,25 @@ BACKDROP = (246, 246, 244)
 SIZE = (600, 800)
 
 
-def _shoot(outline: list[tuple[float, float]], colour, print_colour, size=SIZE, holes=()) -> Image.Image:
-    """Backdrop + blurred shadow + the filled outline + a dotted print inside it."""
+def _shoot(
+    outline: list[tuple[float, float]], colour, print_colour, size=SIZE, holes=(), side_shadow: bool = False
+) -> Image.Image:
+    """Backdrop + blurred shadow + the filled outline + a dotted print inside it.
+
+    ``side_shadow``: a light from the right also casts a deeper, narrow shadow
+    down the garment's left side, as in many studio shots.
+    """
     width, height = size
     image = Image.new("RGB", size, BACKDROP)
     shadow = Image.new("L", size, 0)
     ImageDraw.Draw(shadow).polygon([(x + 8, y + 10) for x, y in outline], fill=70)
     shadow = shadow.filter(ImageFilter.GaussianBlur(12))
     image.paste(Image.new("RGB", size, (200, 200, 198)), mask=shadow)
+    if side_shadow:
+        side = Image.new("L", size, 0)
+        ImageDraw.Draw(side).polygon([(x - 0.03 * width, y + 4) for x, y in outline], fill=255)
+        side = side.filter(ImageFilter.GaussianBlur(0.012 * width))
+        image.paste(Image.new("RGB", size, (168, 168, 166)), mask=side)
     garment = Image.new("L", size, 0)
     draw = ImageDraw.Draw(garment)
     draw.polygon(outline, fill=255)
@@ -178,7 +189,7 @@ def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZ
     return _shoot(outline, colour, print_colour, size, holes=slivers if gaps else ())
 
 
-def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> Image.Image:
+def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE, side_shadow: bool = False) -> Image.Image:
     """Straight trousers: a waistband, hips, and two legs apart below the crotch.
 
     The legs part by a tenth of the width at the hem, as trousers laid flat do; a hairline gap
@@ -197,7 +208,7 @@ def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE) -> I
         (cx - 0.24 * w, 0.94 * h),
         (cx - 0.23 * w, 0.30 * h),
     ]
-    return _shoot(outline, colour, print_colour, size)
+    return _shoot(outline, colour, print_colour, size, side_shadow=side_shadow)
 
 
 def dress(colour=(30, 140, 80), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:

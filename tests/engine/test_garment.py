@@ -203,6 +203,19 @@ def test_a_sliver_of_backdrop_between_sleeve_and_body_is_not_cloth():
     assert garment.mask[int(0.5 * h), int(w / 2)] > 0.5
 
 
+def test_a_shadow_cast_down_the_side_is_not_cloth():
+    """A studio light from one side casts a narrow, deeper shadow down the other; cut out with
+    the trousers, it was worn as a pale strip down one leg."""
+    photo = drawing.trousers(colour=(25, 25, 30), side_shadow=True)
+    garment = extract_garment(photo, clothes_type="lower")
+    w, h = photo.size
+    edge = int(w / 2 - 0.24 * w)  # the left leg's outer edge at the hem (it leans out a little)
+    for y in (int(0.55 * h), int(0.8 * h)):
+        shadow = garment.mask[y, edge - int(0.04 * w) : edge - int(0.01 * w)]
+        assert shadow.max() < 0.5, f"the shadow at y={y} is cloth"
+        assert garment.mask[y, edge + int(0.01 * w)] > 0.5, "the leg's edge was cut off"
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

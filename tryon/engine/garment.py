@@ -46,6 +46,17 @@ PLAIN_BORDER_SHARE = 0.75
 # backgrounds differ by 4-8 ΔE plus their shading and seams.
 FOREGROUND_DELTA_E_LOW = 6.0
 FOREGROUND_DELTA_E_HIGH = 18.0
+# A cast shadow on the backdrop: its hue (within SHADOW_AB), darker by less than
+# SHADOW_DEPTH, at most SHADOW_THICKNESS of the photo's long side from its edge
+# to its middle, smooth (median fine detail in L under SHADOW_GRAIN) and darker
+# by SHADOW_DEEPENS where it meets the garment than where it meets the backdrop;
+# where it meets the garment it runs along it, SHADOW_LENGTH times its thickness limit.
+SHADOW_AB = 6.0
+SHADOW_DEPTH = 35.0
+SHADOW_THICKNESS = 0.03
+SHADOW_GRAIN = 1.5
+SHADOW_DEEPENS = 3.0
+SHADOW_LENGTH = 8.0
 
 # --- sanity of the foreground -----------------------------------------------------
 # Garment area as a share of the image: below MIN it's a speck or nothing,
@@ -368,8 +379,64 @@ def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray]:
                 result = cut
         except cv2.error:
             pass
-    result = cv2.morphologyEx(result.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return result > 0, plain, backdrop
+    result = cv2.morphologyEx(result.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+    if plain:
+        result &= ~_cast_shadow(result, lab, background)
+    return result, plain, backdrop
+
+
+def _thin_shadows(mask: np.ndarray, lab: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Pixels of ``mask`` in the backdrop's hue, a little darker, in thin pieces: a shadow on the
+    backdrop. A light grey garment on a white backdrop has those colours too, but in one broad piece."""
+    ab = np.hypot(lab[..., 1] - background[1], lab[..., 2] - background[2])
+    darker = background[0] - lab[..., 0]
+    shadowy = (mask & (ab < SHADOW_AB) & (darker > 0) & (darker < SHADOW_DEPTH)).astype(np.uint8)
+    count, labels = cv2.connectedComponents(shadowy, connectivity=8)
+    if count <= 1:
+        return shadowy > 0
+    # Measured with the holes filled: the dots of a print on a grey garment
+    # leave only narrow grey between them, but the garment is broad.
+    thickness = cv2.distanceTransform(_fill_holes(shadowy), cv2.DIST_L2, 3)
+    thickest = np.zeros(count, np.float32)
+    np.maximum.at(thickest, labels.ravel(), thickness.ravel())
+    thin = thickest <= SHADOW_THICKNESS * max(mask.shape)
+    thin[0] = False
+    return thin[labels]
+
+
+def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """The soft shadow a garment casts on its backdrop, where the cut took it in (bool).
+
+    A studio photo often has one along a side: the backdrop's own hue, a little
+    darker, smooth. Worn, it was a pale strip down the new trousers' leg. Only
+    thin (see ``_thin_shadows``), smooth bands joined to the outside count.
+    """
+    shadows = _thin_shadows(mask, lab, background)
+    darker = background[0] - lab[..., 0]
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(shadows.astype(np.uint8), 8)
+    shadow = np.zeros_like(mask)
+    if count <= 1:
+        return shadow
+    outside = cv2.dilate((~mask).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = np.unique(labels[outside & shadows])
+    grain = np.abs(lab[..., 0] - cv2.GaussianBlur(lab[..., 0], (0, 0), 1.5))
+    limit = SHADOW_THICKNESS * max(mask.shape)
+    # A shadow deepens towards the garment that casts it; a pale collar or
+    # stripe at the edge is as light on both sides.
+    by_garment = cv2.dilate((mask & ~shadows).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    for label in touching[touching > 0]:
+        part = labels == label
+        if np.median(grain[part]) >= SHADOW_GRAIN:
+            continue
+        inner, outer = part & by_garment, part & outside
+        if inner.any():
+            # It runs along the garment's side; a pale patch of a print at the edge is short.
+            if max(stats[label, cv2.CC_STAT_WIDTH], stats[label, cv2.CC_STAT_HEIGHT]) < limit * SHADOW_LENGTH:
+                continue
+            if darker[inner].mean() - darker[outer].mean() < SHADOW_DEEPENS:
+                continue
+        shadow |= part
+    return shadow
 
 
 def _rows_cols(mask: np.ndarray):
