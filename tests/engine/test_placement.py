@@ -283,3 +283,21 @@ def test_a_long_sleeve_covers_the_whole_shoulder(person):
         assert deltoid.sum() > 50
         bare = (deltoid & ~garment).sum() / deltoid.sum()
         assert bare < 0.1, f"{bare:.0%} of the {side} shoulder is bare beside the sleeve"
+
+
+def test_a_hem_casts_a_soft_shadow_on_the_skin_below_it(person):
+    """A crop top's hem over a bared midriff, with the skin just as light right up to it,
+    read as pasted on; a garment lying on the body shades the skin just below its edge."""
+    rendering = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = rendering.body
+    T, S = body.torso_length, body.shoulder_width
+    garment = rendering.placed[0].alpha(body.shape) > 0.5
+    grey = cv2.cvtColor(np.asarray(rendering.image), cv2.COLOR_RGB2GRAY).astype(float)
+    near, far = [], []
+    for x in range(int(body.origin[0] - 0.15 * S), int(body.origin[0] + 0.15 * S)):
+        rows = np.nonzero(garment[:, x])[0]
+        hem = int(rows.max())
+        near.append(grey[hem + 2 : hem + max(4, int(0.012 * T)), x].mean())
+        far.append(grey[hem + int(0.04 * T) : hem + int(0.06 * T), x].mean())
+    assert np.mean(far) - np.mean(near) > 4, f"just below the hem {np.mean(near):.0f}, further down {np.mean(far):.0f}"
+

@@ -49,6 +49,11 @@ OLD_HEM_DELTA_E = 20.0
 FOOT_RADIUS = 0.06
 SKIN_FORM_BROAD = 0.25
 SKIN_FORM_LIMIT = 0.3
+# A garment's shadow on the body beside it: how dark at most, how far it
+# reaches and how far below the edge it falls (in torso lengths).
+CONTACT_SHADOW = 0.35
+CONTACT_REACH = 0.012
+CONTACT_DROP = 0.006
 
 
 def _print_free_grey(base: np.ndarray, scale: float) -> np.ndarray:
@@ -118,6 +123,21 @@ def _form_light(print_free: np.ndarray, region: np.ndarray, scale: float) -> np.
     level = float(np.median(cv2.resize(broad, (w, h), interpolation=cv2.INTER_LINEAR)[region]))
     ratio *= float(np.clip((level - 0.08) / 0.25, 0.0, 1.0))
     return np.exp(ratio).astype(np.float32)
+
+
+def _contact_shadow(shown: np.ndarray, scale: float) -> np.ndarray:
+    """How much to darken each pixel beside a garment (0..CONTACT_SHADOW), ``shown`` its alpha.
+
+    The light comes from above and in front: the shadow is the garment's
+    alpha blurred and dropped a little, kept only where the garment is not.
+    """
+    h, w = shown.shape
+    drop = int(round(CONTACT_DROP * scale))
+    dropped = np.zeros_like(shown)
+    dropped[drop:] = shown[: h - drop] if drop else shown
+    np.maximum(dropped, shown, out=dropped)
+    blurred = cv2.GaussianBlur(dropped, (0, 0), max(1.0, CONTACT_REACH * scale))
+    return CONTACT_SHADOW * np.clip(blurred - shown, 0.0, 1.0)
 
 
 def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -510,6 +530,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
     else:
         to_backdrop = uncovered & backdrop_zone
+    backdrop_soft = np.zeros((h, w), np.float32)
     if to_backdrop.any():
         # The segmentation's soft rim around the old clothes would stay as a
         # faint outline: reach a little past it (backdrop there is unchanged).
@@ -523,8 +544,13 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
         changed |= soft > 0
+        backdrop_soft = soft
 
     out = filled.copy()
+    # How much of each pixel the new garments show, and where something of the
+    # person's (a forearm, a hand, the head) was put back in front of them.
+    shown = np.zeros((h, w), np.float32)
+    in_front_of = np.zeros((h, w), np.float32)
     in_front = is_skin(lab_of((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
@@ -538,6 +564,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             for layer in garment.layers:
                 if layer.role == role:
                     _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
+                    _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
         if garment.kind in ("upper", "full"):
             # Forearms and the lower upper arm in front of the garment's body.
             fronts = np.zeros((h, w), bool)
@@ -550,15 +577,29 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             fronts = arms & person & in_front
         soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
         out = out * (1 - soft[..., None]) + filled * soft[..., None]
+        np.maximum(in_front_of, soft * shown, out=in_front_of)
+        shown *= 1 - soft
         for layer in garment.layers:
             if layer.role == "sleeve":
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
+                _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
     # The hands come back on top, but only what is skin in them: the old
     # trousers' print between the fingers of a hand by the hip would show.
     held = hands & is_skin(lab, skin, loose=1.5) if skin is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
     out = out * (1 - keep[..., None]) + filled * keep[..., None]
+    np.maximum(in_front_of, keep * shown, out=in_front_of)
+    shown *= 1 - keep
+    # A garment lies on the body: its edges cast a soft shadow on the skin and
+    # clothes just below them. Without it a hem over a bared midriff or thigh
+    # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
+    # nothing to shade) nor on a forearm or hand in front of the garment.
+    receives = (body.mask > 0.5).astype(np.float32) * (1.0 - backdrop_soft)
+    receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8)) * 3.0, 0.0, 1.0)
+    shadow = _contact_shadow(shown, T) * receives
+    out *= 1.0 - shadow[..., None]
+    changed |= shadow > 0.004
 
     result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
     changed |= coverage > 0
