@@ -301,3 +301,23 @@ def test_a_hem_casts_a_soft_shadow_on_the_skin_below_it(person):
         far.append(grey[hem + int(0.04 * T) : hem + int(0.06 * T), x].mean())
     assert np.mean(far) - np.mean(near) > 4, f"just below the hem {np.mean(near):.0f}, further down {np.mean(far):.0f}"
 
+
+def test_a_bare_arms_outline_against_the_backdrop_is_left_alone(person):
+    """The outline pixels of a bare forearm, lightened by the backdrop, passed for neither skin
+    nor cloth and were repainted as backdrop: a blurred halo down the arm's side."""
+    rendering = render_tryon_detailed(person, drawing.sleeveless_vest(), "upper")
+    body = rendering.body
+    photo = np.asarray(person.resize(rendering.image.size)).astype(int)
+    out = np.asarray(rendering.image).astype(int)
+    repainted = []
+    for side in ("left", "right"):
+        elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
+        outward = 1 if elbow[0] > body.origin[0] else -1
+        for t in (0.3, 0.5, 0.7):
+            x, y = (elbow + (wrist - elbow) * t).astype(int)
+            while body.mask[y, x] > 0.5:
+                x += outward
+            edge = slice(x - 3, x + 3) if outward > 0 else slice(x - 2, x + 4)
+            repainted.append(np.abs(out[y, edge] - photo[y, edge]).max())
+    # Six points along the outlines: repainted, they changed by 30 to 107 levels.
+    assert np.mean(repainted) < 10, f"the forearms' outlines were repainted (changes {repainted})"

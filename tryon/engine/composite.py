@@ -43,6 +43,8 @@ SHADE_EDGE_REACH = 0.02
 SKIN_FORM_FINE = 0.025
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
+# How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
+ARM_OUTLINE = 4
 # Below the ankle joints, the old clothes are what is this close (ΔE) to them on the shins.
 OLD_HEM_DELTA_E = 20.0
 # Half the width of a foot (shoe) around the ankle-heel-toe landmarks (share of the torso length).
@@ -487,12 +489,18 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     changed = np.zeros((h, w), bool)
     if skin is not None:
         not_skin = ~is_skin(lab, skin)
+        # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
+        # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
+        by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
+        ring = np.ones((2 * ARM_OUTLINE + 1, 2 * ARM_OUTLINE + 1), np.uint8)
+        arm_outline = cv2.dilate((by_arms & person & ~not_skin).astype(np.uint8), ring) > 0
+        arm_outline &= cv2.dilate((body.mask <= 0.5).astype(np.uint8), ring) > 0
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
         # Hair falling past the chin is dark; it stays (so do dark old straps).
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
         neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
-        to_skin = ((uncovered & skin_zone) | neck) & not_skin
+        to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
         to_skin &= ~_hair(body, lab, skin)
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
@@ -515,7 +523,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         # Edge pixels of the old garment blend with skin and pass as skin;
         # reach over them so no ghost outline of the old neckline remains.
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-        to_skin = grown & (skin_zone | neck) & person
+        to_skin = grown & (skin_zone | neck) & person & ~arm_outline
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
@@ -526,17 +534,18 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             changed |= soft > 0
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick.
-        by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
         to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
+        to_backdrop &= ~arm_outline
     else:
         to_backdrop = uncovered & backdrop_zone
+        arm_outline = np.zeros((h, w), bool)
     backdrop_soft = np.zeros((h, w), np.float32)
     if to_backdrop.any():
         # The segmentation's soft rim around the old clothes would stay as a
         # faint outline: reach a little past it (backdrop there is unchanged).
         rim = max(2, int(0.02 * T))
         grown = cv2.dilate(to_backdrop.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
-        keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone)
+        keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone) | arm_outline
         if skin is not None:
             keep_out |= (body.mask > 0.5) & ~not_skin
         to_backdrop = grown & ~keep_out & backdrop_zone | to_backdrop
