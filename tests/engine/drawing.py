@@ -189,11 +189,13 @@ def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZ
     return _shoot(outline, colour, print_colour, size, holes=slivers if gaps else ())
 
 
-def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE, side_shadow: bool = False) -> Image.Image:
+def trousers(
+    colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE, side_shadow: bool = False, gap: float = 0.1
+) -> Image.Image:
     """Straight trousers: a waistband, hips, and two legs apart below the crotch.
 
-    The legs part by a tenth of the width at the hem, as trousers laid flat do; a hairline gap
-    is one a cut-out may close (and the shadow falls into it).
+    The legs part by ``gap`` of the width at the hem, a tenth as trousers laid flat often do; a
+    hairline gap is one a cut-out may close (and the shadow falls into it).
     """
     w, h = size
     cx = w / 2
@@ -202,9 +204,9 @@ def trousers(colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE, side
         (cx + 0.20 * w, 0.06 * h),
         (cx + 0.23 * w, 0.30 * h),
         (cx + 0.24 * w, 0.94 * h),
-        (cx + 0.05 * w, 0.94 * h),
+        (cx + gap / 2 * w, 0.94 * h),
         (cx, 0.36 * h),
-        (cx - 0.05 * w, 0.94 * h),
+        (cx - gap / 2 * w, 0.94 * h),
         (cx - 0.24 * w, 0.94 * h),
         (cx - 0.23 * w, 0.30 * h),
     ]

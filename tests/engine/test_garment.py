@@ -216,6 +216,16 @@ def test_a_shadow_cast_down_the_side_is_not_cloth():
         assert garment.mask[y, edge + int(0.01 * w)] > 0.5, "the leg's edge was cut off"
 
 
+def test_the_backdrop_between_trouser_legs_laid_close_is_not_cloth():
+    """Legs laid a few pixels apart: the cut bridged them and the strip between was filled as a
+    print, worn as a white wedge between the legs."""
+    photo = drawing.trousers(colour=(25, 25, 30), print_colour=(25, 25, 30), gap=0.025)
+    garment = extract_garment(photo, clothes_type="lower")
+    w, h = photo.size
+    assert garment.mask[int(0.88 * h), w // 2] < 0.5, "the gap between the legs is cloth"
+    assert garment.mask[int(0.88 * h), int(0.4 * w)] > 0.5
+
+
 @pytest.mark.parametrize(
     ("make", "sleeve", "hem"), [(drawing.sleeveless_vest, "none", "hip"), (drawing.crop_top, "short", "crop")]
 )

@@ -51,6 +51,18 @@ FOREGROUND_DELTA_E_HIGH = 18.0
 # to its middle, smooth (median fine detail in L under SHADOW_GRAIN) and darker
 # by SHADOW_DEEPENS where it meets the garment than where it meets the backdrop;
 # where it meets the garment it runs along it, SHADOW_LENGTH times its thickness limit.
+# The strip of backdrop between trouser legs laid close: below LEG_GAP_TOP of
+# the height, within LEG_GAP_BAND of the width from the middle, at least
+# LEG_GAP_TALL of the height (and twice its width) long and at most LEG_GAP_THIN
+# of the width wide on average.
+LEG_GAP_TOP = 0.3
+LEG_GAP_BAND = 0.15
+LEG_GAP_TALL = 0.1
+LEG_GAP_THIN = 0.1
+# ... reaching within LEG_GAP_HEM of the height from the hem.
+LEG_GAP_HEM = 0.05
+# ... with at least LEG_GAP_LIT of it the backdrop's own colour.
+LEG_GAP_LIT = 0.1
 SHADOW_AB = 6.0
 SHADOW_DEPTH = 35.0
 SHADOW_THICKNESS = 0.03
@@ -300,6 +312,41 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return (mask.astype(bool) | holes).astype(np.uint8)
 
 
+def _gap_between_the_legs(mask: np.ndarray, backdrop: np.ndarray, shadows: np.ndarray, box) -> np.ndarray:
+    """The backdrop between two trouser legs laid close, where the cut closed it (bool).
+
+    Both legs' edges run within a few pixels; the cut bridged them and hole
+    filling took the strip between for a print. Worn, it was a white wedge
+    between the legs. The strip is the backdrop's colour (some of it in the legs'
+    shadow), near the middle, reaches the hem, tall and thin; a pale stripe at a
+    skirt's hem is wide, not tall.
+    """
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    candidates = mask & (backdrop | shadows)
+    middle = np.zeros_like(mask)
+    centre, band = (x0 + x1) // 2, int(LEG_GAP_BAND * width)
+    middle[y0 + int(LEG_GAP_TOP * height) :, centre - band : centre + band] = True
+    candidates &= middle
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), 8)
+    gap = np.zeros_like(mask)
+    if count <= 1:
+        return gap
+    for label in range(1, count):
+        # Open at the hem, or closed just above it where the cut bridged the legs' ends too.
+        if stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] < y1 - LEG_GAP_HEM * height:
+            continue
+        # Its width on average over its rows: where the legs end it may spread along the hem.
+        strip_height = stats[label, cv2.CC_STAT_HEIGHT]
+        strip_width = stats[label, cv2.CC_STAT_AREA] / strip_height
+        tall = strip_height >= max(LEG_GAP_TALL * height, 2 * strip_width)
+        # Some of it is the backdrop itself: a pale grey denim's seam isn't.
+        lit = (backdrop & (labels == label)).sum() >= LEG_GAP_LIT * stats[label, cv2.CC_STAT_AREA]
+        if tall and lit and strip_width <= LEG_GAP_THIN * width:
+            gap |= labels == label
+    return gap
+
+
 def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts: np.ndarray) -> np.ndarray:
     """The backdrop a sleeve laid against the body closes off (hole filling took it for a print).
 
@@ -330,9 +377,10 @@ def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts:
     return gaps
 
 
-def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray]:
-    """Garment mask at analysis size, whether the border is plain, and the pixels of the
-    backdrop's colour (the median of the border), wherever they are."""
+def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
+    """Garment mask at analysis size, whether the border is plain, the pixels of the
+    backdrop's colour (the median of the border), wherever they are, and the mask's
+    thin pieces of the backdrop's hue a little darker (its shadow, see ``_thin_shadows``)."""
     lab = _lab(small_rgb)
     border = _border_pixels(lab)
     background = np.median(border, axis=0)
@@ -380,9 +428,10 @@ def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray]:
         except cv2.error:
             pass
     result = cv2.morphologyEx(result.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+    shadows = _thin_shadows(result, lab, background)
     if plain:
-        result &= ~_cast_shadow(result, lab, background)
-    return result, plain, backdrop
+        result &= ~_cast_shadow(result, lab, background, shadows)
+    return result, plain, backdrop, shadows & result
 
 
 def _thin_shadows(mask: np.ndarray, lab: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -404,14 +453,13 @@ def _thin_shadows(mask: np.ndarray, lab: np.ndarray, background: np.ndarray) -> 
     return thin[labels]
 
 
-def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray) -> np.ndarray:
+def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shadows: np.ndarray) -> np.ndarray:
     """The soft shadow a garment casts on its backdrop, where the cut took it in (bool).
 
     A studio photo often has one along a side: the backdrop's own hue, a little
     darker, smooth. Worn, it was a pale strip down the new trousers' leg. Only
-    thin (see ``_thin_shadows``), smooth bands joined to the outside count.
+    thin (``shadows``, see ``_thin_shadows``), smooth bands joined to the outside count.
     """
-    shadows = _thin_shadows(mask, lab, background)
     darker = background[0] - lab[..., 0]
     count, labels, stats, _ = cv2.connectedComponentsWithStats(shadows.astype(np.uint8), 8)
     shadow = np.zeros_like(mask)
@@ -1276,7 +1324,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         if factor < 1.0
         else rgb
     )
-    rough, plain, backdrop = _foreground(small)
+    rough, plain, backdrop, shadows = _foreground(small)
     main, items = _largest_components(rough)
     area_share = float(main.mean())
     if not main.any():
@@ -1293,6 +1341,9 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     clothes_type = clothes_type or detected
     if clothes_type == "lower":
         points = _lower_keypoints(main, box)
+        # Only now: the keypoints need the legs as the cut joined them (a gap
+        # opened at the hems alone would put the crotch there).
+        main &= ~_gap_between_the_legs(main, backdrop, shadows, box)
         parts = main.astype(np.uint8)
         described = _bottom_parts(points)
     else:
