@@ -321,3 +321,37 @@ def test_a_bare_arms_outline_against_the_backdrop_is_left_alone(person):
             repainted.append(np.abs(out[y, edge] - photo[y, edge]).max())
     # Six points along the outlines: repainted, they changed by 30 to 107 levels.
     assert np.mean(repainted) < 10, f"the forearms' outlines were repainted (changes {repainted})"
+
+
+def test_a_skin_toned_print_beside_a_hand_does_not_come_back_over_the_new_garment(person):
+    """The hands are put back over the new garment where they are skin; a pink print on the old
+    trousers around a hand passed a loose skin test and came back as specks of the old print."""
+    photo = person.copy()
+    body = render_tryon_detailed(person, drawing.trousers(), "lower").body
+    assert body.shape == (photo.height, photo.width)
+    lab = cv2.cvtColor(np.asarray(photo).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    patches = []
+    for side in ("left", "right"):
+        wrist, tip = body.point(side, "wrist"), body.point(side, "index")
+        centre = tip + (tip - wrist) * 0.45  # beyond the fingertips, still in the hand's zone
+        radius = int(0.025 * body.shoulder_width)
+        x, y = (int(v) for v in centre)
+        hand = lab[int(wrist[1]) : int(tip[1]), int(min(wrist[0], tip[0])) : int(max(wrist[0], tip[0])) + 1]
+        skin = np.median(hand.reshape(-1, 3), axis=0)
+        # The skin's hue turned by 15 units of a/b: a pink print, not skin, but near it.
+        pink = np.array([skin[0], skin[1] + 15.0, skin[2] - 3.0], np.float32)
+        rgb = cv2.cvtColor(pink[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+        ImageDraw.Draw(photo).rectangle(
+            [x - radius, y - radius, x + radius, y + radius], fill=tuple(int(c * 255) for c in rgb)
+        )
+        patches.append((x, y, radius, rgb * 255))
+    rendering = render_tryon_detailed(photo, drawing.trousers(), "lower")
+    out = np.asarray(rendering.image).astype(float)
+    garment = rendering.placed[0].alpha(body.shape) > 0.5
+    # Only where the new trousers reach (beside them, the old ones are another matter).
+    patches = [p for p in patches if garment[p[1], p[0]]]
+    assert patches
+    for x, y, radius, colour in patches:
+        patch = out[y - radius // 2 : y + radius // 2, x - radius // 2 : x + radius // 2].reshape(-1, 3)
+        still = (np.abs(patch - colour).max(axis=1) < 20).mean()
+        assert still < 0.2, f"{still:.0%} of the print beside the hand at ({x}, {y}) came back"

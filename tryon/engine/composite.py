@@ -594,7 +594,9 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
                 _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
     # The hands come back on top, but only what is skin in them: the old
     # trousers' print between the fingers of a hand by the hip would show.
-    held = hands & is_skin(lab, skin, loose=1.5) if skin is not None else hands
+    # Strictly skin: a pink or red print passes a looser test, and came back
+    # as specks round a hand by the hip, or where a hand is in a pocket.
+    held = hands & is_skin(lab, skin) if skin is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
     out = out * (1 - keep[..., None]) + filled * keep[..., None]
