@@ -355,3 +355,33 @@ def test_a_skin_toned_print_beside_a_hand_does_not_come_back_over_the_new_garmen
         patch = out[y - radius // 2 : y + radius // 2, x - radius // 2 : x + radius // 2].reshape(-1, 3)
         still = (np.abs(patch - colour).max(axis=1) < 20).mean()
         assert still < 0.2, f"{still:.0%} of the print beside the hand at ({x}, {y}) came back"
+
+
+def test_an_old_tee_reaching_the_hips_is_bared_down_to_its_hem_under_a_crop_top(person):
+    """Below a crop top the midriff was bared to the waist only: the rest of an old tee that
+    reaches the hips stayed, a band of it between the bare midriff and the trousers."""
+    rendering = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    photo = np.asarray(person.resize(rendering.image.size)).astype(int)
+    out = np.asarray(rendering.image).astype(int)
+    x0, x1 = int(body.origin[0] - 0.15 * S), int(body.origin[0] + 0.15 * S)
+
+    def greenish(pixels):  # the old tee is green, the skin and the trousers are not
+        return (pixels[..., 1] > pixels[..., 0] + 30) & (pixels[..., 1] > pixels[..., 2] + 10)
+
+    rows = np.nonzero(greenish(photo[:, x0:x1]).mean(axis=1) > 0.8)[0]
+    tee_hem = int(rows.max())
+    garment = rendering.placed[0].alpha(body.shape) > 0.5
+    top_hem = int(np.nonzero(garment[:, x0:x1].any(axis=1))[0].max())
+    assert tee_hem - top_hem > 0.1 * body.torso_length, "the test needs the old tee longer than the crop top"
+    band = out[top_hem + 3 : tee_hem - 2, x0:x1]
+    assert greenish(band).mean() < 0.05, f"{greenish(band).mean():.0%} of the band below the crop top is the old tee"
+    # Bared just above the hip joints, the skin is the torso's: shaded as two thighs, it had dark
+    # stripes down it like a pair of briefs (a lightness range of 25 across the belly).
+    grey = cv2.cvtColor(np.asarray(rendering.image), cv2.COLOR_RGB2GRAY).astype(float)
+    T, hip = body.torso_length, int(body.hip_centre[1])
+    wide = slice(int(body.origin[0] - 0.25 * S), int(body.origin[0] + 0.25 * S))
+    for y in range(hip - int(0.12 * T), hip - int(0.03 * T), 4):
+        row = cv2.GaussianBlur(grey[y : y + 1, wide], (0, 0), 3)[0]
+        assert row.max() - row.min() < 12, f"stripes across the bared belly {y - hip} px above the hips"

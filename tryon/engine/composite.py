@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .body import Body
-from .placement import Layer, PlacedGarment
+from .placement import Layer, PlacedGarment, old_waistband_down
 from .skin import is_skin, lab_of, limb_segments, skin_colour, skin_fill
 from .warp import capsule_mask, tapered_mask
 
@@ -31,8 +31,10 @@ SHADE_PRINT = 0.1
 # Luminance steps larger than this (0..1) are edges between materials, not shade.
 SHADE_EDGE = 0.12
 # Below a short top, the old top's colour is bared as midriff down to this share of the torso
-# (the waist), within this colour distance (ΔE) of the old top seen on the chest.
+# (the waist), or on to where the old top is seen to end (at most MIDRIFF_LOWEST), within
+# this colour distance (ΔE) of the old top seen on the chest.
 MIDRIFF_END = 0.85
+MIDRIFF_LOWEST = 1.15
 MIDRIFF_DELTA_E = 18.0
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
 HAIR_LOWEST = 0.55
@@ -192,8 +194,10 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     return zone > 0
 
 
-def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
-    """The old top's pixels between a short new top's hem and the waist."""
+def _midriff(body: Body, lab: np.ndarray, skin, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
+    """The old top's pixels between a short new top's hem and the waist, or the old top's own
+    hem when it is seen lower: a tee reaching the hips left a band of itself below the bared
+    midriff under a new crop top."""
     h, w = body.shape
     S, T = body.shoulder_width, body.torso_length
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -203,7 +207,11 @@ def _midriff(body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray) 
     if chest.sum() < 50:
         return np.zeros((h, w), bool)
     old_top = np.median(lab[chest], axis=0)
-    band = (down > top.hem_down - 0.03 * T) & (down < MIDRIFF_END * T)
+    end = MIDRIFF_END * T
+    old_end = old_waistband_down(lab, body, skin, reach=MIDRIFF_LOWEST - 1.0)
+    if old_end is not None:
+        end = float(np.clip(old_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
+    band = (down > top.hem_down - 0.03 * T) & (down < end)
     band &= np.abs(across) < 1.1 * body.expected_half_width(0.6 * T)
     like_old_top = np.linalg.norm(lab - old_top, axis=2) < MIDRIFF_DELTA_E
     return band & person & like_old_top
@@ -447,11 +455,12 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
         # arms keep an arm's shape.
         if down is None:
             down = _down_map(body)
-        if top.kind == "upper" and top.hem_down < MIDRIFF_END * T:
-            # Below a short top, where the old top went on, is the midriff:
-            # skin, down to the waist. The old top is told from old trousers
-            # or a skirt by its colour, sampled on the chest the new top hides.
-            skin_zone |= _midriff(body, lab, top, down)
+        if top.kind == "upper":
+            # Below a top shorter than the old one, where the old top went on, is
+            # the midriff: skin, down to the waist or the old top's hem. The old top
+            # is told from old trousers or a skirt by its colour, sampled on the
+            # chest the new top hides.
+            skin_zone |= _midriff(body, lab, skin, top, down)
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         backdrop_zone |= span & ~skin_zone
         # Beside the torso below the armpits there is no skin but the arms

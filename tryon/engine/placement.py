@@ -615,11 +615,12 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
 
 
-def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
+def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None, reach: float = -0.02) -> float | None:
     """Where the old top ends and the old bottom (or its waistband, a belt) begins, along the
     torso axis, read off the photo's ``lab`` colours down the body's centre from mid-chest;
-    None when the top's colour runs on to the hips (a dress, a jumpsuit, a long top), the top is
-    a print (its colour says nothing), or nothing is seen.
+    None when the top's colour runs on to the hips (``reach`` torso lengths past the hip joints:
+    a dress, a jumpsuit, a long top), the top is a print (its colour says nothing), or nothing
+    is seen.
 
     A new bottom whose rise is lower than the old one's would leave the old waistband showing
     above it (a band of black trousers under a tucked-in shirt). Read from the top down: a plain
@@ -649,7 +650,7 @@ def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> 
     top = np.median(sample, axis=0)
     step = max(1.0, 0.01 * T)
     down, apart, midriff = start, 0, False
-    while down < hip_down - 0.02 * T:
+    while down < hip_down + reach * T:
         down += step
         here = window(down, 1)
         if here is None:

@@ -37,6 +37,8 @@ TORSO_EDGE = 0.86
 SEAM_REACH = 0.1
 SEAM_LIMIT = 15.0
 SEAM_WEIGHT = 0.08
+# Legs are shaped as limbs from this far (torso lengths) below the hip joints.
+LEG_BELOW_HIPS = 0.12
 # A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
 PROFILE_SAMPLES = 150
 # ... and skin over at least this share of the limb's expected area.
@@ -345,11 +347,17 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         nearest = np.full(len(points), np.inf)
         owner = np.full(len(points), -1)
         coordinates = []
-        for i, (_, start, end, r_start, r_end) in enumerate(segments):
+        # Just below the hip joints is still the torso: skin bared there (below a crop top, down
+        # to an old tee's hem) rounded as two thighs read as a pair of briefs.
+        hip_down = float((body.hip_centre - body.origin) @ body.v)
+        below_hips = down > hip_down + LEG_BELOW_HIPS * T
+        for i, (name, start, end, r_start, r_end) in enumerate(segments):
             along, across_bone, distance = _bone_coordinates(points, start, end)
             radius = r_start + (r_end - r_start) * np.clip(along, 0, 1)
             coordinates.append(across_bone / radius)
             closer = (distance < 1.5 * radius) & (distance / radius < nearest)
+            if name.endswith("leg"):
+                closer &= below_hips
             nearest[closer] = (distance / radius)[closer]
             owner[closer] = i
         for limb in dict.fromkeys(name for name, *_ in segments):
