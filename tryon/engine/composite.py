@@ -194,7 +194,7 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     return zone > 0
 
 
-def _midriff(body: Body, lab: np.ndarray, skin, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
+def _midriff(body: Body, lab: np.ndarray, skin: np.ndarray | None, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
     """The old top's pixels between a short new top's hem and the waist, or the old top's own
     hem when it is seen lower: a tee reaching the hips left a band of itself below the bared
     midriff under a new crop top."""
