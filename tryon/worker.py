@@ -13,7 +13,7 @@ Memory: a render's arrays of a dozen sizes leave holes in glibc's heaps, one hea
 thread that ever allocated (the render, the checks beside it, OpenCV's and TFLite's pools), and
 glibc keeps them. A worker caps the arenas at two as it starts and hands the free pages of every
 heap back to the system after each task (``malloc_trim``): between try-ons it held 550-585 MB and
-grew about 30 MB over 60 try-ons; now 445-460 MB and flat (bench/memory.py --tryons).
+grew about 30 MB over 60 try-ons; now 445-470 MB, 15-21 MB more after 250 (bench/memory.py --tryons).
 """
 
 import contextlib
