@@ -385,3 +385,37 @@ def test_an_old_tee_reaching_the_hips_is_bared_down_to_its_hem_under_a_crop_top(
     for y in range(hip - int(0.12 * T), hip - int(0.03 * T), 4):
         row = cv2.GaussianBlur(grey[y : y + 1, wide], (0, 0), 3)[0]
         assert row.max() - row.min() < 12, f"stripes across the bared belly {y - hip} px above the hips"
+
+
+def test_old_clothes_of_the_skins_colour_but_finely_textured_are_not_skin(person):
+    """A beige houndstooth has the colour of skin on average: a dress of it stayed on the thighs
+    below a new hem. Here the old trousers become a fine check of two skin tones; the thighs
+    bared below new shorts must be skin, not the check."""
+    photo = np.asarray(person).copy()
+    lab = cv2.cvtColor(photo.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    trousers = (photo.max(axis=2) < 60) & (photo[..., 2].astype(int) > photo[..., 0] + 8)
+    body = render_tryon_detailed(person, drawing.shorts(), "lower").body
+    forearm = body.point("left", "elbow") + (body.point("left", "wrist") - body.point("left", "elbow")) * 0.5
+    x, y = forearm.astype(int)
+    skin = np.median(lab[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3), axis=0)
+    rows, columns = np.mgrid[0 : photo.shape[0], 0 : photo.shape[1]]
+    light = ((rows // 3 + columns // 3) % 2).astype(np.float32)
+    check = np.empty_like(lab)
+    check[..., 0] = skin[0] - 9 + 18 * light
+    check[..., 1], check[..., 2] = skin[1], skin[2]
+    check_rgb = np.clip(cv2.cvtColor(check, cv2.COLOR_LAB2RGB) * 255, 0, 255).astype(np.uint8)
+    photo[trousers] = check_rgb[trousers]
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.shorts(), "lower")
+    grey = cv2.cvtColor(np.asarray(rendering.image), cv2.COLOR_RGB2GRAY).astype(float)
+    garment = rendering.placed[0].alpha(body.shape) > 0.5
+    spreads = []
+    for side in ("left", "right"):
+        knee, ankle = body.point(side, "knee"), body.point(side, "ankle")
+        for t in (0.0, 0.3):
+            px, py = (knee + (ankle - knee) * t).astype(int)
+            if garment[py, px] or not trousers[py, px]:
+                continue  # covered by the shorts, or not where the old trousers were
+            spreads.append(grey[py - 4 : py + 5, px - 4 : px + 5].std())
+    assert spreads, "no bared leg where the old trousers were"
+    # The check's two tones differ by 18 in L: left, a 9x9 patch of it varies by about 20 grey levels.
+    assert max(spreads) < 8, f"the check stays on the bared legs (spread {spreads})"

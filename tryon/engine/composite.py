@@ -53,6 +53,13 @@ OLD_HEM_DELTA_E = 20.0
 FOOT_RADIUS = 0.06
 SKIN_FORM_BROAD = 0.25
 SKIN_FORM_LIMIT = 0.3
+# Old clothes told from skin of their colour by texture: lightness varying by more than
+# TEXTURE_SPREAD (std, L) within TEXTURE_WINDOW pixels, over more than TEXTURE_SHARE of
+# TEXTURE_AREA pixels around.
+TEXTURE_WINDOW = 5
+TEXTURE_SPREAD = 6.0
+TEXTURE_AREA = 15
+TEXTURE_SHARE = 0.6
 # A garment's shadow on the body beside it: how dark at most, how far it
 # reaches and how far below the edge it falls (in torso lengths).
 CONTACT_SHADOW = 0.35
@@ -127,6 +134,21 @@ def _form_light(print_free: np.ndarray, region: np.ndarray, scale: float) -> np.
     level = float(np.median(cv2.resize(broad, (w, h), interpolation=cv2.INTER_LINEAR)[region]))
     ratio *= float(np.clip((level - 0.08) / 0.25, 0.0, 1.0))
     return np.exp(ratio).astype(np.float32)
+
+
+def _finely_textured(lab: np.ndarray) -> np.ndarray:
+    """Pixels in an area of fine, strong texture: a houndstooth, a knit, a small print (bool).
+
+    A beige houndstooth dress has the colour of skin on average and passed for it, so strips
+    of it stayed beside new jeans and on the thighs below a new hem. Skin is smooth at this
+    scale; its few sharp details (fingers, an eye, a tattoo's line) fill too little of an area.
+    """
+    lightness = lab[..., 0].astype(np.float32)
+    window = (TEXTURE_WINDOW, TEXTURE_WINDOW)
+    mean = cv2.blur(lightness, window)
+    spread = np.sqrt(np.maximum(cv2.blur(lightness * lightness, window) - mean * mean, 0.0))
+    textured = (spread > TEXTURE_SPREAD).astype(np.float32)
+    return cv2.blur(textured, (TEXTURE_AREA, TEXTURE_AREA)) > TEXTURE_SHARE
 
 
 def _contact_shadow(shown: np.ndarray, scale: float) -> np.ndarray:
@@ -497,7 +519,9 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
     if skin is not None:
-        not_skin = ~is_skin(lab, skin)
+        # Finely textured old clothes are not skin whatever their colour, below where long
+        # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
+        not_skin = ~is_skin(lab, skin) | (_finely_textured(lab) & (_down_map(body) > HAIR_LOWEST * T))
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
         # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
