@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from .body import Body
-from .placement import Layer, PlacedGarment, old_waistband_down
-from .skin import is_skin, lab_of, limb_segments, skin_colour, skin_fill
+from .placement import Layer, PlacedGarment
+from .skin import is_skin, lab_of, limb_segments, skin_fill
 from .warp import capsule_mask, tapered_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
@@ -31,8 +31,8 @@ SHADE_PRINT = 0.1
 # Luminance steps larger than this (0..1) are edges between materials, not shade.
 SHADE_EDGE = 0.12
 # Below a short top, the old top's colour is bared as midriff down to this share of the torso
-# (the waist), or on to where the old top is seen to end (at most MIDRIFF_LOWEST), within
-# this colour distance (ΔE) of the old top seen on the chest.
+# (the waist), or on to where the old top is seen to end (placement.old_top_end_down, at most
+# MIDRIFF_LOWEST), within this colour distance (ΔE) of the old top seen on the chest.
 MIDRIFF_END = 0.85
 MIDRIFF_LOWEST = 1.15
 MIDRIFF_DELTA_E = 18.0
@@ -216,7 +216,9 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     return zone > 0
 
 
-def _midriff(body: Body, lab: np.ndarray, skin: np.ndarray | None, top: PlacedGarment, down: np.ndarray) -> np.ndarray:
+def _midriff(
+    body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray, old_top_end: float | None
+) -> np.ndarray:
     """The old top's pixels between a short new top's hem and the waist, or the old top's own
     hem when it is seen lower: a tee reaching the hips left a band of itself below the bared
     midriff under a new crop top."""
@@ -230,9 +232,8 @@ def _midriff(body: Body, lab: np.ndarray, skin: np.ndarray | None, top: PlacedGa
         return np.zeros((h, w), bool)
     old_top = np.median(lab[chest], axis=0)
     end = MIDRIFF_END * T
-    old_end = old_waistband_down(lab, body, skin, reach=MIDRIFF_LOWEST - 1.0)
-    if old_end is not None:
-        end = float(np.clip(old_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
+    if old_top_end is not None:
+        end = float(np.clip(old_top_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
     band = (down > top.hem_down - 0.03 * T) & (down < end)
     band &= np.abs(across) < 1.1 * body.expected_half_width(0.6 * T)
     like_old_top = np.linalg.norm(lab - old_top, axis=2) < MIDRIFF_DELTA_E
@@ -371,21 +372,35 @@ def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(alpha, (0, 0), sigma) if sigma > 0 else alpha
 
 
-def compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool = False) -> np.ndarray:
+def compose(
+    base: np.ndarray,
+    lab: np.ndarray,
+    skin: np.ndarray | None,
+    body: Body,
+    placed: list[PlacedGarment],
+    old_top_end: float | None,
+    hd: bool = False,
+) -> np.ndarray:
     """The final uint8 RGB image: ``placed`` garments (back to front) on ``base``.
 
+    ``lab`` is ``base`` in Lab (skin.lab_of), ``skin`` the person's skin colour
+    (skin.skin_colour) and ``old_top_end`` where the old top ends
+    (placement.old_top_end_down): the renderer reads them once, for placement too.
     Only the region around the person and the garments is worked on (an HD
     photo is mostly backdrop); the rest is the model photo as it was.
     """
     h, w = base.shape[:2]
     x0, y0, x1, y1 = _region(body, placed, h, w)
     if (x0, y0, x1, y1) == (0, 0, w, h):
-        return _compose(base, body, placed, hd)
+        return _compose(base, lab, skin, body, placed, old_top_end, hd)
     result = base.copy()
     result[y0:y1, x0:x1] = _compose(
         np.ascontiguousarray(base[y0:y1, x0:x1]),
+        np.ascontiguousarray(lab[y0:y1, x0:x1]),
+        skin,
         _crop_body(body, x0, y0, x1, y1),
         [_shift_garment(g, x0, y0) for g in placed],
+        old_top_end,
         hd,
     )
     return result
@@ -438,7 +453,15 @@ def _shift_garment(garment: PlacedGarment, x0: int, y0: int) -> PlacedGarment:
     return replace(garment, layers=layers, seam=seam, neck=neck)
 
 
-def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool) -> np.ndarray:
+def _compose(
+    base: np.ndarray,
+    lab: np.ndarray,
+    skin: np.ndarray | None,
+    body: Body,
+    placed: list[PlacedGarment],
+    old_top_end: float | None,
+    hd: bool,
+) -> np.ndarray:
     h, w = base.shape[:2]
     S, T = body.shoulder_width, body.torso_length
     feather = 1.2 if hd else 0.8
@@ -454,8 +477,6 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             np.maximum(region, layer.rgba[..., 3], out=region)
 
     # Cover the old clothes where the new garment doesn't reach.
-    lab = lab_of(base)
-    skin = skin_colour(base, body, lab)
     person = body.mask > 0.5
     uncovered = person & (coverage < 0.5)
     hands = _hands(body)
@@ -482,7 +503,7 @@ def _compose(base: np.ndarray, body: Body, placed: list[PlacedGarment], hd: bool
             # the midriff: skin, down to the waist or the old top's hem. The old top
             # is told from old trousers or a skirt by its colour, sampled on the
             # chest the new top hides.
-            skin_zone |= _midriff(body, lab, skin, top, down)
+            skin_zone |= _midriff(body, lab, top, down, old_top_end)
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         backdrop_zone |= span & ~skin_zone
         # Beside the torso below the armpits there is no skin but the arms

@@ -59,12 +59,15 @@ SLEEVE_END = {"cap": 0.22, "short": 0.45, "elbow": 1.0, "three_quarter": 1.55, "
 WAISTBAND_OVERLAP = 0.06
 # Where the old top ends: told down the body's centre (a strip this share of the shoulder width
 # across) from OLD_TOP_SAMPLED_AT × the torso above the hips, by a colour change of this ΔE from a top
-# plain enough (lightness spread at most OLD_TOP_PLAIN); a new bottom covers what lies below with
-# WAISTBAND_OVER_OLD × torso length to spare.
+# plain enough (lightness spread at most OLD_TOP_PLAIN), at most OLD_TOP_LOWEST × the torso past
+# the hip joints. An end above the hips by OLD_WAIST_ABOVE_HIPS × the torso is the old bottom's
+# waistband, which a new bottom covers with WAISTBAND_OVER_OLD × torso length to spare.
 OLD_WAIST_SAMPLE = 0.08
 OLD_WAIST_DELTA_E = 20.0
 OLD_TOP_SAMPLED_AT = (0.6, 0.45)
 OLD_TOP_PLAIN = 12.0
+OLD_TOP_LOWEST = 0.15
+OLD_WAIST_ABOVE_HIPS = 0.02
 WAISTBAND_OVER_OLD = 0.02
 # A class moves the hem by stretching or squeezing the garment below the
 # armpits, within these limits of its own proportions (a wrong class must not
@@ -615,12 +618,11 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
 
 
-def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None, reach: float = -0.02) -> float | None:
+def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
     """Where the old top ends and the old bottom (or its waistband, a belt) begins, along the
     torso axis, read off the photo's ``lab`` colours down the body's centre from mid-chest;
-    None when the top's colour runs on to the hips (``reach`` torso lengths past the hip joints:
-    a dress, a jumpsuit, a long top), the top is a print (its colour says nothing), or nothing
-    is seen.
+    None when the top's colour runs on past the hips (a dress, a jumpsuit, a long top), the top
+    is a print (its colour says nothing), or nothing is seen.
 
     A new bottom whose rise is lower than the old one's would leave the old waistband showing
     above it (a band of black trousers under a tucked-in shirt). Read from the top down: a plain
@@ -650,7 +652,7 @@ def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None, rea
     top = np.median(sample, axis=0)
     step = max(1.0, 0.01 * T)
     down, apart, midriff = start, 0, False
-    while down < hip_down + reach * T:
+    while down < hip_down + OLD_TOP_LOWEST * T:
         down += step
         here = window(down, 1)
         if here is None:
@@ -667,7 +669,7 @@ def old_waistband_down(lab: np.ndarray, body: Body, skin: np.ndarray | None, rea
 
 
 def _place_bottom(
-    body: Body, garment: GarmentAnalysis, grid_step: int, old_waist: float | None = None
+    body: Body, garment: GarmentAnalysis, grid_step: int, old_top_end: float | None = None
 ) -> PlacedGarment:
     kp = garment.keypoints
     source = _prepare(garment)
@@ -687,6 +689,8 @@ def _place_bottom(
         if crotch_src is not None:
             waist_down = crotch_down - k * float(crotch_src[1] - waist_src[1])
         waist_down = float(np.clip(waist_down, hip_down - 0.28 * T, hip_down - 0.05 * T))
+    # An old top ending above the hips ends at the old bottom's waistband (lower, it is a long top).
+    old_waist = old_top_end if old_top_end is not None and old_top_end < hip_down - OLD_WAIST_ABOVE_HIPS * T else None
     if old_waist is not None and old_waist - WAISTBAND_OVER_OLD * T < waist_down:
         # Up over the old waistband: the rise stretches, the hems stay where they belong.
         waist_down = old_waist - WAISTBAND_OVER_OLD * T
@@ -804,17 +808,17 @@ def place_garment(
     kind: str,
     grid_step: int = 8,
     over: PlacedGarment | None = None,
-    old_waist: float | None = None,
+    old_top_end: float | None = None,
 ) -> PlacedGarment:
     """Warp ``garment`` (analysed as ``kind``) onto ``body``; kind is "upper", "lower" or "full".
 
-    ``old_waist`` (see old_waistband_down) is where the old bottom's waistband
-    starts: a new bottom reaches at least that high.
+    ``old_top_end`` (see old_top_end_down) is where the old top ends: above the
+    hips that is the old bottom's waistband, and a new bottom reaches at least that high.
 
     ``over`` is the lower garment a top is worn over (a combo): a top that
     isn't cropped then reaches past its waistband, so no strip of the old top
     shows between the two.
     """
     if kind == "lower":
-        return _place_bottom(body, garment, grid_step, old_waist)
+        return _place_bottom(body, garment, grid_step, old_top_end)
     return _place_top(body, garment, kind, grid_step, over)

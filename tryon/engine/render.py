@@ -32,7 +32,7 @@ from .composite import compose
 from .garment import GarmentAnalysis, extract_garment
 from .images import HD_SIDE, NORMAL_SIDE, fit_within
 from .person import analyse_person
-from .placement import PlacedGarment, old_waistband_down, place_garment
+from .placement import PlacedGarment, old_top_end_down, place_garment
 from .skin import lab_of, skin_colour
 
 STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
@@ -151,17 +151,18 @@ def render_tryon_detailed(
     report("warp", 0.5)
     grid_step = 4 if hd else 8
     placed = []
-    old_waist = None
-    if any(kind == "lower" for kind, _ in garments):
-        lab = lab_of(base)
-        old_waist = old_waistband_down(lab, body, skin_colour(base, body, lab))
+    # The photo's colours, the person's skin and where the old top ends: read once, for the
+    # placement (a new bottom covers the old waistband) and the compositing (the midriff).
+    lab = lab_of(base)
+    skin = skin_colour(base, body, lab)
+    old_top_end = old_top_end_down(lab, body, skin)
     for kind, garment in garments:
         # In a combo the lower garment comes first, and the top is worn over it.
         over = placed[0] if placed and placed[0].kind == "lower" else None
-        placed.append(place_garment(body, garment, kind, grid_step, over=over, old_waist=old_waist))
+        placed.append(place_garment(body, garment, kind, grid_step, over=over, old_top_end=old_top_end))
 
     report("composite", 0.75)
-    result = compose(base, body, placed, hd=hd)
+    result = compose(base, lab, skin, body, placed, old_top_end, hd=hd)
 
     report("encode", 0.95)
     image = Image.fromarray(result)
