@@ -51,6 +51,12 @@ FOREGROUND_DELTA_E_HIGH = 18.0
 # to its middle, smooth (median fine detail in L under SHADOW_GRAIN) and darker
 # by SHADOW_DEEPENS where it meets the garment than where it meets the backdrop;
 # where it meets the garment it runs along it, SHADOW_LENGTH times its thickness limit.
+SHADOW_AB = 6.0
+SHADOW_DEPTH = 35.0
+SHADOW_THICKNESS = 0.03
+SHADOW_GRAIN = 1.5
+SHADOW_DEEPENS = 3.0
+SHADOW_LENGTH = 8.0
 # The strip of backdrop between trouser legs laid close: below LEG_GAP_TOP of
 # the height, within LEG_GAP_BAND of the width from the middle, at least
 # LEG_GAP_TALL of the height (and twice its width) long and at most LEG_GAP_THIN
@@ -63,12 +69,6 @@ LEG_GAP_THIN = 0.1
 LEG_GAP_HEM = 0.05
 # ... with at least LEG_GAP_LIT of it the backdrop's own colour.
 LEG_GAP_LIT = 0.1
-SHADOW_AB = 6.0
-SHADOW_DEPTH = 35.0
-SHADOW_THICKNESS = 0.03
-SHADOW_GRAIN = 1.5
-SHADOW_DEEPENS = 3.0
-SHADOW_LENGTH = 8.0
 
 # --- sanity of the foreground -----------------------------------------------------
 # Garment area as a share of the image: below MIN it's a speck or nothing,
@@ -330,8 +330,6 @@ def _gap_between_the_legs(mask: np.ndarray, backdrop: np.ndarray, shadows: np.nd
     candidates &= middle
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), 8)
     gap = np.zeros_like(mask)
-    if count <= 1:
-        return gap
     for label in range(1, count):
         # Open at the hem, or closed just above it where the cut bridged the legs' ends too.
         if stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] < y1 - LEG_GAP_HEM * height:
