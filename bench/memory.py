@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import signal
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,8 +36,12 @@ from pathlib import Path
 import httpx
 from PIL import Image, ImageDraw
 
-ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import load  # noqa: E402 - bench/load.py: free ports, process trees, RSS from /proc
 
 from tests import images  # noqa: E402 - the drawn tee the tests use
 
@@ -53,17 +57,14 @@ def large_png(side: int) -> bytes:
     return buffer.getvalue()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_kb(pid: int, field: str = "VmRSS") -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
+def app_env(workdir: Path, **settings: str) -> dict[str, str]:
+    """The environment the app runs in here: this one without the project's own settings (a
+    developer's TRYON_*, DATABASE_URL, REDIS_URL), on SQLite in ``workdir``, plus ``settings``."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("TRYON_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(DJANGO_SETTINGS_MODULE="fitroom_site.settings", FITROOM_VAR_DIR=str(workdir), DEBUG="false", **settings)
+    return env
 
 
 def worker_pid(master: int, timeout: float = 30) -> int:
@@ -80,7 +81,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uploads", type=int, default=6)
     parser.add_argument("--side", type=int, default=6000)
-    parser.add_argument("--target-mb", type=float, default=400)
+    parser.add_argument(
+        "--target-mb", type=float, help="peak RSS allowed: 400 for the web process, 600 for a queue worker (--tryons)"
+    )
     parser.add_argument(
         "--with-engine", action="store_true", help="run a check first, so the engine (mediapipe) is loaded too"
     )
@@ -90,18 +93,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.tryons:
         return worker_soak(args)
+    if args.target_mb is None:
+        args.target_mb = 400
 
     workdir = Path(tempfile.mkdtemp(prefix="fitroom-memory-"))
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("TRYON_", "DATABASE_URL", "REDIS_URL"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="fitroom_site.settings",
-        FITROOM_VAR_DIR=str(workdir),
-        STATIC_ROOT=str(workdir / "static"),
-        DEBUG="false",
-        TRYON_RATE_LIMIT_PER_MINUTE="1000",
-    )
+    env = app_env(workdir, STATIC_ROOT=str(workdir / "static"), TRYON_RATE_LIMIT_PER_MINUTE="1000")
     manage = [sys.executable, str(ROOT / "manage.py")]
     server = None
     try:
@@ -111,7 +107,7 @@ def main() -> int:
             manage + ["createapikey", "bench", "--credits", str(args.uploads + 1)],
             cwd=ROOT, env=env, check=True, capture_output=True, text=True,
         ).stdout.strip()  # fmt: skip
-        port = free_port()
+        port = load.free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "fitroom_site.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", "1", "--threads", str(args.uploads), "--timeout", "300"],
@@ -143,7 +139,7 @@ def main() -> int:
                 data={"cloth_type": "upper"}, timeout=120,
             )  # fmt: skip
         assert warm.status_code == 200, warm.text
-        before = rss_kb(pid)
+        before = load.rss_kb(pid)
 
         png = large_png(args.side)
         print(f"upload: {args.side}x{args.side} PNG, {len(png) / 1024:.0f} kB, x{args.uploads} at once")
@@ -153,7 +149,7 @@ def main() -> int:
 
         def sample():
             while not done.is_set():
-                peak_sampled[0] = max(peak_sampled[0], rss_kb(pid))
+                peak_sampled[0] = max(peak_sampled[0], load.rss_kb(pid))
                 time.sleep(0.02)
 
         def post():
@@ -174,7 +170,7 @@ def main() -> int:
             thread.join()
         done.set()
         sampler.join()
-        peak = max(rss_kb(pid, "VmHWM"), peak_sampled[0])
+        peak = max(load.rss_kb(pid, "VmHWM"), peak_sampled[0])
         latencies = sorted(seconds for _, seconds in results)
         print(f"statuses: {sorted(status for status, _ in results)}")
         print(f"latency: min {latencies[0]:.2f} s, max {latencies[-1]:.2f} s")
@@ -226,25 +222,9 @@ def soak_photos() -> list[dict]:
     return photos
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def proc_rss_kb(pid: int, field: str = "VmRSS") -> int:
     try:
-        return rss_kb(pid, field)
+        return load.rss_kb(pid, field)
     except OSError:  # ended
         return 0
 
@@ -262,16 +242,11 @@ def worker_soak(args) -> int:
     warm-up). Exits 1 when a worker's peak is over --target-mb (600 here unless given) or its floor
     grew more than --growth-mb.
     """
-    target_mb = 600 if args.target_mb == 400 else args.target_mb
+    target_mb = 600 if args.target_mb is None else args.target_mb
     workdir = Path(tempfile.mkdtemp(prefix="fitroom-worker-memory-"))
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("TRYON_", "DATABASE_URL", "REDIS_URL"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="fitroom_site.settings",
-        FITROOM_VAR_DIR=str(workdir),
+    env = app_env(
+        workdir,
         MEDIA_ROOT=str(workdir / "media"),
-        DEBUG="false",
         LOG_LEVEL="INFO",
         PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     )
@@ -304,7 +279,7 @@ def worker_soak(args) -> int:
     def sample():
         while not done.is_set():
             now = time.monotonic()
-            for pid in [cluster.pid, *descendants(cluster.pid)]:
+            for pid in [cluster.pid, *load.descendants(cluster.pid)]:
                 rss = proc_rss_kb(pid)
                 if rss:
                     with lock:
@@ -376,7 +351,7 @@ def worker_soak(args) -> int:
         floors = [min(values) for values in tenths]
         peak = peaks.get(pid, 0) / 1024
         growth = floors[-1] - floors[min(1, len(floors) - 1)]
-        plateau = median(floors[len(floors) // 2 :])
+        plateau = statistics.median_high(floors[len(floors) // 2 :])
         print(
             f"  worker {pid}: {loaded.get(pid, 0) / 1024:.0f}; "
             + " / ".join(f"{min(values):.0f}-{max(values):.0f}" for values in tenths)
@@ -408,11 +383,6 @@ def process_title(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()[:60]
     except OSError:
         return "ended"
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 if __name__ == "__main__":

@@ -110,25 +110,9 @@ def deploy(args) -> load.Deployment:
     return deployment.wait_until_up("web.log")
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def rss_mb(pid: int) -> float:
     with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+        return load.rss_kb(pid) / 1024
     return 0.0
 
 
@@ -136,9 +120,9 @@ def process_rss(deployment: load.Deployment) -> dict[str, float]:
     """Largest RSS among the web processes, the queue cluster's (workers included) and the check process."""
     web, worker, checker = deployment.processes
     return {
-        "web_mb": round(max([rss_mb(web.pid)] + [rss_mb(p) for p in descendants(web.pid)]), 1),
-        "worker_mb": round(max([rss_mb(worker.pid)] + [rss_mb(p) for p in descendants(worker.pid)]), 1),
-        "checker_mb": round(max([rss_mb(checker.pid)] + [rss_mb(p) for p in descendants(checker.pid)]), 1),
+        "web_mb": round(max([rss_mb(web.pid)] + [rss_mb(p) for p in load.descendants(web.pid)]), 1),
+        "worker_mb": round(max([rss_mb(worker.pid)] + [rss_mb(p) for p in load.descendants(worker.pid)]), 1),
+        "checker_mb": round(max([rss_mb(checker.pid)] + [rss_mb(p) for p in load.descendants(checker.pid)]), 1),
     }
 
 
