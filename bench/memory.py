@@ -103,10 +103,11 @@ def main() -> int:
     try:
         for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
             subprocess.run(manage + command, cwd=ROOT, env=env, check=True)
+        # The key is the last token the command prints (its webhook secret comes first).
         key = subprocess.run(
             manage + ["createapikey", "bench", "--credits", str(args.uploads + 1)],
             cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
+        ).stdout.split()[-1]  # fmt: skip
         port = load.free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "fitroom_site.wsgi", "--bind", f"127.0.0.1:{port}",
