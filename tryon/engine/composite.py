@@ -489,28 +489,25 @@ def _compose(
     segments = limb_segments(body)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
-    down = None
+    down = _down_map(body)
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top) | arms
-        # Around the shoulders and arms, an old garment wider than the body
-        # (a loose sleeve, a boxy tee) gives way to the backdrop, so bared
-        # arms keep an arm's shape.
-        if down is None:
-            down = _down_map(body)
         if top.kind == "upper":
             # Below a top shorter than the old one, where the old top went on, is
             # the midriff: skin, down to the waist or the old top's hem. The old top
             # is told from old trousers or a skirt by its colour, sampled on the
             # chest the new top hides.
             skin_zone |= _midriff(body, lab, top, down, old_top_end)
+        # Around the shoulders and arms, an old garment wider than the body
+        # (a loose sleeve, a boxy tee) gives way to the backdrop, so bared
+        # arms keep an arm's shape.
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         backdrop_zone |= span & ~skin_zone
         # Beside the torso below the armpits there is no skin but the arms
         # (in skin_zone): an old garment's sides go whatever their colour.
         lower_backdrop |= span & (down > 0.3 * T) & ~skin_zone
     if kinds & {"lower", "full"}:
-        down = _down_map(body)
         low = next(g for g in placed if g.kind in ("lower", "full"))
         legs = _limb_zone((h, w), segments, "leg")
         start = low.top_down if low.kind == "lower" else T
@@ -542,7 +539,7 @@ def _compose(
     if skin is not None:
         # Finely textured old clothes are not skin whatever their colour, below where long
         # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
-        not_skin = ~is_skin(lab, skin) | (_finely_textured(lab) & (_down_map(body) > HAIR_LOWEST * T))
+        not_skin = ~is_skin(lab, skin) | (_finely_textured(lab) & (down > HAIR_LOWEST * T))
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
         # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
