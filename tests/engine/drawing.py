@@ -158,12 +158,12 @@ def jacket_with_sleeves_inside(colour=(40, 60, 110), size=SIZE) -> Image.Image:
     return image
 
 
-def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE, gaps: bool = False) -> Image.Image:
+def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE, gap: float = 0.0) -> Image.Image:
     """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
 
     The silhouette never parts: below the cuffs only the body goes on, a step narrower. With
-    ``gaps`` a thin sliver of backdrop shows between each sleeve and the body, closed off at the
-    armpit and at the cuff.
+    ``gap`` (a share of the height, 0.3 at most) a thin sliver of backdrop that long shows between
+    each sleeve and the body, closed off at the armpit and at the cuff.
     """
     w, h = size
     cx = w / 2
@@ -182,11 +182,12 @@ def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZ
         (cx - 0.32 * w, 0.30 * h),
         (cx - 0.22 * w, 0.15 * h),
     ]
+    end = (0.36 + gap) * h
     slivers = [
-        [(cx + sign * 0.222 * w, 0.34 * h), (cx + sign * 0.245 * w, 0.36 * h), (cx + sign * 0.228 * w, 0.66 * h)]
+        [(cx + sign * 0.222 * w, 0.34 * h), (cx + sign * 0.245 * w, 0.36 * h), (cx + sign * 0.228 * w, end)]
         for sign in (-1, 1)
     ]
-    return _shoot(outline, colour, print_colour, size, holes=slivers if gaps else ())
+    return _shoot(outline, colour, print_colour, size, holes=slivers if gap else ())
 
 
 def trousers(

@@ -151,7 +151,7 @@ CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
 # A sliver of the backdrop's colour inside the garment, between the body and one sleeve, at least
 # GAP_AREA of the garment's area and at most GAP_THIN of its width thick (half-width), is backdrop.
-GAP_AREA = 0.004
+GAP_AREA = 0.0015
 GAP_THIN = 0.03
 # A gap between two lower pieces that is less than OPENING_NARROWS as wide halfway up as at the
 # bottom, and less than OPENING_CLOSES near its top, is a jacket's open front, not the space
