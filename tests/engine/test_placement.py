@@ -419,3 +419,83 @@ def test_old_clothes_of_the_skins_colour_but_finely_textured_are_not_skin(person
     assert spreads, "no bared leg where the old trousers were"
     # The check's two tones differ by 18 in L: left, a 9x9 patch of it varies by about 20 grey levels.
     assert max(spreads) < 8, f"the check stays on the bared legs (spread {spreads})"
+
+
+def _greenish(pixels):  # the fixture's old tee is green; skin, trousers and backdrop are not
+    return (pixels[..., 1] > pixels[..., 0] + 30) & (pixels[..., 1] > pixels[..., 2] + 10)
+
+
+def _below_the_hem(rendering, person_photo: np.ndarray, rows: float):
+    """The photo and the result across the torso's middle, from just below the new top's hem
+    down ``rows`` torso lengths."""
+    body = rendering.body
+    S, T = body.shoulder_width, body.torso_length
+    x0, x1 = int(body.origin[0] - 0.15 * S), int(body.origin[0] + 0.15 * S)
+    garment = rendering.placed[-1].alpha(body.shape) > 0.5
+    hem = int(np.nonzero(garment[:, x0:x1].any(axis=1))[0].max())
+    band = slice(hem + 3, hem + 3 + int(rows * T))
+    out = np.asarray(rendering.image).astype(int)
+    photo = np.asarray(Image.fromarray(person_photo).resize(rendering.image.size)).astype(int)
+    return photo[band, x0:x1], out[band, x0:x1]
+
+
+def test_a_crop_top_over_an_old_dress_leaves_its_skirt_on(person):
+    """Over a dress (or a jumpsuit, a long top) no midriff is seen to end anywhere: cut out to the
+    waist, it was a flat slab of skin ending in a straight line across the skirt. The crop top
+    is worn over it. Here the old trousers are repainted the tee's green: one long garment."""
+    photo = np.asarray(person).copy()
+    trousers = (photo.max(axis=2) < 60) & (photo[..., 2].astype(int) > photo[..., 0] + 8)
+    green = np.median(photo[_greenish(photo.astype(int))], axis=0)
+    photo[trousers] = green
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
+    before, after = _below_the_hem(rendering, photo, 0.2)
+    assert _greenish(before).mean() > 0.9, "the test needs the old garment below the crop top"
+    assert _greenish(after).mean() > 0.8, f"only {_greenish(after).mean():.0%} of the dress below the crop top stayed"
+
+
+def test_an_old_tee_with_a_large_print_is_bared_under_a_crop_top(person):
+    """The old top's colour was the median of the chest: a large dark print made it a grey that
+    the tee's own colour was too far from, and the whole old tee stayed below the crop top."""
+    photo = np.asarray(person).copy()
+    body = render_tryon_detailed(person, drawing.crop_top(), "upper").body
+    S, T = body.shoulder_width, body.torso_length
+    scale = photo.shape[1] / body.shape[1]
+    x0, x1 = (np.array([body.origin[0] - 0.3 * S, body.origin[0] + 0.3 * S]) * scale).astype(int)
+    top, bottom = (np.array([body.origin[1] + 0.15 * T, body.origin[1] + 0.5 * T]) * scale).astype(int)
+    stripe = max(2, int(0.03 * T * scale))
+    for y in range(top, bottom, 2 * stripe + stripe // 2):  # black bars over 2/3 of the chest
+        photo[y : y + 2 * stripe, x0:x1] = (20, 20, 25)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
+    before, after = _below_the_hem(rendering, photo, 0.15)
+    assert _greenish(before).mean() > 0.2, "the test needs the old tee below the crop top"
+    assert _greenish(after).mean() < 0.05, f"{_greenish(after).mean():.0%} below the crop top is the old tee"
+    print_left = (after.max(axis=2) < 60).mean()
+    assert print_left < 0.05, f"{print_left:.0%} below the crop top is the old print"
+
+
+def test_a_crop_top_and_a_low_skirt_bare_the_body_between_them(person):
+    """Bared down to the old top's end only, the midriff stopped short of a new skirt sitting
+    lower than the old waistband: a strip of backdrop cut the body in two. And bared as wide as
+    the old top's sides, it was a slab with straight edges: the body narrows at the waist."""
+    photo = np.asarray(person).copy()
+    rendering = render_tryon_detailed(person, drawing.crop_top(), "combo", lower_cloth_image=drawing.mini_skirt())
+    body = rendering.body
+    S, T = body.shoulder_width, body.torso_length
+    skirt, top = rendering.placed
+    out = np.asarray(rendering.image).astype(int)
+    down = _down_map(body)
+    across = np.abs(
+        (np.mgrid[0 : body.shape[0], 0 : body.shape[1]][1] - body.origin[0]) * body.u[0]
+        + (np.mgrid[0 : body.shape[0], 0 : body.shape[1]][0] - body.origin[1]) * body.u[1]
+    )
+    garments = (top.alpha(body.shape) > 0.1) | (skirt.alpha(body.shape) > 0.1)
+    between = ~garments & (down > top.hem_down) & (down < skirt.top_down) & (across < 0.2 * S)
+    assert between.sum() > 0.05 * T * S, "the test needs a gap between the crop top and the skirt"
+    pale = (out[between].min(axis=1) > 225).mean()  # the backdrop is white; skin is not
+    assert pale < 0.02, f"{pale:.0%} of the body between the crop top and the skirt is backdrop"
+    # At the waist the old tee's sides, beyond the body's own width, are backdrop.
+    photo = np.asarray(Image.fromarray(photo).resize(rendering.image.size)).astype(int)
+    waist = (np.abs(down - 0.8 * T) < 0.03 * T) & ~garments & _greenish(photo)
+    sides = waist & (across > 0.9 * body.expected_half_width(0.8 * T))
+    assert sides.sum() > 20, "the test needs the old tee wider than the waist"
+    assert (out[sides].min(axis=1) > 225).mean() > 0.8, "the old tee's sides at the waist became skin"

@@ -14,6 +14,12 @@ import numpy as np
 
 from .person import PersonAnalysis
 
+# The waist: narrower than the line from chest to hips by WAIST_IN, at WAIST_AT of the torso
+# (shoulders to hips), over about WAIST_SPREAD of it.
+WAIST_IN = 0.12
+WAIST_AT = 0.75
+WAIST_SPREAD = 0.25
+
 # mediapipe Pose indices of the subject's own left / right side.
 _SUBJECT_LEFT = {
     "shoulder": 11,
@@ -97,6 +103,20 @@ class Body:
         f = float(np.clip(down / self.torso_length, 0.0, 1.3))
         chest = 0.95 * shoulder
         return chest + (hips - chest) * min(f, 1.0)
+
+    def centre_across(self, down: np.ndarray) -> np.ndarray:
+        """Where (along u) the torso's centre line is at each ``down``: it runs from the neck to
+        the hips' centre, which a leaning body puts to one side."""
+        return np.clip(down / self.torso_length, 0, 1.3) * float((self.hip_centre - self.origin) @ self.u)
+
+    def bare_half_width(self, down: np.ndarray) -> np.ndarray:
+        """The bare torso's half width at each ``down``: the landmarks' line from chest to hips
+        (``expected_half_width``), drawn in at the waist, as a body is under its clothes."""
+        T = self.torso_length
+        heights = np.linspace(0, 1.3 * T, 27)
+        half = np.interp(down, heights, [self.expected_half_width(d) for d in heights])
+        waist = np.exp(-(((down / T - WAIST_AT) / WAIST_SPREAD) ** 2))
+        return half * (1 - WAIST_IN * waist)
 
     def half_widths(self, down: float) -> tuple[float, float]:
         """Distance from the torso's centre line to its left and right edge at ``down``.

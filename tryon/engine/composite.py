@@ -36,6 +36,8 @@ SHADE_EDGE = 0.12
 MIDRIFF_END = 0.85
 MIDRIFF_LOWEST = 1.15
 MIDRIFF_DELTA_E = 18.0
+# The old top's colour is the commonest in bins this wide (Lab units), so a print isn't averaged in.
+DOMINANT_BIN = 8.0
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
 HAIR_LOWEST = 0.55
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
@@ -217,27 +219,57 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
 
 
 def _midriff(
-    body: Body, lab: np.ndarray, top: PlacedGarment, down: np.ndarray, old_top_end: float | None
+    body: Body,
+    lab: np.ndarray,
+    top: PlacedGarment,
+    down: np.ndarray,
+    old_top_end: float | None,
+    bottom_top: float | None = None,
 ) -> np.ndarray:
     """The old top's pixels between a short new top's hem and the waist, or the old top's own
     hem when it is seen lower: a tee reaching the hips left a band of itself below the bared
-    midriff under a new crop top."""
+    midriff under a new crop top. With a new bottom too (``bottom_top``, where it begins), all of
+    the body down to it: skin showed between the old top's end and the new waistband.
+
+    None where the old top runs on past the hips (``old_top_end`` infinite): a dress's skirt or a
+    long top hangs from what the new top covers, and where it ends above is not seen. Cut out
+    down to the waist anyway, it was a flat slab of skin ending in a straight line on the
+    skirt; kept, the new top is worn over it.
+    """
     h, w = body.shape
     S, T = body.shoulder_width, body.torso_length
+    if old_top_end is not None and np.isinf(old_top_end):
+        return np.zeros((h, w), bool)
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
     person = body.mask > 0.5
     chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
     if chest.sum() < 50:
         return np.zeros((h, w), bool)
-    old_top = np.median(lab[chest], axis=0)
+    old_top = _dominant_colour(lab[chest])
     end = MIDRIFF_END * T
     if old_top_end is not None:
         end = float(np.clip(old_top_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
-    band = (down > top.hem_down - 0.03 * T) & (down < end)
-    band &= np.abs(across) < 1.1 * body.expected_half_width(0.6 * T)
     like_old_top = np.linalg.norm(lab - old_top, axis=2) < MIDRIFF_DELTA_E
+    if old_top_end is not None:
+        # Above where it is seen to end, all of it: its print too.
+        like_old_top |= down < old_top_end
+    if bottom_top is not None:
+        end = max(end, bottom_top + 0.02 * T)
+        like_old_top |= down < end
+    band = (down > top.hem_down - 0.03 * T) & (down < end)
+    band &= np.abs(across - body.centre_across(down)) < body.bare_half_width(down)
     return band & person & like_old_top
+
+
+def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
+    """The Lab colour most of ``pixels`` (N, 3) share: a tee's white, not the grey halfway
+    between the white and its big black print that a median gives."""
+    bins = np.floor(pixels / DOMINANT_BIN).astype(np.int64)
+    keys, inverse, counts = np.unique(bins, axis=0, return_inverse=True, return_counts=True)
+    centre = (keys[np.argmax(counts)] + 0.5) * DOMINANT_BIN
+    near = np.linalg.norm(pixels - centre, axis=1) < DOMINANT_BIN
+    return np.median(pixels[near], axis=0)
 
 
 def _limb_zone(shape: tuple[int, int], segments, kind: str, widen: float = 1.0) -> np.ndarray:
@@ -493,16 +525,22 @@ def _compose(
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top) | arms
+        midriff = np.zeros((h, w), bool)
         if top.kind == "upper":
             # Below a top shorter than the old one, where the old top went on, is
             # the midriff: skin, down to the waist or the old top's hem. The old top
             # is told from old trousers or a skirt by its colour, sampled on the
             # chest the new top hides.
-            skin_zone |= _midriff(body, lab, top, down, old_top_end)
+            bottom = next((g for g in placed if g.kind == "lower"), None)
+            midriff = _midriff(body, lab, top, down, old_top_end, bottom.top_down if bottom else None)
+            skin_zone |= midriff
         # Around the shoulders and arms, an old garment wider than the body
         # (a loose sleeve, a boxy tee) gives way to the backdrop, so bared
         # arms keep an arm's shape.
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
+        if midriff.any():
+            # The old top's sides beside a bared midriff go too.
+            span |= (down > 0) & (down < float(down[midriff].max()))
         backdrop_zone |= span & ~skin_zone
         # Beside the torso below the armpits there is no skin but the arms
         # (in skin_zone): an old garment's sides go whatever their colour.

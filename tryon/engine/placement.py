@@ -9,6 +9,7 @@ get one spline whose legs follow hip, knee and ankle.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -621,8 +622,8 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
 def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
     """Where the old top ends and the old bottom (or its waistband, a belt) begins, along the
     torso axis, read off the photo's ``lab`` colours down the body's centre from mid-chest;
-    None when the top's colour runs on past the hips (a dress, a jumpsuit, a long top), the top
-    is a print (its colour says nothing), or nothing is seen.
+    infinity when the top's colour runs on past the hips (a dress, a jumpsuit, a long top), None
+    when the top is a print (its colour says nothing) or the photo ends first.
 
     A new bottom whose rise is lower than the old one's would leave the old waistband showing
     above it (a band of black trousers under a tucked-in shirt). Read from the top down: a plain
@@ -665,7 +666,7 @@ def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> fl
             if midriff or not on_skin:
                 return down - step
             midriff, apart = True, 0
-    return None
+    return math.inf
 
 
 def _place_bottom(

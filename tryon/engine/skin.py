@@ -336,11 +336,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         tone = out[ys, xs]
         # The torso first: rounded across its expected width at each height.
         down = (points - body.origin) @ body.v
-        centre_shift = np.clip(down / T, 0, 1.3)[:, None] * (body.hip_centre - body.origin)
-        across = (points - body.origin - centre_shift) @ body.u
-        heights = np.linspace(0, 1.3 * T, 32)
-        half = np.interp(down, heights, [body.expected_half_width(d) for d in heights])
-        q = np.clip(across / np.maximum(half, 1.0), -1, 1)
+        across = (points - body.origin) @ body.u - body.centre_across(down)
+        q = np.clip(across / np.maximum(body.bare_half_width(down), 1.0), -1, 1)
         lightness = tone[:, 0] * (TORSO_EDGE + (1 - TORSO_EDGE) * np.sqrt(1 - q * q))
         colour = tone.copy()
         # Then each limb, over the pixels nearest its bones.
