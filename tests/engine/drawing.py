@@ -335,6 +335,24 @@ def crop_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) ->
     return _shoot(outline, colour, print_colour, size)
 
 
+def fitted_cap_sleeve_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) -> Image.Image:
+    """A fitted top laid with short cap sleeves squared off level with the shoulders: each sleeve's
+    top corner, out along the shoulder line, is as far from the armhole as its cuff below it."""
+    w, h = size
+    cx = w / 2
+    right = [
+        (cx + 0.10 * w, 0.24 * h),
+        (cx + 0.20 * w, 0.25 * h),
+        (cx + 0.40 * w, 0.25 * h),
+        (cx + 0.34 * w, 0.38 * h),
+        (cx + 0.22 * w, 0.42 * h),
+        (cx + 0.23 * w, 0.50 * h),
+        (cx + 0.19 * w, 0.72 * h),
+    ]
+    left = [(2 * cx - x, y) for x, y in reversed(right)]
+    return _shoot([(cx, 0.30 * h)] + right + left, colour, print_colour, size)
+
+
 def off_shoulder_top(colour=(40, 120, 160), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
     """An off-shoulder top: a band across the arms, highest at its ends, dipping to the middle."""
     w, h = size

@@ -285,3 +285,21 @@ def test_the_chosen_type_decides_the_classes():
     assert dress.sleeve == "short"
     assert dress.hem in ("mini", "knee", "midi", "maxi")
     assert dress.length > garment.length
+
+
+def test_a_cap_sleeve_squared_off_at_the_shoulder_ends_at_its_cuff():
+    """A short sleeve laid level with the shoulder line reaches as far out along its top edge as
+    at its cuff. Its end was taken at the top corner, above the armhole: worn, the sleeve hung
+    from it upside down and stood off the shoulder as a square tab."""
+    photo = drawing.fitted_cap_sleeve_top()
+    garment = extract_garment(photo, clothes_type="upper")
+    assert garment.sleeve == "cap"
+    w, h = photo.size
+    for side in ("left", "right"):
+        kp = garment.keypoints
+        armhole = (kp[f"shoulder_{side}"] + kp[f"armpit_{side}"]) / 2
+        end = kp[f"sleeve_{side}"]
+        assert end[1] > armhole[1], f"the {side} sleeve ends above its armhole, at {end / (w, h)}"
+        # On the cuff: the edge from the top corner (0.40 w out, 0.25 h) to (0.34 w out, 0.38 h).
+        out = abs(end[0] - w / 2) / w
+        assert 0.33 < out < 0.41 and 0.25 < end[1] / h < 0.39, f"the {side} sleeve's end is not on its cuff"

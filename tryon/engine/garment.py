@@ -149,6 +149,8 @@ CUFF_WIDENING = 1.25
 # ... within 3% of the height: a step, where a rounded hem narrows gradually.
 CUFF_STEP = 1.15
 HANGING_MIN_ASPECT = 0.7
+# A sleeve's end is its part furthest from the armhole, less this share of how far it rises above it.
+SLEEVE_RISE_PENALTY = 1.0
 # A sliver of the backdrop's colour inside the garment, between the body and one sleeve, at least
 # GAP_AREA of the garment's area and at most GAP_THIN of its width thick (half-width), is backdrop.
 GAP_AREA = 0.0015
@@ -850,8 +852,11 @@ def _upper_keypoints(
                 continue
             shoulder = points[f"shoulder_{side}"]
             root = (shoulder + pit) / 2
-            dist = np.hypot(sx - root[0], sy - root[1])
-            far = dist >= np.percentile(dist, 93)
+            # The end is the part furthest from the armhole, less how far it rises above it: a
+            # sleeve hangs from the shoulder. Measured as a plain distance, a short sleeve's top
+            # corner by the shoulder won over its cuff, and it was worn upside down, a tab
+            # standing off the arm.
+            far = _furthest(sx, sy, root, SLEEVE_RISE_PENALTY)
             end = np.array([sx[far].mean(), sy[far].mean()], np.float32)
             # Sleeve width at its end, across the sleeve's direction.
             axis = end - root
@@ -1208,6 +1213,13 @@ def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, flo
     return ("v" if dip >= V_DIP * opening else "crew"), depth
 
 
+def _furthest(xs: np.ndarray, ys: np.ndarray, root: np.ndarray, rise_penalty: float = 0.0) -> np.ndarray:
+    """Which of the pixels (``xs``, ``ys``) are the furthest 7% from ``root``, each one's distance
+    less ``rise_penalty`` times how far it rises above it (bool)."""
+    reach = np.hypot(xs - root[0], ys - root[1]) - rise_penalty * np.maximum(root[1] - ys, 0.0)
+    return reach >= np.percentile(reach, 93)
+
+
 def _sleeve_class(mask_parts: np.ndarray, label: int, end, seam, armpit_width: float, drop_span) -> str | None:
     """One sleeve's class from its shape (see SHORT_FULLNESS); None for a strap."""
     length = float(np.linalg.norm(np.asarray(end) - seam))
@@ -1244,12 +1256,17 @@ def _top_parts(mask: np.ndarray, parts: np.ndarray, points: dict[str, np.ndarray
         if f"sleeve_{side}" not in points:
             continue
         seam = np.array([pit[0], points[f"shoulder_{side}"][1]], np.float32)
-        found = _sleeve_class(parts, label, points[f"sleeve_{side}"], seam, armpit_width, (shoulder_y, hem_y))
+        # Its size is measured to the part furthest from the armhole, whichever way that is (the
+        # classes' bounds are set on that), not to the end it hangs from (see _upper_keypoints).
+        ys, xs = np.nonzero(parts == label)
+        far = _furthest(xs, ys, (points[f"shoulder_{side}"] + pit) / 2)
+        reach = np.array([xs[far].mean(), ys[far].mean()], np.float32)
+        found = _sleeve_class(parts, label, reach, seam, armpit_width, (shoulder_y, hem_y))
         if found is None:
             del points[f"sleeve_{side}"], points[f"sleeve_{side}_width"]
             continue
         classes.append(found)
-        lengths.append(float(np.linalg.norm(points[f"sleeve_{side}"] - seam)) / armpit_width)
+        lengths.append(float(np.linalg.norm(reach - seam)) / armpit_width)
     length = (hem_y - shoulder_y) / armpit_width
     return {
         "neckline": neckline,
