@@ -499,3 +499,28 @@ def test_a_crop_top_and_a_low_skirt_bare_the_body_between_them(person):
     sides = waist & (across > 0.9 * body.expected_half_width(0.8 * T))
     assert sides.sum() > 20, "the test needs the old tee wider than the waist"
     assert (out[sides].min(axis=1) > 225).mean() > 0.8, "the old tee's sides at the waist became skin"
+
+
+def test_the_old_trousers_waistband_below_a_bared_midriff_stays(person):
+    """The midriff is bared a little past where the old tee ends; the old tee's sides beside it
+    went to the backdrop down to the same depth, and took the top of the trousers' waistband
+    with them: a pale band between the belly and the trousers."""
+    rendering = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    photo = np.asarray(person.resize(rendering.image.size)).astype(int)
+    out = np.asarray(rendering.image).astype(int)
+    # Navy, not the dark green of the tee's shadowed hem.
+    trousers = (photo.max(axis=2) < 60) & (photo[..., 2] > photo[..., 0] + 8) & (photo[..., 2] >= photo[..., 1])
+    across = np.abs(
+        (np.mgrid[0 : body.shape[0], 0 : body.shape[1]][1] - body.origin[0]) * body.u[0]
+        + (np.mgrid[0 : body.shape[0], 0 : body.shape[1]][0] - body.origin[1]) * body.u[1]
+    )
+    rows = np.nonzero((trousers & (across < 0.3 * S)).any(axis=1))[0]
+    top = int(rows.min())
+    waistband = trousers & (across < 0.3 * S)
+    waistband[:top, :] = False
+    waistband[top + int(0.04 * body.torso_length) :, :] = False
+    assert waistband.sum() > 100, "the test needs the trousers' top in the photo"
+    kept = (np.abs(out[waistband] - photo[waistband]).max(axis=1) < 25).mean()
+    assert kept > 0.9, f"only {kept:.0%} of the trousers' waistband stayed"

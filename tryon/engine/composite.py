@@ -36,6 +36,9 @@ SHADE_EDGE = 0.12
 MIDRIFF_END = 0.85
 MIDRIFF_LOWEST = 1.15
 MIDRIFF_DELTA_E = 18.0
+# ... and whatever its colour (a print), with its sides beside the bared midriff, down to this share
+# of the torso above where it ends.
+MIDRIFF_PRINT_ABOVE = 0.05
 # The old top's colour is the commonest in bins this wide (Lab units), so a print isn't averaged in.
 DOMINANT_BIN = 8.0
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
@@ -252,8 +255,9 @@ def _midriff(
         end = float(np.clip(old_top_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
     like_old_top = np.linalg.norm(lab - old_top, axis=2) < MIDRIFF_DELTA_E
     if old_top_end is not None:
-        # Above where it is seen to end, all of it: its print too.
-        like_old_top |= down < old_top_end
+        # Well above where it is seen to end (seen down the middle: the old bottom's waistband
+        # may rise at the sides), all of it: its print too.
+        like_old_top |= down < old_top_end - MIDRIFF_PRINT_ABOVE * T
     if bottom_top is not None:
         end = max(end, bottom_top + 0.02 * T)
         like_old_top |= down < end
@@ -539,8 +543,12 @@ def _compose(
         # arms keep an arm's shape.
         span = (down > -0.35 * S) & (down < min(top.hem_down, T))
         if midriff.any():
-            # The old top's sides beside a bared midriff go too.
-            span |= (down > 0) & (down < float(down[midriff].max()))
+            # The old top's sides beside a bared midriff go too; not the old bottom's waistband
+            # the midriff reaches just over.
+            lowest = float(down[midriff].max())
+            if old_top_end is not None:
+                lowest = min(lowest, old_top_end - MIDRIFF_PRINT_ABOVE * T)
+            span |= (down > 0) & (down < lowest)
         backdrop_zone |= span & ~skin_zone
         # Beside the torso below the armpits there is no skin but the arms
         # (in skin_zone): an old garment's sides go whatever their colour.
