@@ -48,6 +48,10 @@ SHADE_EDGE_REACH = 0.02
 # The old clothes' light carried onto bared skin as the body's form: between these two blurs
 # (shares of the torso length), at most this far (log of the lightness ratio) either way.
 SKIN_FORM_FINE = 0.025
+SKIN_FORM_BROAD = 0.25
+SKIN_FORM_LIMIT = 0.3
+# ... fading in over this share of the torso from the bared region's edge (a strap shows no form).
+SKIN_FORM_INSET = 0.06
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
@@ -56,8 +60,6 @@ ARM_OUTLINE = 4
 OLD_HEM_DELTA_E = 20.0
 # Half the width of a foot (shoe) around the ankle-heel-toe landmarks (share of the torso length).
 FOOT_RADIUS = 0.06
-SKIN_FORM_BROAD = 0.25
-SKIN_FORM_LIMIT = 0.3
 # Old clothes told from skin of their colour by texture: lightness varying by more than
 # TEXTURE_SPREAD (std, L) within TEXTURE_WINDOW pixels, over more than TEXTURE_SHARE of
 # TEXTURE_AREA pixels around.
@@ -138,6 +140,10 @@ def _form_light(print_free: np.ndarray, region: np.ndarray, scale: float) -> np.
     ratio = cv2.resize(ratio, (w, h), interpolation=cv2.INTER_LINEAR)
     level = float(np.median(cv2.resize(broad, (w, h), interpolation=cv2.INTER_LINEAR)[region]))
     ratio *= float(np.clip((level - 0.08) / 0.25, 0.0, 1.0))
+    # A strap or a collar is too narrow to show the body's form, only its own edges: bared, it
+    # was a dark streak down the skin. The form fades in over SKIN_FORM_INSET from the edge.
+    inside = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 3)
+    ratio *= np.clip(inside / max(1.0, SKIN_FORM_INSET * scale), 0.0, 1.0)
     return np.exp(ratio).astype(np.float32)
 
 

@@ -32,11 +32,10 @@ SKIN_SOURCE = 0.2
 # the middle's (a limb turns away from the light faster than the broad torso).
 LIMB_EDGE = 0.72
 TORSO_EDGE = 0.86
-# Seam with the real skin around a fill: the correction's reach (share of the torso length), the
-# largest lightness step corrected (L), and the border density at which it applies in full.
-SEAM_REACH = 0.1
+# Seam with the real skin around a fill: how far from the border the correction fades out (share of
+# the torso length), and the largest lightness step corrected (L).
+SEAM_REACH = 0.3
 SEAM_LIMIT = 15.0
-SEAM_WEIGHT = 0.08
 # Legs are shaped as limbs from this far (torso lengths) below the hip joints.
 LEG_BELOW_HIPS = 0.12
 # A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
@@ -288,26 +287,53 @@ def _local_tone(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixe
     return cv2.resize(local, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def _membrane(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``values`` (H, W, C) known where ``known``, spread smoothly over the rest (push-pull).
+
+    Each coarser level averages what is known below it; coming back up, a pixel keeps its own
+    value as far as it is known and takes the coarser level's smooth guess for the rest: the
+    result meets every known pixel and varies gently between them, like a stretched membrane.
+    """
+    weight = known.astype(np.float32)
+    levels = [(values * weight[..., None], weight)]
+    while min(levels[-1][1].shape) > 8:
+        sums, weights = levels[-1]
+        levels.append((cv2.pyrDown(sums), cv2.pyrDown(weights)))
+    sums, weights = levels[-1]
+    guess = sums.reshape(*weights.shape, -1) / np.maximum(weights, 1e-6)[..., None]
+    if weights.max() > 0:
+        guess[weights <= 0] = sums.reshape(-1, guess.shape[-1]).sum(axis=0) / weights.sum()
+    for sums, weights in reversed(levels[:-1]):
+        h, w = weights.shape
+        up = cv2.pyrUp(guess, dstsize=(w, h)).reshape(h, w, -1)
+        sure = np.clip(weights * 4.0, 0.0, 1.0)[..., None]
+        own = sums.reshape(h, w, -1) / np.maximum(weights, 1e-6)[..., None]
+        guess = sure * own + (1 - sure) * up
+    return guess.reshape(values.shape)
+
+
 def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, ring: np.ndarray, scale: float):
     """``fill`` (Lab) shifted so it meets the real skin around ``region`` without a seam.
 
     Where the fill borders real skin (a thigh below a new hem meeting the real
-    knee, a shoulder meeting the neck) the difference between the two is
-    measured along that border and spread into the fill, fading over about a
-    tenth of the torso: a smooth (membrane-like) correction, so the fill's
-    own light and texture stay while its edge takes the photo's tone.
+    knee, a chest meeting the neck above an old neckline) the difference between the two is
+    measured along that border and spread into the fill as a membrane: it meets every border
+    pixel exactly, so no step and no halo shows, and eases between borders of different tone.
+    It fades out within SEAM_REACH of the torso from the border: the fill's own light and
+    texture stay, and a small border (a shadowed neck) does not recolour a whole torso.
     """
     if ring.sum() < 20:
         return fill
-    sigma = max(2.0, SEAM_REACH * scale)
     difference = (lab - fill) * ring[..., None]
-    difference[..., 0] = np.clip(difference[..., 0], -SEAM_LIMIT, SEAM_LIMIT) * ring
-    spread = cv2.GaussianBlur(difference, (0, 0), sigma)
-    weight = cv2.GaussianBlur(ring.astype(np.float32), (0, 0), sigma)
-    offset = spread / np.maximum(weight, 1e-6)[..., None]
-    fade = np.clip(weight / SEAM_WEIGHT, 0.0, 1.0)[..., None]
+    difference[..., 0] = np.clip(difference[..., 0], -SEAM_LIMIT, SEAM_LIMIT)
+    ys, xs = np.nonzero(region | ring)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    offset = _membrane(difference[y0:y1, x0:x1], ring[y0:y1, x0:x1])
+    away = cv2.distanceTransform((~ring[y0:y1, x0:x1]).astype(np.uint8), cv2.DIST_L2, 3)
+    fade = np.clip(1.0 - away / max(1.0, SEAM_REACH * scale), 0.0, 1.0)[..., None]
     fill = fill.copy()
-    fill[region] += (offset * fade)[region]
+    inside = region[y0:y1, x0:x1]
+    fill[y0:y1, x0:x1][inside] += (offset * fade)[inside]
     fill[ring] = lab[ring]
     return fill
 

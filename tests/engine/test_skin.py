@@ -1,0 +1,58 @@
+"""Skin filled where old clothes were bared meets the person's real skin without a seam."""
+
+import numpy as np
+
+from tryon.engine.skin import _meet_the_real_skin
+
+
+def _strip_above_a_fill(strip_rows: int):
+    """A fill (L 60) below a strip of real skin (L 74) along an old neckline, and beside the fill on
+    the right a wide stretch of real skin as dark as the fill: a chest bared under an old tank."""
+    h, w = 200, 240
+    lab = np.zeros((h, w, 3), np.float32)
+    lab[..., 0], lab[..., 1], lab[..., 2] = 74.0, 12.0, 20.0
+    lab[:, 180:, 0] = 60.0
+    region = np.zeros((h, w), bool)
+    region[60:180, 40:180] = True
+    ring = np.zeros((h, w), bool)
+    ring[60 - strip_rows : 60, 40:180] = True  # the real chest above the old neckline
+    ring[60:180, 180:183] = True  # the real arm beside it
+    fill = np.zeros_like(lab)
+    fill[...] = (60.0, 12.0, 20.0)  # the fill's own tone, also where it meets the real skin
+    return _meet_the_real_skin(fill, lab, region, ring, scale=300.0), region
+
+
+def test_a_fill_meets_a_thin_strip_of_real_skin_without_a_step():
+    """Between two old straps only a thin strip of real chest shows above the old neckline. The
+    correction was spread as a blur normalised by how much border lay near, then faded by that
+    density: along a thin strip it applied a fraction of the step, and the old neckline stayed
+    drawn on the skin, a lighter band above a darker fill."""
+    for rows in (3, 12):
+        out, _ = _strip_above_a_fill(rows)
+        step = 74.0 - float(np.median(out[61, 60:160, 0]))
+        assert step < 2.0, f"a step of {step:.1f} L below a strip {rows} rows high"
+
+
+def test_a_fill_eases_between_borders_of_different_tone():
+    """Lit like the chest at the top and like the arm at the side, and in between neither jumps."""
+    out, region = _strip_above_a_fill(3)
+    column = out[61:180, 110, 0]
+    assert column[0] > 71.0 and np.all(np.abs(np.diff(column)) < 1.0), "the fill jumps down the chest"
+    row = out[120, 40:180, 0]
+    assert abs(float(row[-1]) - 60.0) < 3.0, "the fill does not meet the arm beside it"
+    assert np.all(np.abs(np.diff(row)) < 1.0), "the fill jumps across the chest"
+
+
+def test_an_old_strap_lends_no_light_to_the_skin_bared_under_it():
+    """The old clothes' own light rounds bared skin (a tee is lit like the chest under it), but a
+    strap is too narrow to show the body's form, only its own edges and sheen: bared, a pale
+    halter strap on a lighter top stayed drawn down the skin, a lighter streak (11% here)."""
+    from tryon.engine.composite import _form_light
+
+    h, w, scale = 400, 400, 400.0
+    grey = np.full((h // 2, w // 2), 200, np.uint8)  # the photo at half size, as _print_free_grey gives it
+    grey[:, 97:103] = 240  # a strap 3% of the torso wide
+    region = np.zeros((h, w), bool)
+    region[:, 192:208] = True  # the strap and its edges, bared
+    form = _form_light(grey, region, scale)
+    assert np.abs(np.log(form[region])).max() < 0.04, "the strap is drawn on the bared skin"
