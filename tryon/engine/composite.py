@@ -41,6 +41,9 @@ MIDRIFF_DELTA_E = 18.0
 MIDRIFF_PRINT_ABOVE = 0.05
 # The old top's colour is the commonest in bins this wide (Lab units), so a print isn't averaged in.
 DOMINANT_BIN = 8.0
+# The throat, in front of the neck below the chin: this far either side of the body's centre line
+# (share of the shoulder width).
+THROAT_HALF = 0.16
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
 HAIR_LOWEST = 0.55
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
@@ -200,6 +203,13 @@ def _down_map(body: Body) -> np.ndarray:
     return (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
 
 
+def _across_map(body: Body) -> np.ndarray:
+    """Each pixel's signed distance from the neck along the shoulders' direction (u)."""
+    h, w = body.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    return (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+
+
 def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
     """The torso between the shoulders and the new garment's hem (for skin fill)."""
     h, w = body.shape
@@ -249,8 +259,7 @@ def _midriff(
     S, T = body.shoulder_width, body.torso_length
     if old_top_end is not None and np.isinf(old_top_end):
         return np.zeros((h, w), bool)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    across = _across_map(body)
     person = body.mask > 0.5
     chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
     if chest.sum() < 50:
@@ -358,6 +367,16 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
     return neck & (body.mask > 0.3)
 
 
+def _throat(body: Body) -> np.ndarray:
+    """In front of the neck, below the chin (bool): the neck itself or a collar, never backdrop."""
+    h, w = body.shape
+    S = body.shoulder_width
+    face = body.face()
+    chin = face[2] if face is not None else body.origin[1] - 0.35 * S
+    below_chin = np.arange(h, dtype=np.float32)[:, None] > chin
+    return (np.abs(_across_map(body)) < THROAT_HALF * S) & below_chin
+
+
 def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """Dark pixels joined to the dark of the head: hair, possibly lying on the shoulders.
 
@@ -370,13 +389,11 @@ def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     # below the chin, dark is a collar or a beard's edge joining one: never
     # hair to keep, and no bridge from the head to a dark collar.
     S = body.shoulder_width
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
-    chin = face[2] if face is not None else body.origin[1] - 0.35 * S
-    throat = (np.abs(across) < 0.16 * S) & (ys > chin)
+    across = _across_map(body)
+    throat = _throat(body)
     # Long hair ends by mid-chest and stays within the shoulders; dark below or beyond that (a
     # dark dress, a sleeve) is clothing, even where it touches the hair.
-    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    down = _down_map(body)
     low = (down > HAIR_LOWEST * body.torso_length) | (np.abs(across) > 0.5 * S)
     dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
     count, labels = cv2.connectedComponents(dark, connectivity=8)
@@ -584,7 +601,10 @@ def _compose(
         # (The shoes are never old clothes.)
         lower_backdrop = below & ~(legs & bare) & ~arm_cores
     skin_zone &= ~hands & ~face
-    backdrop_zone &= ~hands & ~head
+    # Nor is the neck above the shoulders, where no new neckline says where it is (straps): a
+    # highlight under the jaw is not skin-coloured, and went to the backdrop as a white blot.
+    neck_column = (np.abs(_across_map(body)) < THROAT_HALF * S) & (down < 0)
+    backdrop_zone &= ~hands & ~head & ~neck_column
     lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
