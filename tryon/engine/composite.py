@@ -671,7 +671,9 @@ def _compose(
         keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone) | arm_outline
         if skin is not None:
             keep_out |= (body.mask > 0.5) & ~not_skin
-        to_backdrop = grown & ~keep_out & backdrop_zone | to_backdrop
+        # Outside the person's outline too, below the ankles as well: the segmentation often stops
+        # short of a long hem, whose dark edge then stayed as a ragged line on the floor.
+        to_backdrop = grown & ~keep_out & (backdrop_zone | (body.mask <= 0.5)) | to_backdrop
         fill = _background_fill(base, to_backdrop, (body.mask > 0.2) | (coverage > 0.02))
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
