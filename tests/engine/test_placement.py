@@ -524,3 +524,24 @@ def test_the_old_trousers_waistband_below_a_bared_midriff_stays(person):
     assert waistband.sum() > 100, "the test needs the trousers' top in the photo"
     kept = (np.abs(out[waistband] - photo[waistband]).max(axis=1) < 25).mean()
     assert kept > 0.9, f"only {kept:.0%} of the trousers' waistband stayed"
+
+
+@pytest.mark.parametrize("make", [drawing.fitted_cap_sleeve_top, drawing.crop_top])
+def test_no_skin_shows_through_where_a_tops_pieces_meet_at_the_shoulder(person, make):
+    """The body panel and each sleeve are warped apart; where their outlines meet at an angle at
+    the top of the shoulder a small hole opened between them, and the old clothes under it went
+    to skin: a dark nick in the new top at each armhole seam."""
+    rendering = render_tryon_detailed(person, make(), "upper")
+    body = rendering.body
+    S, T = body.shoulder_width, body.torso_length
+    out = np.asarray(rendering.image).astype(int)
+    garment = (out.max(axis=2) > 150).astype(np.uint8)  # the drawn top is light; this person's skin is dark
+    size = int(0.1 * S) | 1
+    closed = cv2.morphologyEx(garment, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    down = _down_map(body)
+    ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    across = np.abs((xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1])
+    # Where the armhole seams are, clear of the neckline's corners and the arms below the sleeves.
+    shoulders = (np.abs(down) < 0.15 * T) & (across > 0.3 * S) & (across < 0.55 * S) & (body.mask > 0.5)
+    holes = (closed > 0) & (garment == 0) & shoulders
+    assert holes.sum() < 0.002 * S * S, f"{holes.sum()} px of skin show through the top at the shoulders"

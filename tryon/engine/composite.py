@@ -41,6 +41,12 @@ MIDRIFF_DELTA_E = 18.0
 MIDRIFF_PRINT_ABOVE = 0.05
 # The old top's colour is the commonest in bins this wide (Lab units), so a print isn't averaged in.
 DOMINANT_BIN = 8.0
+# Notches between a top's pieces at the shoulders narrower than SHOULDER_NOTCH of the shoulder width
+# are closed, above SHOULDER_NOTCH_LOWEST of the torso and beyond NECK_HALF of the shoulder width
+# from the neck.
+SHOULDER_NOTCH = 0.12
+SHOULDER_NOTCH_LOWEST = 0.2
+NECK_HALF = 0.2
 # The throat, in front of the neck below the chin: this far either side of the body's centre line
 # (share of the shoulder width).
 THROAT_HALF = 0.16
@@ -291,6 +297,47 @@ def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
     return np.median(pixels[near], axis=0)
 
 
+def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray) -> Layer | None:
+    """A layer of the garment's own colour over the notches between its pieces at the shoulders.
+
+    The body panel's shoulder and the sleeve's cap are warped apart, and where their outlines
+    meet at an angle a notch opens at the top of the shoulder: the old clothes there went to
+    the backdrop or to skin, a white or brown nick in the new top. Gaps narrower than
+    SHOULDER_NOTCH of the shoulder width, over the person, are closed with the colour around
+    them, behind the pieces.
+    """
+    h, w = body.shape
+    S, T = body.shoulder_width, body.torso_length
+    alpha = np.zeros((h, w), np.float32)
+    colour = np.zeros((h, w, 3), np.float32)
+    for layer in garment.layers:
+        x0, y0, x1, y1 = layer.box
+        a = layer.rgba[..., 3]
+        colour[y0:y1, x0:x1] = colour[y0:y1, x0:x1] * (1 - a[..., None]) + layer.rgba[..., :3] * a[..., None]
+        np.maximum(alpha[y0:y1, x0:x1], a, out=alpha[y0:y1, x0:x1])
+    solid = (alpha > 0.5).astype(np.uint8)
+    size = max(3, int(SHOULDER_NOTCH * S) | 1)
+    closed = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    notch = (closed > 0) & (solid == 0) & (body.mask > 0.5) & (down < SHOULDER_NOTCH_LOWEST * T)
+    notch &= np.abs(_across_map(body)) > NECK_HALF * S  # the neckline is the garment's own shape
+    if not notch.any():
+        return None
+    # The colour around each notch: a blur of the garment normalised by its coverage.
+    sigma = max(1.0, SHOULDER_NOTCH * S / 2)
+    weight = cv2.GaussianBlur(alpha, (0, 0), sigma)
+    around = cv2.GaussianBlur(colour, (0, 0), sigma) / np.maximum(weight, 1e-6)[..., None]
+    ys, xs = np.nonzero(notch)
+    y0, y1 = max(0, ys.min() - 3), min(h, ys.max() + 4)
+    x0, x1 = max(0, xs.min() - 3), min(w, xs.max() + 4)
+    rgba = np.zeros((y1 - y0, x1 - x0, 4), np.float32)
+    rgba[..., :3] = np.clip(around[y0:y1, x0:x1], 0, 1)
+    # Reaching a little under the pieces' feathered edges (it lies behind them), or a faint ring of
+    # what lies below shows through where both are part-transparent.
+    under = cv2.dilate(notch[y0:y1, x0:x1].astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
+    rgba[..., 3] = np.clip(_feather(under, 0.8), 0, 1)
+    return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
+
+
 def _limb_zone(shape: tuple[int, int], segments, kind: str, widen: float = 1.0) -> np.ndarray:
     """Both arms' or both legs' (``kind``) extent as wide as the limbs themselves (``segments``, see
     ``limb_segments``), not as the old clothes on them."""
@@ -526,12 +573,20 @@ def _compose(
     feather = 1.2 if hd else 0.8
     print_free = _print_free_grey(base, T)
     shade = _shading(print_free, np.clip(body.mask, 0, 1).astype(np.float32), T)
-    coverage = np.zeros((h, w), np.float32)
+    down = _down_map(body)
     for garment in placed:
         for layer in garment.layers:
             x0, y0, x1, y1 = layer.box
             layer.rgba[..., 3] = np.clip(_feather(layer.rgba[..., 3], feather), 0, 1)
             layer.rgba[..., :3] = np.clip(layer.rgba[..., :3] * shade[y0:y1, x0:x1, None], 0, 1)
+        if garment.kind in ("upper", "full"):
+            notch = _shoulder_notches(body, garment, down)
+            if notch is not None:
+                garment.layers.insert(0, notch)
+    coverage = np.zeros((h, w), np.float32)
+    for garment in placed:
+        for layer in garment.layers:
+            x0, y0, x1, y1 = layer.box
             region = coverage[y0:y1, x0:x1]
             np.maximum(region, layer.rgba[..., 3], out=region)
 
@@ -548,7 +603,6 @@ def _compose(
     segments = limb_segments(body)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
-    down = _down_map(body)
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top) | arms
