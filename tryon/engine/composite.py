@@ -50,6 +50,10 @@ NECK_HALF = 0.2
 # The throat, in front of the neck below the chin: this far either side of the body's centre line
 # (share of the shoulder width).
 THROAT_HALF = 0.16
+# Hair is darker than this share of the skin's lightness; its lighter strands, kept off the backdrop,
+# darker than HAIR_STRANDS of it.
+HAIR_DARKER = 0.55
+HAIR_STRANDS = 0.8
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
 HAIR_LOWEST = 0.55
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
@@ -424,7 +428,7 @@ def _throat(body: Body) -> np.ndarray:
     return (np.abs(_across_map(body)) < THROAT_HALF * S) & below_chin
 
 
-def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def _hair(body: Body, lab: np.ndarray, skin: np.ndarray, darker: float = HAIR_DARKER, bridge: int = 0) -> np.ndarray:
     """Dark pixels joined to the dark of the head: hair, possibly lying on the shoulders.
 
     A black collar or strap is dark too, but skin (or the throat, see below)
@@ -442,7 +446,11 @@ def _hair(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     # dark dress, a sleeve) is clothing, even where it touches the hair.
     down = _down_map(body)
     low = (down > HAIR_LOWEST * body.torso_length) | (np.abs(across) > 0.5 * S)
-    dark = ((lab[..., 0] < 0.55 * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
+    dark = ((lab[..., 0] < darker * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
+    if bridge:
+        # A lock of hair joins the rest across a few lighter pixels (a strand's sheen, the backdrop).
+        joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((bridge, bridge), np.uint8))
+        dark = joined & ~(throat | low).astype(np.uint8) & (body.mask > 0.3).astype(np.uint8)
     count, labels = cv2.connectedComponents(dark, connectivity=8)
     if count <= 1:
         return np.zeros((h, w), bool)
@@ -712,17 +720,20 @@ def _compose(
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick.
         to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
-        to_backdrop &= ~arm_outline
+        # Nor does hair go, lighter strands included: the old top's outline cut a wedge out of a
+        # ponytail lying on the shoulder.
+        strands = (down < 0) & _hair(body, lab, skin, HAIR_STRANDS, bridge=9)
+        to_backdrop &= ~arm_outline & ~strands
     else:
         to_backdrop = uncovered & backdrop_zone
-        arm_outline = np.zeros((h, w), bool)
+        arm_outline = strands = np.zeros((h, w), bool)
     backdrop_soft = np.zeros((h, w), np.float32)
     if to_backdrop.any():
         # The segmentation's soft rim around the old clothes would stay as a
         # faint outline: reach a little past it (backdrop there is unchanged).
         rim = max(2, int(0.02 * T))
         grown = cv2.dilate(to_backdrop.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
-        keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone) | arm_outline
+        keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone) | arm_outline | strands
         if skin is not None:
             keep_out |= (body.mask > 0.5) & ~not_skin
         # Outside the person's outline too, below the ankles as well: the segmentation often stops
