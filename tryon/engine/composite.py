@@ -312,34 +312,58 @@ def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray) -> L
     """
     h, w = body.shape
     S, T = body.shoulder_width, body.torso_length
-    alpha = np.zeros((h, w), np.float32)
-    colour = np.zeros((h, w, 3), np.float32)
-    for layer in garment.layers:
-        x0, y0, x1, y1 = layer.box
-        a = layer.rgba[..., 3]
-        colour[y0:y1, x0:x1] = colour[y0:y1, x0:x1] * (1 - a[..., None]) + layer.rgba[..., :3] * a[..., None]
-        np.maximum(alpha[y0:y1, x0:x1], a, out=alpha[y0:y1, x0:x1])
-    solid = (alpha > 0.5).astype(np.uint8)
     size = max(3, int(SHOULDER_NOTCH * S) | 1)
+    # Only the rows down to the shoulders are looked at (a closing over the whole photo was most
+    # of this step's time).
+    rows = np.nonzero((down < SHOULDER_NOTCH_LOWEST * T + size).any(axis=1))[0]
+    if not len(rows):
+        return None
+    band = int(rows.max()) + 1
+    alpha = _layers_over(garment.layers, (0, 0, w, band), colour=None)
+    solid = (alpha > 0.5).astype(np.uint8)
     closed = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    notch = (closed > 0) & (solid == 0) & (body.mask > 0.5) & (down < SHOULDER_NOTCH_LOWEST * T)
-    notch &= np.abs(_across_map(body)) > NECK_HALF * S  # the neckline is the garment's own shape
+    notch = (closed > 0) & (solid == 0) & (body.mask[:band] > 0.5) & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
+    notch &= np.abs(_across_map(body)[:band]) > NECK_HALF * S  # the neckline is the garment's own shape
     if not notch.any():
         return None
     # The colour around each notch: a blur of the garment normalised by its coverage.
     sigma = max(1.0, SHOULDER_NOTCH * S / 2)
-    weight = cv2.GaussianBlur(alpha, (0, 0), sigma)
-    around = cv2.GaussianBlur(colour, (0, 0), sigma) / np.maximum(weight, 1e-6)[..., None]
+    reach = int(3 * sigma) + 4
     ys, xs = np.nonzero(notch)
-    y0, y1 = max(0, ys.min() - 3), min(h, ys.max() + 4)
+    y0, y1 = max(0, ys.min() - 3), min(band, ys.max() + 4)
     x0, x1 = max(0, xs.min() - 3), min(w, xs.max() + 4)
+    around_box = (max(0, x0 - reach), max(0, y0 - reach), min(w, x1 + reach), min(h, y1 + reach))
+    colour = np.zeros((around_box[3] - around_box[1], around_box[2] - around_box[0], 3), np.float32)
+    weight = _layers_over(garment.layers, around_box, colour=colour)
+    spread = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-6)
+    around = cv2.GaussianBlur(colour, (0, 0), sigma) / spread[..., None]
+    ax, ay = x0 - around_box[0], y0 - around_box[1]
     rgba = np.zeros((y1 - y0, x1 - x0, 4), np.float32)
-    rgba[..., :3] = np.clip(around[y0:y1, x0:x1], 0, 1)
+    rgba[..., :3] = np.clip(around[ay : ay + y1 - y0, ax : ax + x1 - x0], 0, 1)
     # Reaching a little under the pieces' feathered edges (it lies behind them), or a faint ring of
     # what lies below shows through where both are part-transparent.
     under = cv2.dilate(notch[y0:y1, x0:x1].astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
     rgba[..., 3] = np.clip(_feather(under, 0.8), 0, 1)
     return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
+
+
+def _layers_over(layers: list[Layer], box, colour: np.ndarray | None) -> np.ndarray:
+    """The layers' combined alpha over ``box`` (x0, y0, x1, y1), and with ``colour`` given, their
+    colour laid over it (premultiplied, in place)."""
+    bx0, by0, bx1, by1 = box
+    alpha = np.zeros((by1 - by0, bx1 - bx0), np.float32)
+    for layer in layers:
+        lx0, ly0, lx1, ly1 = layer.box
+        x0, y0, x1, y1 = max(lx0, bx0), max(ly0, by0), min(lx1, bx1), min(ly1, by1)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        piece = layer.rgba[y0 - ly0 : y1 - ly0, x0 - lx0 : x1 - lx0]
+        a = piece[..., 3]
+        target = (slice(y0 - by0, y1 - by0), slice(x0 - bx0, x1 - bx0))
+        if colour is not None:
+            colour[target] = colour[target] * (1 - a[..., None]) + piece[..., :3] * a[..., None]
+        np.maximum(alpha[target], a, out=alpha[target])
+    return alpha
 
 
 def _limb_zone(shape: tuple[int, int], segments, kind: str, widen: float = 1.0) -> np.ndarray:
