@@ -545,3 +545,30 @@ def test_no_skin_shows_through_where_a_tops_pieces_meet_at_the_shoulder(person, 
     shoulders = (np.abs(down) < 0.15 * T) & (across > 0.3 * S) & (across < 0.55 * S) & (body.mask > 0.5)
     holes = (closed > 0) & (garment == 0) & shoulders
     assert holes.sum() < 0.002 * S * S, f"{holes.sum()} px of skin show through the top at the shoulders"
+
+
+def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person):
+    """Skin in shadow is darker and less saturated with it. Compared with the lit skin's hue, the
+    shadow under a dark-skinned person's jaw passed for an old collar and was repainted as a
+    lighter, flat patch across the neck. Here the neck below the chin is put in a deep shadow."""
+    from tryon.engine.skin import lab_of
+
+    first = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = first.body
+    S = body.shoulder_width
+    photo = np.asarray(person.resize(first.image.size)).copy()
+    chin = body.face()[2]
+    ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    down = _down_map(body)
+    shadow = (ys > chin) & (down < -0.05 * S) & (np.abs(across) < 0.12 * S) & (body.mask > 0.5)
+    lab = lab_of(photo)
+    lab[shadow] *= np.array([0.6, 0.45, 0.45], np.float32)
+    photo = (np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), 0, 1) * 255 + 0.5).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    seen = shadow & (rendering.coverage() < 0.05)
+    assert seen.sum() > 0.02 * S * S, "the test needs the neck bare"
+    repainted = (np.abs(out[seen] - photo.astype(int)[seen]).max(axis=1) > 20).mean()
+    # The new neckline's soft shadow and feathered edge change about a sixth of it anyway.
+    assert repainted < 0.3, f"{repainted:.0%} of the shadowed neck was repainted"

@@ -20,6 +20,9 @@ SKIN_AB = 12.0
 MIN_SKIN_SAMPLES = 120
 # How much darker (L) than the lit skin colour a shaded patch of skin may be.
 SKIN_SHADE = 35.0
+# ... its chroma falling with its lightness, to no less than this share of the lit skin's.
+SKIN_SHADOW_CHROMA = 0.5
+SKIN_SHADOW_AB = 7.0
 # Grain (L units) used when no real skin patch is there to copy, and the clip on copied grain
 # (times its measured strength): beyond it, creases and hairs tile into a cracked-paint look.
 SKIN_GRAIN = 1.6
@@ -103,10 +106,20 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
 
 
 def is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarray:
-    """Pixels near the person's skin colour; ``loose`` > 1 widens the tolerance."""
+    """Pixels near the person's skin colour; ``loose`` > 1 widens the tolerance.
+
+    Skin in shadow is darker and less saturated with it: its hue is compared with the skin's
+    own chroma scaled by how much darker it is, as well as with the lit skin's. Compared with the
+    lit skin only, the shadow under the jaw of a dark-skinned person failed the test and the
+    neck was repainted as a flat, lighter patch.
+    """
     ab = np.hypot(lab[..., 1] - skin[1], lab[..., 2] - skin[2])
+    darker = np.clip(lab[..., 0] / max(float(skin[0]), 1.0), SKIN_SHADOW_CHROMA, 1.0)
+    shaded = np.hypot(lab[..., 1] - skin[1] * darker, lab[..., 2] - skin[2] * darker)
     light = (lab[..., 0] > skin[0] - SKIN_SHADE * loose) & (lab[..., 0] < skin[0] + 40)
-    return (ab < SKIN_AB * loose) & light
+    # The shaded comparison is tighter: a brown or maroon print is darker than the skin and less
+    # saturated too, and must not pass for its shadow.
+    return ((ab < SKIN_AB * loose) | (shaded < SKIN_SHADOW_AB * loose)) & light
 
 
 def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
