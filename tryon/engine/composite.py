@@ -50,6 +50,8 @@ NECK_HALF = 0.2
 # The throat, in front of the neck below the chin: this far either side of the body's centre line
 # (share of the shoulder width).
 THROAT_HALF = 0.16
+# ... or, on rows where the neck's skin shows, on each side as far as it reaches and this much more.
+NECK_SEEN = 0.03
 # Hair is darker than this share of the skin's lightness; its lighter strands, kept off the backdrop,
 # darker than HAIR_STRANDS of it.
 HAIR_DARKER = 0.55
@@ -442,14 +444,28 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
     return neck & (body.mask > 0.3)
 
 
-def _throat(body: Body) -> np.ndarray:
-    """In front of the neck, below the chin (bool): the neck itself or a collar, never backdrop."""
+def _throat(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """In front of the neck, below the chin (bool): the neck itself, or a collar round it.
+
+    At most THROAT_HALF of the shoulder width either side of the centre line; on rows where the
+    neck's own skin shows, on each side only as far as that skin reaches (long hair beside a
+    slim or turned neck was taken for a collar and painted over as a patch of skin).
+    """
     h, w = body.shape
     S = body.shoulder_width
     face = body.face()
     chin = face[2] if face is not None else body.origin[1] - 0.35 * S
     below_chin = np.arange(h, dtype=np.float32)[:, None] > chin
-    return (np.abs(_across_map(body)) < THROAT_HALF * S) & below_chin
+    across = _across_map(body)
+    throat = (np.abs(across) < THROAT_HALF * S) & below_chin
+    neck = throat & is_skin(lab, skin) & (body.mask > 0.5)
+    # Rows where the neck's skin shows across more than a sliver (a collar row shows none).
+    seen = neck.sum(axis=1) > 2 * NECK_SEEN * S
+    for sign in (-1.0, 1.0):
+        side = throat[seen] & (sign * across[seen] > 0)
+        reach = np.where(neck[seen] & side, sign * across[seen], 0.0).max(axis=1)
+        throat[seen] &= ~(side & (sign * across[seen] > (reach + NECK_SEEN * S)[:, None]))
+    return throat
 
 
 def _hair(body: Body, lab: np.ndarray, skin: np.ndarray, darker: float = HAIR_DARKER, bridge: int = 0) -> np.ndarray:
@@ -465,7 +481,7 @@ def _hair(body: Body, lab: np.ndarray, skin: np.ndarray, darker: float = HAIR_DA
     # hair to keep, and no bridge from the head to a dark collar.
     S = body.shoulder_width
     across = _across_map(body)
-    throat = _throat(body)
+    throat = _throat(body, lab, skin)
     # Long hair ends by mid-chest and stays within the shoulders; dark below or beyond that (a
     # dark dress, a sleeve) is clothing, even where it touches the hair.
     down = _down_map(body)
