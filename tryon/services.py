@@ -542,26 +542,34 @@ def load_task_image(task: TryOnTask, field: str) -> Image.Image:
 
 
 def _render_while_checking(job, images, report, marks) -> bytes:
-    """The render, with the check endpoints' checks on the same photos in a thread beside it.
+    """The render, with the check endpoints' checks on the same photos.
 
-    The checks take about a quarter of a second of CPU; run before the render they made every
-    try-on that much slower, while beside it they use a core the render leaves idle whenever
-    the machine has one (and the engine's models are shared under its lock). A refusal still decides
-    the outcome as if the checks had run first: it stops the render at its next progress report,
-    it wins over the render's own failure, and a render that finishes waits for the verdict.
-    Only for the local engine: any other backend hears of a task only once its photos passed.
+    With the local engine the model check comes first, made on the photo as the render will look
+    for the person, and the render reuses that look: one person analysis a try-on, not two, and
+    a refused photo ends the task before its render starts. The clothes checks (about a seventh
+    of a second of CPU) run in a thread beside the render, on a core the render leaves idle
+    whenever the machine has one (the engine's models are shared under its lock). Their refusal
+    still decides the outcome as if they had run first: it stops the render at its next progress
+    report, it wins over the render's own failure, and a render that finishes waits for the verdict.
+    Any other backend hears of a task only once both its photos passed.
     """
-
-    def check():
-        _refuse_what_the_checks_refuse(images)
-        marks["checked"] = time.time()
 
     backend = get_backend()
     if not isinstance(backend, backends.LocalBackend):
         # A remote engine bills its own account as soon as it is asked: a photo our check
         # refuses is never sent there.
-        check()
+        _refuse_a_model_the_check_refuses(check_model_image(images["model_image"]))
+        _refuse_clothes_the_checks_refuse(images)
+        marks["checked"] = time.time()
         return backend.render(job, report)
+
+    with _backend_errors():
+        model = backend.check_model_to_render(job)
+    _refuse_a_model_the_check_refuses(model.check)
+
+    def check_clothes():
+        _refuse_clothes_the_checks_refuse(images)
+        marks["checked"] = time.time()
 
     def report_unless_refused(stage: str, fraction: float) -> None:
         if verdict.done() and verdict.exception() is not None:
@@ -569,9 +577,9 @@ def _render_while_checking(job, images, report, marks) -> bytes:
         report(stage, fraction)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="checks") as pool:
-        verdict = pool.submit(check)
+        verdict = pool.submit(check_clothes)
         try:
-            result = backend.render(job, report_unless_refused)
+            result = backend.render(model.job, report_unless_refused, person=model.person)
         except TaskCancelled:
             raise
         except Exception:
@@ -581,19 +589,22 @@ def _render_while_checking(job, images, report, marks) -> bytes:
     return result
 
 
-def _refuse_what_the_checks_refuse(images: dict[str, Image.Image | None]) -> None:
-    """One verdict per photo: the task runs the check endpoints' own checks on its stored images.
+def _refuse_a_model_the_check_refuses(model) -> None:
+    """The task's model photo gets the model check endpoint's verdict (``model`` is its answer).
 
     Without this a task could be charged and COMPLETED on a photo the model check refuses (an empty
     room, a back view), because the renderer found a marginal pose the check had rejected.
     """
     from tryon.errors import CHECK_CODES
 
-    model = check_model_image(images["model_image"])
     if not model.is_good:
         code = model.error_code or "400001"
         known = CHECK_CODES.get(code)
         raise InputRefused(f"{code}: {known.documented if known else 'The model image cannot be used'}")
+
+
+def _refuse_clothes_the_checks_refuse(images: dict[str, Image.Image | None]) -> None:
+    """One verdict per photo: the task runs the clothes check endpoint's own check on its stored garments."""
     for field in ("cloth_image", "lower_cloth_image"):
         if images[field] is not None and not check_clothes_image(images[field]).is_clothes:
             raise InputRefused(f"{field}: the photo does not show a garment that can be tried on")
