@@ -428,9 +428,12 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
     """The owner's task; another owner's id is indistinguishable from an unknown one."""
     if "\x00" in public_id:  # PostgreSQL refuses NUL in a query (DataError, which would read as an outage)
         raise TaskNotFound("task not found")
-    task = owner.tasks().filter(public_id=public_id).first()
-    if task is None:
-        raise TaskNotFound("task not found")
+    try:
+        # get(), not first(): public_id is unique, and without first()'s ORDER BY a status poll's
+        # one query costs a quarter less to build.
+        task = owner.tasks().get(public_id=public_id)
+    except TryOnTask.DoesNotExist:
+        raise TaskNotFound("task not found") from None
     if _looks_stale(task) and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
         task.refresh_from_db()
     return task
