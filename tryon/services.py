@@ -413,6 +413,11 @@ def add_credits(api_key: ApiKey, change: int, reason: str, changed_by=None) -> b
 
 
 def _encode_input(image: Image.Image) -> bytes:
+    # An upload that is already a clean JPEG (a photo resized before upload, as FitRoom's docs advise,
+    # or the studio's own stored copy) is kept as it came: re-encoding only cost the web process time.
+    kept = engine.plain_jpeg(image)
+    if kept is not None and max(image.size) <= STORED_INPUT_MAX_SIDE:
+        return kept
     return engine.encode_image(engine.fit_within(image, STORED_INPUT_MAX_SIDE), quality=95)
 
 
