@@ -31,7 +31,7 @@ from tryon.models import ApiKey, CreditEntry, IdempotencyKey, Invitation, SavedP
 
 log = logging.getLogger(__name__)
 
-STORED_INPUT_MAX_SIDE = 4096  # inputs are re-encoded (metadata stripped) at most this large
+STORED_INPUT_MAX_SIDE = 4096  # inputs are stored without metadata, at most this large
 THUMBNAIL_SIZE = 360
 # A worker that died mid-task gets one more delivery; after that the task fails.
 MAX_ATTEMPTS = 2
@@ -535,7 +535,7 @@ def run_task(public_id: str) -> None:
 
 
 def _decode_stored(data: bytes) -> Image.Image:
-    """A photo we stored ourselves (re-encoded, at most STORED_INPUT_MAX_SIDE on a side), decoded."""
+    """A photo we stored ourselves (without metadata, at most STORED_INPUT_MAX_SIDE on a side), decoded."""
     return engine.load_image(data, engine.ImageLimits(max_pixels=STORED_INPUT_MAX_SIDE**2 + 1))
 
 
