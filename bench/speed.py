@@ -12,8 +12,11 @@ database with --scaleout), after timing the engine's own render in this process,
    render p50/p95 (targets: p50 <= render p50 + 0.25 s, p95 <= render p95 + 0.6 s), with the
    breakdown of where the time goes (the worker logs wall-clock marks per task);
 2. get-task latency while both cores render at the rate limit, with 10 and with 30 keys
-   (targets: p50 <= 5 ms, p99 <= 20 ms), reusing bench/load.py's shoppers;
-3. throughput of normal try-ons with 768x1024 photos (target >= 150/min) and 1536x2048;
+   (targets: p50 <= 5 ms, p99 <= 20 ms), reusing bench/load.py's shoppers, as they see it and as one
+   more shopper sees it from a process of its own (the shoppers' threads share one Python process
+   with their httpx clients, on the same two cores: their view adds the load generator's own waits);
+3. throughput of normal try-ons with 768x1024 photos (target >= 150/min) and 1536x2048, and the CPU
+   a try-on takes in the web, queue and check processes (what two cores could sustain, whatever else runs);
 4. queue-worker RSS over the try-ons (target <= 600 MB, no growth) and web-process RSS (<= 250 MB);
 5. the studio in Debian's Chromium (playwright): from the click on "Try on" to the result image
    painted, against the same render targets (--studio-runs 0 skips it).
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -35,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import httpx
@@ -124,6 +129,32 @@ def process_rss(deployment: load.Deployment) -> dict[str, float]:
         "worker_mb": round(max([rss_mb(worker.pid)] + [rss_mb(p) for p in load.descendants(worker.pid)]), 1),
         "checker_mb": round(max([rss_mb(checker.pid)] + [rss_mb(p) for p in load.descendants(checker.pid)]), 1),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; 0 once it has ended."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+ENGINE_LOADED_MB = (
+    250  # a queue worker holds the engine's models (360 MB and more); the cluster's other processes 60-80
+)
+
+
+def process_cpu(deployment: load.Deployment) -> dict[str, float]:
+    """CPU seconds used so far by the web processes, the queue workers (the cluster's processes that loaded
+    the engine), the cluster's other processes (broker, monitor, sentinel) and the check process."""
+    web, cluster, checker = deployment.processes
+    pids = {
+        name: [process.pid, *load.descendants(process.pid)] for name, process in (("web", web), ("checker", checker))
+    }
+    cluster_pids = [cluster.pid, *load.descendants(cluster.pid)]
+    pids["worker"] = [pid for pid in cluster_pids if rss_mb(pid) > ENGINE_LOADED_MB]
+    pids["cluster"] = [pid for pid in cluster_pids if pid not in pids["worker"]]
+    return {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
 
 
 # --- the engine's own time -----------------------------------------------------------------------
@@ -218,12 +249,45 @@ def latency(deployment, raw_key, model, cloth, runs) -> dict:
 # --- 2. polls under load --------------------------------------------------------------------------
 
 
+PROBE_INTERVAL = 0.25  # s between one prober's polls
+
+
+def probe(url: str, raw_key: str, seconds: float) -> list[float]:
+    """Poll ``url`` every PROBE_INTERVAL for ``seconds`` on one kept-alive connection; the latencies in ms.
+
+    Run in a process of its own (``speed.py --probe``): one shopper's phone, whose HTTP client does
+    not share a Python process and its GIL with the load generator's threads and its httpx clients.
+    """
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    latencies, until = [], time.monotonic() + seconds
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        connection.request("GET", parts.path, headers={"X-API-KEY": raw_key})
+        response = connection.getresponse()
+        response.read()
+        if response.status == 200:
+            latencies.append((time.perf_counter() - started) * 1000)
+        time.sleep(PROBE_INTERVAL)
+    return latencies
+
+
 def polls_under_load(deployment, keys: int, seconds: float) -> dict:
     from django.conf import settings
+    from django.utils import timezone
 
     from tryon.keys import create_api_key
+    from tryon.models import TryOnTask
 
     created = [create_api_key(f"poll-{keys}-{n}", load.CREDITS_PER_KEY) for n in range(keys)]
+    # The prober's own task: a live one, as a shopper polls it while it renders (never queued, so it stays live).
+    probe_key, probe_raw = create_api_key(f"probe-{keys}", 0)
+    probe_key.rate_limit_per_minute = UNLIMITED
+    probe_key.save(update_fields=["rate_limit_per_minute"])
+    now = timezone.now()
+    probed = TryOnTask.objects.create(
+        api_key=probe_key, cloth_type="upper", status="PROCESSING", progress=50, started_at=now, progress_updated_at=now
+    )
     recorder = load.Recorder()
     started = time.monotonic()
     until, drain_until = started + seconds, started + seconds + 120
@@ -235,6 +299,13 @@ def polls_under_load(deployment, keys: int, seconds: float) -> dict:
     ]
     for shopper in shoppers:
         shopper.start()
+    prober = subprocess.Popen(
+        [sys.executable, __file__, "--probe", f"{deployment.base_url}/api/tryon/v2/tasks/{probed.public_id}"]
+        + [probe_raw, str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    probed_polls = json.loads(prober.communicate()[0])
     for shopper in shoppers:
         shopper.join()
     elapsed = time.monotonic() - started
@@ -245,6 +316,9 @@ def polls_under_load(deployment, keys: int, seconds: float) -> dict:
         "polls": len(polls),
         "p50_ms": round(load.percentile(polls, 0.5), 1),
         "p99_ms": round(load.percentile(polls, 0.99), 1),
+        "probe_polls": len(probed_polls),
+        "probe_p50_ms": round(load.percentile(probed_polls, 0.5), 1),
+        "probe_p99_ms": round(load.percentile(probed_polls, 0.99), 1),
         "tryons_per_minute": round(done / elapsed * 60, 1),
         "errors_non_429": len(recorder.errors),
     }
@@ -288,13 +362,15 @@ def throughput(deployment, raw_keys, model, cloth, tryons: int) -> dict:
                 if state["done"] in checkpoints:
                     state["rss"].append((state["done"], process_rss(deployment)))
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), process_cpu(deployment)
     threads = [threading.Thread(target=client, args=(raw,), daemon=True) for raw in raw_keys]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    # CPU per try-on, whatever else the machine runs: the rate two cores could sustain is 120 s / its sum.
+    cpu = {name: (seconds - cpu_before[name]) / tryons for name, seconds in process_cpu(deployment).items()}
     worker_rss = [rss["worker_mb"] for _, rss in state["rss"]]
     return {
         "tryons": tryons,
@@ -304,6 +380,8 @@ def throughput(deployment, raw_keys, model, cloth, tryons: int) -> dict:
         "per_minute": round(tryons / elapsed * 60, 1),
         "poll_p50_ms": round(load.percentile(state["polls"], 0.5), 1),
         "poll_p99_ms": round(load.percentile(state["polls"], 0.99), 1),
+        "cpu_ms_per_tryon": {name: round(seconds * 1000) for name, seconds in cpu.items()},
+        "per_minute_on_2_cores": round(120 / sum(cpu.values()), 1),
         "rss_by_tryons": state["rss"],
         "worker_rss_max_mb": max(worker_rss),
         # Growth from the first tenth (engine models loaded, caches warm) to the end.
@@ -421,7 +499,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=6, help="concurrent clients for the throughput runs")
     parser.add_argument("--studio-runs", type=int, default=8, help="try-ons clicked in Chromium (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with the logs")
+    parser.add_argument("--probe", nargs=3, metavar=("URL", "KEY", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.probe:
+        url, raw_key, seconds = args.probe
+        print(json.dumps(probe(url, raw_key, float(seconds))))
+        return 0
 
     model, cloth = person((768, 1024)), images.drawn_tee(size=(768, 1024))
     large_model, large_cloth = person((1536, 2048)), images.drawn_tee(size=(1536, 2048))
@@ -496,6 +579,11 @@ def print_report(report: dict) -> None:
             f"p99 {row['p99_ms']} ms ({verdict(row['p99_ms'], 20)}); {row['tryons_per_minute']} try-ons/min, "
             f"{row['errors_non_429']} errors"
         )
+        print(
+            f"        one more shopper polling from a process of its own: {row['probe_polls']} polls, "
+            f"p50 {row['probe_p50_ms']} ms ({verdict(row['probe_p50_ms'], 5)}), "
+            f"p99 {row['probe_p99_ms']} ms ({verdict(row['probe_p99_ms'], 20)})"
+        )
     for size, target in (("768x1024", 150), ("1536x2048", None)):
         row = report[f"throughput_{size}"]
         goal = f" ({row['per_minute'] / target:.2f}x the {target}/min target)" if target else ""
@@ -503,6 +591,12 @@ def print_report(report: dict) -> None:
             f"3. throughput {size}: {row['tryons']} try-ons ({row['failed']} failed) by {row['clients']} clients "
             f"in {row['seconds']} s = {row['per_minute']}/min{goal}; polls meanwhile p50 {row['poll_p50_ms']} ms, "
             f"p99 {row['poll_p99_ms']} ms"
+        )
+        cpu = row["cpu_ms_per_tryon"]
+        print(
+            f"   CPU per try-on: web {cpu['web']} ms, queue workers {cpu['worker']} ms, the cluster's other "
+            f"processes {cpu['cluster']} ms, check process {cpu['checker']} ms = at most "
+            f"{row['per_minute_on_2_cores']}/min on 2 cores"
         )
     row = report["throughput_768x1024"]
     print(

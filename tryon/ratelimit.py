@@ -87,12 +87,7 @@ def failed_auth_state(address: str) -> RateLimitState:
     if settings.REDIS_URL:
         used = int(_redis().get(f"fitroom:ratelimit:{seconds}:{bucket}:{window}") or 0)
     else:
-        used = (
-            RateLimitWindow.objects.filter(key_prefix=f"{bucket}:{seconds}", window=window)
-            .values_list("count", flat=True)
-            .first()
-            or 0
-        )
+        used = _read_in_database(f"{bucket}:{seconds}", window)
     return RateLimitState(limit=settings.TRYON_AUTH_FAILURES_PER_MINUTE, used=used, reset_at=(window + 1) * seconds)
 
 
@@ -155,6 +150,20 @@ def _bump(prefix: str, window: int) -> int | None:
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+def _read_in_database(prefix: str, window: int) -> int:
+    """The window's count, 0 without a row: one plain SELECT, as every API request makes it (the ORM's
+    query building cost more than the query, about 0.25 ms a request)."""
+    quote = connection.ops.quote_name
+    table, count = quote(RateLimitWindow._meta.db_table), quote("count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {count} FROM {table} WHERE {quote('key_prefix')} = %s AND {quote('window')} = %s",
+            [prefix, window],
+        )
+        row = cursor.fetchone()
+    return 0 if row is None else int(row[0])
 
 
 def delete_old_windows() -> int:

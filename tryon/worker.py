@@ -54,7 +54,7 @@ def lower_priority(sender, proc_name, **kwargs):
     from tryon import backends, engine
 
     if isinstance(backends.get_backend(), backends.LocalBackend):
-        # The task's own checks run here, beside its render, not in the web's check process.
+        # The task's own checks run here, with its render, not in the web's check process.
         backends.run_checks_here()
         engine.load_models()
     log.info("%s renders %s", proc_name, f"in SCHED_IDLE at nice {niceness}" if idle else f"at nice {niceness}")

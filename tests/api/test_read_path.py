@@ -101,3 +101,9 @@ def test_a_poll_still_fails_a_stale_task_with_a_refund(client, alice, task_id, s
     body = client.get(f"{TASKS}/{task_id}", headers=alice.headers).json()
     assert body["status"] == "FAILED", body
     assert alice.refresh().credits == credits + 1
+
+
+def test_a_status_polls_queries_sort_nothing(client, alice, task_id):
+    # Each finds at most one row by a unique key: an ORDER BY (first()'s) would only cost its building.
+    poll(client, alice, task_id)
+    assert [sql for sql in poll(client, alice, task_id) if "ORDER BY" in sql.upper()] == []

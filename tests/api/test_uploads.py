@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import connection
 
 from tests import images
-from tests.api.helpers import TASKS, task_form
+from tests.api.helpers import TASKS, task_form, upload
 from tryon import services
 from tryon.models import TryOnTask
 
@@ -74,3 +74,16 @@ def test_the_sweep_deletes_old_files_no_task_points_to(client, alice, settings):
     assert not orphan.exists() and not orphan_result.exists()
     assert fresh_orphan.exists()  # may belong to a request still inserting its row
     assert all(path.exists() for path in kept)
+
+
+def test_a_clean_jpeg_is_stored_as_it_came_and_one_with_metadata_is_cleaned(client, alice):
+    clean = images.person_photo()  # a JPEG with nothing but its pixels
+    tagged = images.exif_rotated_jpeg()  # the same person, with an EXIF block
+    response = client.post(
+        TASKS, task_form(model_image=upload(clean), cloth_image=upload(tagged)), headers=alice.headers
+    )
+    assert response.status_code == 200, response.content
+    task = TryOnTask.objects.get(public_id=response.json()["task_id"])
+    assert Path(task.model_image.path).read_bytes() == clean
+    stored = Path(task.cloth_image.path).read_bytes()
+    assert stored != tagged and b"Exif" not in stored

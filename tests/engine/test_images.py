@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests import images
-from tryon.engine.images import ImageError, ImageLimits, load_image
+from tryon.engine.images import ImageError, ImageLimits, load_image, plain_jpeg
 
 
 def person_rgb() -> Image.Image:
@@ -106,3 +106,34 @@ def test_a_heic_photo_decodes():
     decoded = load_image(buffer.getvalue())
     assert decoded.size == person_rgb().size
     assert mean_difference(decoded, person_rgb()) < 6
+
+
+def test_a_clean_jpeg_keeps_its_own_bytes():
+    data = images.person_photo()
+    decoded = load_image(data)
+    assert plain_jpeg(decoded) == data
+    assert plain_jpeg(decoded.resize((361, 512))) is None  # a changed copy is not those bytes
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        pytest.param(
+            lambda photo: images.encode(photo, "JPEG", exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00"), id="exif"
+        ),
+        pytest.param(lambda photo: images.encode(photo, "JPEG", comment=b"taken at home"), id="comment"),
+        pytest.param(lambda photo: images.encode(photo, "JPEG", icc_profile=images.adobe_rgb_icc()), id="icc"),
+        pytest.param(lambda photo: images.encode(photo, "JPEG") + b"trailer", id="trailer"),
+        pytest.param(lambda photo: images.encode(photo, "JPEG") + images.encode(photo, "JPEG"), id="two images"),
+        pytest.param(lambda photo: images.encode(photo.convert("CMYK"), "JPEG"), id="cmyk"),
+        pytest.param(lambda photo: images.encode(photo.convert("L"), "JPEG"), id="grey"),
+    ],
+)
+def test_a_jpeg_with_more_than_its_pixels_is_not_kept(made):
+    assert plain_jpeg(load_image(made(person_rgb()))) is None
+
+
+def test_a_jpeg_shrunk_while_decoding_is_not_kept():
+    data = images.encode(person_rgb().resize((1444, 2048)), "JPEG")
+    assert plain_jpeg(load_image(data)) is not None
+    assert plain_jpeg(load_image(data, ImageLimits(max_side=1024))) is None

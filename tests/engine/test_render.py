@@ -24,7 +24,7 @@ from tryon.engine.person import (
     RIGHT_SHOULDER,
     analyse_person,
 )
-from tryon.engine.render import STAGES, TryOnError, render_tryon
+from tryon.engine.render import PERSON_SIDE, STAGES, TryOnError, render_tryon, working_photo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RED = (205, 35, 45)
@@ -226,6 +226,14 @@ def test_a_clothes_image_without_a_garment_is_an_error(person):
 
 def test_result_is_the_same_on_a_second_run(person, tee_result):
     again = render_tryon(person, drawing.tee(colour=RED), "upper")
+    assert np.array_equal(np.asarray(again), np.asarray(tee_result))
+
+
+def test_a_person_analysis_the_caller_made_gives_the_same_picture(person, tee_result):
+    # A try-on's model check looks for the person on the working photo, and its render reuses that look.
+    photo = working_photo(person)
+    analysis = analyse_person(fit_within(photo, PERSON_SIDE))
+    again = render_tryon(photo, drawing.tee(colour=RED), "upper", person=analysis)
     assert np.array_equal(np.asarray(again), np.asarray(tee_result))
 
 

@@ -2,7 +2,7 @@
 
 Public interface (used by tryon.services and the bench/quality commands):
 
-- load_image / encode_image / fit_within / ImageError / ImageLimits  (images.py)
+- load_image / encode_image / fit_within / plain_jpeg / ImageError / ImageLimits  (images.py)
 - check_model_image(image) -> ModelCheck, load_models()               (person.py)
 - check_clothes_image(image) -> ClothesCheck                          (garment.py)
 - render_tryon(model_image, cloth_image, cloth_type, ...) -> Image    (render.py)
@@ -10,7 +10,16 @@ Public interface (used by tryon.services and the bench/quality commands):
 
 import importlib
 
-from .images import WORKING_MAX_SIDE, ImageError, ImageLimits, describe_bytes, encode_image, fit_within, load_image
+from .images import (
+    WORKING_MAX_SIDE,
+    ImageError,
+    ImageLimits,
+    describe_bytes,
+    encode_image,
+    fit_within,
+    load_image,
+    plain_jpeg,
+)
 
 # The rest loads on first use: a web process that only decodes uploads and queues tasks never pays
 # for OpenCV, SciPy and mediapipe (about 40 MB before a model is even loaded).
@@ -53,5 +62,6 @@ __all__ = [
     "fit_within",
     "load_image",
     "load_models",
+    "plain_jpeg",
     "render_tryon",
 ]

@@ -73,6 +73,7 @@ def load_image(data: bytes, limits: ImageLimits = ImageLimits()) -> Image.Image:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
                 width, height = image.size
+                plain = _is_plain_jpeg(image, data)
                 if width * height > limits.max_pixels:
                     raise ImageError(
                         f"the image has {width}x{height} pixels; at most "
@@ -103,7 +104,38 @@ def load_image(data: bytes, limits: ImageLimits = ImageLimits()) -> Image.Image:
                 image = image.reduce(factor)
             image = fit_within(image, limits.max_side)
     image = _apply_orientation(image, orientation)
-    return _flatten(image)
+    image = _flatten(image)
+    if plain and orientation == 1 and image.size == (width, height):
+        setattr(image, _PLAIN_JPEG, data)  # on this object only: a resized or converted copy has none
+    return image
+
+
+def plain_jpeg(image: Image.Image) -> bytes | None:
+    """The bytes :func:`load_image` decoded ``image`` from, when they can be kept as they are.
+
+    That is a colour JPEG with nothing in it but its pixels (no EXIF, XMP, ICC profile, comment or
+    maker data, nothing after its end), upright and decoded at full size: re-encoding it would only
+    cost time and a little quality.
+    """
+    return getattr(image, _PLAIN_JPEG, None)
+
+
+_PLAIN_JPEG = "_fitroom_plain_jpeg"
+JPEG_END = b"\xff\xd9"
+
+
+def _is_plain_jpeg(image: Image.Image, data: bytes) -> bool:
+    # Pillow lists every APPn and COM segment it met; the only one allowed is a bare JFIF header
+    # (14 bytes: no thumbnail). One end marker, at the very end: no second image or trailer after it.
+    return (
+        image.format == "JPEG"
+        and image.mode == "RGB"
+        and all(
+            marker == "APP0" and payload[:5] == b"JFIF\x00" and len(payload) == 14 for marker, payload in image.applist
+        )
+        and data.endswith(JPEG_END)
+        and data.count(JPEG_END) == 1
+    )
 
 
 ORIENTATION_TAG = 0x0112

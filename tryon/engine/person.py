@@ -874,7 +874,11 @@ def check_model_image(image: Image.Image) -> ModelCheck:
     """
     # Every rule is a ratio and the overlay is normalised, so the check can
     # work on a small copy: no full-size mask for a 40-megapixel upload.
-    person = analyse_person(_shrunk(image))
+    return model_check_of(analyse_person(_shrunk(image)))
+
+
+def model_check_of(person: PersonAnalysis | None) -> ModelCheck:
+    """The "Check Model Image" answer for an analysis already made (a try-on's, which its render reuses)."""
     code = model_check_code(person)
     if person is None:
         return ModelCheck(False, code, [], None, [])

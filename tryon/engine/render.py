@@ -31,7 +31,7 @@ from .body import Body, body_from
 from .composite import compose
 from .garment import GarmentAnalysis, extract_garment
 from .images import HD_SIDE, NORMAL_SIDE, fit_within
-from .person import analyse_person
+from .person import PersonAnalysis, analyse_person
 from .placement import PlacedGarment, old_top_end_down, place_garment
 from .skin import lab_of, skin_colour
 
@@ -65,9 +65,18 @@ class _Progress:
             self.callback(stage, fraction)
 
 
-def _analyse_body(model: Image.Image) -> Body:
-    small = fit_within(model, PERSON_SIDE)
-    person = analyse_person(small)
+def working_photo(model_image: Image.Image, hd: bool = False) -> Image.Image:
+    """The model photo at the size the render works at (its result's size).
+
+    A caller that looks for the person itself (a try-on's model check) passes this as ``model_image``
+    and ``analyse_person(fit_within(photo, PERSON_SIDE))`` as ``person``, so the render does neither again.
+    """
+    return fit_within(model_image.convert("RGB"), HD_SIDE if hd else NORMAL_SIDE)
+
+
+def _analyse_body(model: Image.Image, person: PersonAnalysis | None) -> Body:
+    if person is None:
+        person = analyse_person(fit_within(model, PERSON_SIDE))
     if person is None:
         raise TryOnError("no person found in the model image")
     return body_from(person, model.size)
@@ -102,9 +111,10 @@ def render_tryon(
     lower_cloth_image: Image.Image | None = None,
     hd: bool = False,
     progress: Callable[[str, float], None] | None = None,
+    person: PersonAnalysis | None = None,
 ) -> Image.Image:
     """The try-on picture; see :func:`render_tryon_detailed`."""
-    return render_tryon_detailed(model_image, cloth_image, cloth_type, lower_cloth_image, hd, progress).image
+    return render_tryon_detailed(model_image, cloth_image, cloth_type, lower_cloth_image, hd, progress, person).image
 
 
 def render_tryon_detailed(
@@ -114,6 +124,7 @@ def render_tryon_detailed(
     lower_cloth_image: Image.Image | None = None,
     hd: bool = False,
     progress: Callable[[str, float], None] | None = None,
+    person: PersonAnalysis | None = None,
 ) -> Rendering:
     """Render ``cloth_image`` (and for "combo" ``lower_cloth_image``) onto the person.
 
@@ -121,8 +132,9 @@ def render_tryon_detailed(
     combo ``cloth_image`` is the upper garment. The result has the model
     image's size, shrunk to 1024 px on the long side (2048 with ``hd``).
     ``progress(stage, fraction)`` is called with the STAGES in order and
-    strictly increasing fractions. Raises :class:`TryOnError` when there is no
-    person or no garment to work with.
+    strictly increasing fractions. ``person`` is the person analysis of
+    :func:`working_photo`, when the caller made it already. Raises
+    :class:`TryOnError` when there is no person or no garment to work with.
     """
     report = _Progress(progress)
     report("load", 0.01)
@@ -133,11 +145,11 @@ def render_tryon_detailed(
     combo = len(kinds) > 1
     if combo and lower_cloth_image is None:
         raise TryOnError("a combo try-on needs a lower clothes image")
-    model = fit_within(model_image.convert("RGB"), HD_SIDE if hd else NORMAL_SIDE)
+    model = working_photo(model_image, hd)
     base = np.asarray(model, dtype=np.uint8)
 
     report("analyse_person", 0.05)
-    body = _analyse_body(model)
+    body = _analyse_body(model, person)
 
     report("analyse_garment", 0.25)
     if combo:
