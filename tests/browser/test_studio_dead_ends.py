@@ -42,6 +42,22 @@ def try_on_button(page):
     return page.locator("#try-on-action button[type=submit]")
 
 
+def try_on_settles(page, disabled: bool) -> bool:
+    """Whether the Try on button comes to be ``disabled`` (or enabled) within 5 s.
+
+    The studio sets it when htmx settles a swap, 20 ms after the new check message appears: read
+    straight after the message, on a busy machine it was still the old state.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    script = "disabled => document.querySelector('#try-on-action button[type=submit]').disabled === disabled"
+    try:
+        page.wait_for_function(script, arg=disabled, timeout=5000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
 def files_chosen(page, selector):
     return page.locator(selector).evaluate("input => input.files.length")
 
@@ -49,7 +65,7 @@ def files_chosen(page, selector):
 def test_a_chest_up_photo_says_why_and_keeps_try_on_disabled(studio, snap):
     studio.set_input_files("#id_model_image", jpeg("bust.jpg", fixture_bytes("person_astronaut_bust.jpg")))
     studio.get_by_text("This photo shows too little of the person to dress.").wait_for()
-    assert try_on_button(studio).is_disabled()
+    assert try_on_settles(studio, disabled=True)
     assert studio.locator("#try-on-blocked").inner_text() == "Choose another person photo to continue."
     assert studio.locator("input[name=cloth_type]").count() == 0
     assert "suits ." not in studio.locator("#model-check").inner_text()
@@ -62,13 +78,13 @@ def test_a_garment_that_is_not_a_garment_stops_the_try_on(studio, snap):
     studio.set_input_files("#id_cloth_image", jpeg("person-as-garment.jpg", person_photo()))
     studio.locator("#cloth-check .check-warning").wait_for()
     assert "single garment" in studio.locator("#cloth-check").inner_text()
-    assert try_on_button(studio).is_disabled()
+    assert try_on_settles(studio, disabled=True)
     assert "garment photo" in studio.locator("#try-on-blocked").inner_text()
     snap(studio, "02-not-a-garment")
     # A real garment unblocks it.
     studio.set_input_files("#id_cloth_image", jpeg("tee.jpg", drawn_tee()))
     studio.locator("#cloth-check .check-good").wait_for()
-    assert try_on_button(studio).is_enabled()
+    assert try_on_settles(studio, disabled=False)
 
 
 def test_the_garment_check_shows_checking_and_keeps_a_hand_picked_type(studio, snap):
@@ -105,7 +121,7 @@ def test_a_refused_try_on_keeps_both_photos_and_the_page(studio, snap, settings)
     assert studio.locator("#studio-feedback").get_by_text("a lot of tries").is_visible()
     assert files_chosen(studio, "#id_model_image") == 1 and files_chosen(studio, "#id_cloth_image") == 1
     assert studio.locator("#model-preview").evaluate("img => img.naturalWidth") > 0
-    assert try_on_button(studio).is_enabled() and try_on_button(studio).inner_text() == "Try on"
+    assert try_on_settles(studio, disabled=False) and try_on_button(studio).inner_text() == "Try on"
     snap(studio, "04-rate-limited-keeps-photos")
 
 
@@ -116,7 +132,7 @@ def test_an_unreadable_person_photo_clears_what_the_last_one_offered(studio, sna
     studio.set_input_files("#id_model_image", jpeg("notes.jpg", text_named_jpg()))
     studio.get_by_text("We can't open this kind of file.").wait_for()
     assert studio.locator("input[name=cloth_type]").count() == 0
-    assert try_on_button(studio).is_disabled()
+    assert try_on_settles(studio, disabled=True)
     studio.wait_for_function("document.querySelector('#model-preview').closest('figure').hidden")
     assert not studio.get_by_text("Outlined: the person we found.").is_visible()
     snap(studio, "05-unreadable-person-photo")
@@ -129,7 +145,7 @@ def test_an_engine_outage_is_told_plainly_and_keeps_the_photo(studio, snap, sett
     studio.set_input_files("#id_model_image", jpeg("person.jpg", person_photo()))
     studio.get_by_text("Our try-on service is taking a break.").wait_for()
     assert files_chosen(studio, "#id_model_image") == 1
-    assert try_on_button(studio).is_disabled()
+    assert try_on_settles(studio, disabled=True)
     assert "in a minute" in studio.locator("#try-on-blocked").inner_text()  # not "choose another photo"
     assert not studio.get_by_text("Outlined: the person we found.").is_visible()  # nothing is outlined
     snap(studio, "06-engine-outage")
