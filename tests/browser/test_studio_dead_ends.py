@@ -109,7 +109,7 @@ def test_the_garment_check_shows_checking_and_keeps_a_hand_picked_type(studio, s
     snap(studio, "03-hand-picked-type-kept")
 
 
-def test_a_refused_try_on_keeps_both_photos_and_the_page(studio, snap, settings):
+def test_a_refused_try_on_keeps_both_photos_and_the_page(fresh_window, studio, snap, settings):
     studio.set_input_files("#id_model_image", jpeg("person.jpg", person_photo()))
     studio.locator("#model-check .check-good").wait_for()
     studio.set_input_files("#id_cloth_image", jpeg("tee.jpg", drawn_tee()))

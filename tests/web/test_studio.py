@@ -1,7 +1,6 @@
 """The studio, step by step, through Django's test client."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -266,15 +265,6 @@ def test_a_signed_in_user_keeps_the_try_ons_made_before(client, start_tryon, dja
 def test_login_page_renders(client):
     html = client.get("/accounts/login/").content.decode()
     assert '<label for="id_username">Username</label>' in html
-
-
-@pytest.fixture
-def fresh_window(settings):
-    """Rate limits count in fixed windows: a test that fills one starts with time to spare, not in the
-    last seconds of a window, whose end would count its last requests afresh."""
-    left = settings.TRYON_RATE_LIMIT_WINDOW - time.time() % settings.TRYON_RATE_LIMIT_WINDOW
-    if left < 10:
-        time.sleep(left)
 
 
 def test_a_visitor_over_the_studio_limit_is_asked_to_wait(client, settings, fresh_window):

@@ -184,7 +184,9 @@ def test_try_another_garment_on_the_same_person_without_uploading_again(client, 
     assert Client().get(f"/?person={first.public_id}").status_code == 404  # only the owner's people
 
 
-def test_a_signed_in_stylist_swapping_garments_is_limited_by_try_ons_not_checks(client, settings, django_user_model):
+def test_a_signed_in_stylist_swapping_garments_is_limited_by_try_ons_not_checks(
+    client, settings, django_user_model, fresh_window
+):
     """Item 15: live checks of a signed-in stylist don't count; try-ons still do."""
     settings.TRYON_STUDIO_RATE_LIMIT_PER_MINUTE = 2
     client.force_login(django_user_model.objects.create_user("sasha", password="pw-sasha-123"))
