@@ -56,6 +56,8 @@ NECK_SEEN = 0.03
 # darker than HAIR_STRANDS of it.
 HAIR_DARKER = 0.55
 HAIR_STRANDS = 0.8
+# ... and joined to the rest across gaps this many pixels wide (a strand's lighter sheen).
+HAIR_BRIDGE = 9
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
 HAIR_LOWEST = 0.55
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
@@ -254,6 +256,7 @@ def _midriff(
     lab: np.ndarray,
     top: PlacedGarment,
     down: np.ndarray,
+    across: np.ndarray,
     old_top_end: float | None,
     bottom_top: float | None = None,
 ) -> np.ndarray:
@@ -262,7 +265,7 @@ def _midriff(
     midriff under a new crop top. With a new bottom too (``bottom_top``, where it begins), all of
     the body down to it: skin showed between the old top's end and the new waistband.
 
-    None where the old top runs on past the hips (``old_top_end`` infinite): a dress's skirt or a
+    Nothing where the old top runs on past the hips (``old_top_end`` infinite): a dress's skirt or a
     long top hangs from what the new top covers, and where it ends above is not seen. Cut out
     down to the waist anyway, it was a flat slab of skin ending in a straight line on the
     skirt; kept, the new top is worn over it.
@@ -271,7 +274,6 @@ def _midriff(
     S, T = body.shoulder_width, body.torso_length
     if old_top_end is not None and np.isinf(old_top_end):
         return np.zeros((h, w), bool)
-    across = _across_map(body)
     person = body.mask > 0.5
     chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
     if chest.sum() < 50:
@@ -303,7 +305,7 @@ def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
     return np.median(pixels[near], axis=0)
 
 
-def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray) -> Layer | None:
+def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray, across: np.ndarray) -> Layer | None:
     """A layer of the garment's own colour over the notches between its pieces at the shoulders.
 
     The body panel's shoulder and the sleeve's cap are warped apart, and where their outlines
@@ -325,7 +327,7 @@ def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray) -> L
     solid = (alpha > 0.5).astype(np.uint8)
     closed = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     notch = (closed > 0) & (solid == 0) & (body.mask[:band] > 0.5) & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
-    notch &= np.abs(_across_map(body)[:band]) > NECK_HALF * S  # the neckline is the garment's own shape
+    notch &= np.abs(across[:band]) > NECK_HALF * S  # the neckline is the garment's own shape
     if not notch.any():
         return None
     # The colour around each notch: a blur of the garment normalised by its coverage.
@@ -415,7 +417,7 @@ def _face(body: Body) -> np.ndarray:
     return (head | jaw) & (body.mask > 0.3)
 
 
-def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
+def _neck(body: Body, placed: list[PlacedGarment], down: np.ndarray, across: np.ndarray) -> np.ndarray:
     """The neck above the new garment's front neckline, below the chin.
 
     A flat-lay photo shows the inside of the back collar; on the body the
@@ -425,12 +427,9 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
     """
     h, w = body.shape
     S = body.shoulder_width
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     neck = np.zeros((h, w), bool)
     face = body.face()
-    below_chin = ys > face[2] if face is not None else np.ones((h, w), bool)
-    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
-    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    below_chin = _below_chin(body) if face is not None else np.ones((h, w), bool)
     half = 0.2 * S
     for garment in placed:
         if garment.seam is None or garment.neck is None or garment.collar:
@@ -444,20 +443,22 @@ def _neck(body: Body, placed: list[PlacedGarment]) -> np.ndarray:
     return neck & (body.mask > 0.3)
 
 
-def _throat(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def _below_chin(body: Body) -> np.ndarray:
+    """(H, 1) bool: the rows below the chin (the face's, else a guess above the shoulder line)."""
+    face = body.face()
+    chin = face[2] if face is not None else body.origin[1] - 0.35 * body.shoulder_width
+    return np.arange(body.shape[0], dtype=np.float32)[:, None] > chin
+
+
+def _throat(body: Body, lab: np.ndarray, skin: np.ndarray, across: np.ndarray) -> np.ndarray:
     """In front of the neck, below the chin (bool): the neck itself, or a collar round it.
 
     At most THROAT_HALF of the shoulder width either side of the centre line; on rows where the
     neck's own skin shows, on each side only as far as that skin reaches (long hair beside a
     slim or turned neck was taken for a collar and painted over as a patch of skin).
     """
-    h, w = body.shape
     S = body.shoulder_width
-    face = body.face()
-    chin = face[2] if face is not None else body.origin[1] - 0.35 * S
-    below_chin = np.arange(h, dtype=np.float32)[:, None] > chin
-    across = _across_map(body)
-    throat = (np.abs(across) < THROAT_HALF * S) & below_chin
+    throat = (np.abs(across) < THROAT_HALF * S) & _below_chin(body)
     neck = throat & is_skin(lab, skin) & (body.mask > 0.5)
     # Rows where the neck's skin shows across more than a sliver (a collar row shows none).
     seen = neck.sum(axis=1) > 2 * NECK_SEEN * S
@@ -468,10 +469,19 @@ def _throat(body: Body, lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return throat
 
 
-def _hair(body: Body, lab: np.ndarray, skin: np.ndarray, darker: float = HAIR_DARKER, bridge: int = 0) -> np.ndarray:
+def _hair(
+    body: Body,
+    lab: np.ndarray,
+    skin: np.ndarray,
+    down: np.ndarray,
+    across: np.ndarray,
+    throat: np.ndarray,
+    darker: float = HAIR_DARKER,
+    bridge: int = 0,
+) -> np.ndarray:
     """Dark pixels joined to the dark of the head: hair, possibly lying on the shoulders.
 
-    A black collar or strap is dark too, but skin (or the throat, see below)
+    A black collar or strap is dark too, but skin (or the ``throat``, see ``_throat``)
     separates it from the head; hair is one dark piece from the top of the head down.
     """
     h, w = body.shape
@@ -480,11 +490,8 @@ def _hair(body: Body, lab: np.ndarray, skin: np.ndarray, darker: float = HAIR_DA
     # below the chin, dark is a collar or a beard's edge joining one: never
     # hair to keep, and no bridge from the head to a dark collar.
     S = body.shoulder_width
-    across = _across_map(body)
-    throat = _throat(body, lab, skin)
     # Long hair ends by mid-chest and stays within the shoulders; dark below or beyond that (a
     # dark dress, a sleeve) is clothing, even where it touches the hair.
-    down = _down_map(body)
     low = (down > HAIR_LOWEST * body.torso_length) | (np.abs(across) > 0.5 * S)
     dark = ((lab[..., 0] < darker * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
     if bridge:
@@ -621,14 +628,15 @@ def _compose(
     feather = 1.2 if hd else 0.8
     print_free = _print_free_grey(base, T)
     shade = _shading(print_free, np.clip(body.mask, 0, 1).astype(np.float32), T)
-    down = _down_map(body)
+    # Each pixel's place on the body's axes, for every zone below.
+    down, across = _down_map(body), _across_map(body)
     for garment in placed:
         for layer in garment.layers:
             x0, y0, x1, y1 = layer.box
             layer.rgba[..., 3] = np.clip(_feather(layer.rgba[..., 3], feather), 0, 1)
             layer.rgba[..., :3] = np.clip(layer.rgba[..., :3] * shade[y0:y1, x0:x1, None], 0, 1)
         if garment.kind in ("upper", "full"):
-            notch = _shoulder_notches(body, garment, down)
+            notch = _shoulder_notches(body, garment, down, across)
             if notch is not None:
                 garment.layers.insert(0, notch)
     coverage = np.zeros((h, w), np.float32)
@@ -643,7 +651,7 @@ def _compose(
     uncovered = person & (coverage < 0.5)
     hands = _hands(body)
     face = _face(body)
-    neck = _neck(body, placed)
+    neck = _neck(body, placed, down, across)
     head = face | neck
     skin_zone = np.zeros((h, w), bool)
     backdrop_zone = np.zeros((h, w), bool)
@@ -661,7 +669,7 @@ def _compose(
             # is told from old trousers or a skirt by its colour, sampled on the
             # chest the new top hides.
             bottom = next((g for g in placed if g.kind == "lower"), None)
-            midriff = _midriff(body, lab, top, down, old_top_end, bottom.top_down if bottom else None)
+            midriff = _midriff(body, lab, top, down, across, old_top_end, bottom.top_down if bottom else None)
             skin_zone |= midriff
         # Around the shoulders and arms, an old garment wider than the body
         # (a loose sleeve, a boxy tee) gives way to the backdrop, so bared
@@ -705,7 +713,7 @@ def _compose(
     skin_zone &= ~hands & ~face
     # Nor is the neck above the shoulders, where no new neckline says where it is (straps): a
     # highlight under the jaw is not skin-coloured, and went to the backdrop as a white blot.
-    neck_column = (np.abs(_across_map(body)) < THROAT_HALF * S) & (down < 0)
+    neck_column = (np.abs(across) < THROAT_HALF * S) & (down < 0)
     backdrop_zone &= ~hands & ~head & ~neck_column
     lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
@@ -726,7 +734,8 @@ def _compose(
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
         neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
-        to_skin &= ~_hair(body, lab, skin)
+        throat = _throat(body, lab, skin, across)
+        to_skin &= ~_hair(body, lab, skin, down, across, throat)
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
         closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
@@ -762,7 +771,7 @@ def _compose(
         to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
         # Nor does hair go, lighter strands included: the old top's outline cut a wedge out of a
         # ponytail lying on the shoulder.
-        strands = (down < 0) & _hair(body, lab, skin, HAIR_STRANDS, bridge=9)
+        strands = (down < 0) & _hair(body, lab, skin, down, across, throat, HAIR_STRANDS, bridge=HAIR_BRIDGE)
         to_backdrop &= ~arm_outline & ~strands
     else:
         to_backdrop = uncovered & backdrop_zone
