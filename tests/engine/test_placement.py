@@ -251,6 +251,23 @@ def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):
             assert (sleeves & cap & (off_the_person > 0.025 * S)).sum() < 30, (make.__name__, side)
 
 
+def test_a_long_sleeve_narrows_from_the_shoulder_to_the_forearm(person):
+    """A sleeve hangs over the deltoid, then follows the arm: held at the shoulder's width all the
+    way down, a long sleeve stood off the forearm like a board (0.1 of the shoulders' width)."""
+    rendering = render_tryon_detailed(person, drawing.long_sleeve_tee(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    sleeves = rendering.placed[0].alpha(body.shape, ("sleeve",)) > 0.5
+    off_the_person = cv2.distanceTransform((body.mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+    rows = np.arange(body.shape[0])[:, None]
+    for side in ("left", "right"):
+        elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
+        forearm = sleeves & (rows >= elbow[1]) & (rows <= elbow[1] + 0.8 * (wrist[1] - elbow[1]))
+        assert forearm.sum() > 0.05 * S**2
+        off = off_the_person[forearm] / S
+        assert np.percentile(off, 95) < 0.03 and off.max() < 0.07, (side, np.percentile(off, 95), off.max())
+
+
 def test_a_new_bottom_covers_the_old_waistband_above_its_own(person):
     """Old trousers with a high waistband under a tucked-in top: a new bottom with a lower rise
     left a band of the old trousers showing between the top and itself."""

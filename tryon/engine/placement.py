@@ -511,6 +511,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
     upper_half = _upper_arm_half_width(body, arm, outward)
+    upper = float(np.linalg.norm(arm[1] - arm[0]))
     cap_stations, cap_reach = _shoulder_cap(body, arm, outward)
     cap_ease = SLEEVE_CAP_EASE * S
 
@@ -527,9 +528,14 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
         # only further down is free to take its own width: drawn out from the
         # top of the shoulder as wide as its flat root, it stood off the shoulder
         # as a square tab; as narrow as the armhole, it left the deltoid bare.
+        # Past the cap, a sleeve wider there than its tube narrows to the tube by the elbow,
+        # as the deltoid gives way to the upper arm: held at the cap's width, a long sleeve
+        # hung off the arm like a board.
         cap_edge = np.interp(s, cap_stations, cap_reach) + cap_ease
-        opening = _smoothstep(s / max(cap_stations[-1], 1.0))
-        outer = cap_edge + np.maximum(tube - cap_edge, 0.0) * opening
+        cap_end = cap_stations[-1]
+        opening = _smoothstep(s / max(cap_end, 1.0))
+        narrowing = _smoothstep((s - cap_end) / max(upper - cap_end, 1.0))
+        outer = cap_edge + (tube - cap_edge) * np.where(tube >= cap_edge, opening, narrowing)
         half_d = np.where(d > 0, outer, half_d)
         g = np.clip(f, 0.0, 1.0)
         half_s = root_half_src + (end_half_src - root_half_src) * g
@@ -565,7 +571,6 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     # Around the armpit the sleeve goes behind the torso panel (seen from the
     # front, the panel's side seam is in front of the sleeve's inner half);
     # further down the arm, the sleeve is in front of whatever it passes.
-    upper = float(np.linalg.norm(arm[1] - arm[0]))
     behind = 1.0 - _smoothstep((along_arm - SLEEVE_BEHIND * upper) / (0.08 * upper) + 0.5)
     root = rgba.copy()
     alpha = rgba[..., 3]
