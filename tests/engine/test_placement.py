@@ -564,10 +564,20 @@ def test_no_skin_shows_through_where_a_tops_pieces_meet_at_the_shoulder(person, 
     assert holes.sum() < 0.002 * S * S, f"{holes.sum()} px of skin show through the top at the shoulders"
 
 
-def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person):
-    """Skin in shadow is darker and less saturated with it. Compared with the lit skin's hue, the
-    shadow under a dark-skinned person's jaw passed for an old collar and was repainted as a
-    lighter, flat patch across the neck. Here the neck below the chin is put in a deep shadow."""
+@pytest.mark.parametrize(
+    "lifted, dimmed",
+    [
+        # Darker and less saturated: compared with the lit skin's hue, it was no skin.
+        (1.0, (0.6, 0.45)),
+        # The photo lit brighter and the neck as deep in shadow as under a dark-skinned man's jaw
+        # (a quarter of the lit skin's lightness): darker than any shade of skin allowed.
+        (1.5, (0.25, 0.35)),
+    ],
+)
+def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person, lifted, dimmed):
+    """Skin in shadow is darker and less saturated with it. The shadow under a dark-skinned
+    person's jaw passed for an old collar and was repainted as a lighter, flat patch across the
+    neck. Here the neck below the chin is put in a shadow (its lightness and chroma scaled)."""
     from tryon.engine.skin import lab_of
 
     first = render_tryon_detailed(person, drawing.crop_top(), "upper")
@@ -580,7 +590,8 @@ def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person):
     down = _down_map(body)
     shadow = (ys > chin) & (down < -0.05 * S) & (np.abs(across) < 0.12 * S) & (body.mask > 0.5)
     lab = lab_of(photo)
-    lab[shadow] *= np.array([0.6, 0.45, 0.45], np.float32)
+    lab[..., 0] = np.minimum(lab[..., 0] * lifted, 100.0)
+    lab[shadow] *= np.array([dimmed[0], dimmed[1], dimmed[1]], np.float32)
     photo = (np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), 0, 1) * 255 + 0.5).astype(np.uint8)
     rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
     out = np.asarray(rendering.image).astype(int)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .body import Body
 from .placement import Layer, PlacedGarment
-from .skin import is_skin, lab_of, limb_segments, skin_fill
+from .skin import is_deep_shadow, is_skin, lab_of, limb_segments, skin_fill
 from .warp import capsule_mask, tapered_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
@@ -722,6 +722,10 @@ def _compose(
         # Finely textured old clothes are not skin whatever their colour, below where long
         # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
         not_skin = ~is_skin(lab, skin) | (_finely_textured(lab) & (down > HAIR_LOWEST * T))
+        # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
+        # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
+        throat = _throat(body, lab, skin, across)
+        not_skin &= ~(throat & is_deep_shadow(lab, skin))
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
         # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
@@ -734,7 +738,6 @@ def _compose(
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
         neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
-        throat = _throat(body, lab, skin, across)
         to_skin &= ~_hair(body, lab, skin, down, across, throat)
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.

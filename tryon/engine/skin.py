@@ -23,6 +23,10 @@ SKIN_SHADE = 35.0
 # ... its chroma falling with its lightness, to no less than this share of the lit skin's.
 SKIN_SHADOW_CHROMA = 0.5
 SKIN_SHADOW_AB = 7.0
+# Deep shadow (under a dark-skinned person's jaw) is darker than SKIN_SHADE allows, yet keeps the
+# skin's hue (within this many degrees) and the chroma its darkness leaves it (at least this share).
+DEEP_SHADOW_HUE = 25.0
+DEEP_SHADOW_CHROMA = 0.5
 # Grain (L units) used when no real skin patch is there to copy, and the clip on copied grain
 # (times its measured strength): beyond it, creases and hairs tile into a cracked-paint look.
 SKIN_GRAIN = 1.6
@@ -120,6 +124,24 @@ def is_skin(lab: np.ndarray, skin: np.ndarray, loose: float = 1.0) -> np.ndarray
     # The shaded comparison is tighter: a brown or maroon print is darker than the skin and less
     # saturated too, and must not pass for its shadow.
     return ((ab < SKIN_AB * loose) | (shaded < SKIN_SHADOW_AB * loose)) & light
+
+
+def is_deep_shadow(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Pixels too dark for ``is_skin`` that still have the skin's hue, in proportion to their darkness.
+
+    Only for where skin is expected in shadow (the throat): a dark brown garment passes too.
+    A black one does not: its chroma is no more than noise, in no particular hue.
+    """
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    skin_chroma = float(np.hypot(skin[1], skin[2]))
+    darker = np.clip(lab[..., 0] / max(float(skin[0]), 1.0), 0.0, 1.0)
+    cosine = (lab[..., 1] * skin[1] + lab[..., 2] * skin[2]) / np.maximum(chroma * skin_chroma, 1e-6)
+    return (
+        (lab[..., 0] <= skin[0] - SKIN_SHADE)
+        & (chroma > np.maximum(3.0, DEEP_SHADOW_CHROMA * darker * skin_chroma))
+        & (chroma < skin_chroma)
+        & (cosine > np.cos(np.radians(DEEP_SHADOW_HUE)))
+    )
 
 
 def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
