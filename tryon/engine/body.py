@@ -19,6 +19,13 @@ from .person import PersonAnalysis
 WAIST_IN = 0.12
 WAIST_AT = 0.75
 WAIST_SPREAD = 0.25
+# The outline above a shoulder landmark is at most SHOULDER_RISE_MAX shoulder widths up (a sloping,
+# muscular shoulder's reaches 0.2); further is hair or the neck. SHOULDER_RISE is a typical rise
+# (0.15 is the median over the dev set's people).
+SHOULDER_RISE_MAX = 0.24
+SHOULDER_RISE = 0.14
+# ... and one shoulder's rise at most this much more than the other's.
+SHOULDER_RISE_APART = 0.04
 
 # mediapipe Pose indices of the subject's own left / right side.
 _SUBJECT_LEFT = {
@@ -157,17 +164,28 @@ class Body:
         return None
 
     def shoulder_top(self, side: str) -> np.ndarray:
-        """The top of the shoulder's outline above the shoulder landmark."""
+        """The top of the shoulder's outline above the shoulder landmark.
+
+        Facing the camera, both shoulders rise about as far above their joints: where one
+        outline is further up than the other's (hair lying on that shoulder) or out of reach,
+        the other shoulder's rise stands in, and with neither found a typical one.
+        """
+        S = self.shoulder_width
+        rise = self._shoulder_rise(side)
+        other = self._shoulder_rise("right" if side == "left" else "left")
+        if rise is None or (other is not None and rise > other + SHOULDER_RISE_APART * S):
+            rise = other
+        if rise is None:
+            rise = SHOULDER_RISE * S
+        return self.point(side, "shoulder") - self.v * max(rise, 0.04 * S)
+
+    def _shoulder_rise(self, side: str) -> float | None:
+        """How far the outline is above the shoulder landmark, or None if further than a shoulder rises."""
         start = self.point(side, "shoulder")
-        steps = np.arange(0.0, 0.45 * self.shoulder_width, 1.0)
+        steps = np.arange(0.0, SHOULDER_RISE_MAX * self.shoulder_width, 1.0)
         pts = start[None, :] - self.v[None, :] * steps[:, None]
         outside = np.nonzero(~self.inside(pts))[0]
-        rise = float(steps[outside[0]]) if len(outside) else 0.1 * self.shoulder_width
-        # Much higher is hair or the neck, not the shoulder.
-        if rise > 0.18 * self.shoulder_width:
-            rise = 0.1 * self.shoulder_width
-        rise = max(rise, 0.04 * self.shoulder_width)
-        return start - self.v * rise
+        return float(steps[outside[0]]) if len(outside) else None
 
     def outline_above(self, point: np.ndarray, limit: float) -> np.ndarray | None:
         """The person's outline straight above ``point`` (along -v), or None past ``limit``."""
