@@ -600,3 +600,34 @@ def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person, lifted, dimm
     repainted = (np.abs(out[seen] - photo.astype(int)[seen]).max(axis=1) > 20).mean()
     # The new neckline's soft shadow and feathered edge change about a sixth of it anyway.
     assert repainted < 0.3, f"{repainted:.0%} of the shadowed neck was repainted"
+
+
+def test_a_fill_takes_its_grain_from_calm_skin_not_from_features(person):
+    """Bared skin is given the person's own grain, tiled from patches of their visible skin.
+    Patches holding a feature (a crease, a freckle, a fleck of an old print) tiled over a bared
+    leg as flecks. Here one forearm is speckled with light flecks and the other is left as it is:
+    the bared legs under new shorts must not repeat the flecks."""
+    from tryon.engine.skin import lab_of
+    from tryon.engine.warp import capsule_mask
+
+    first = render_tryon_detailed(person, drawing.shorts(), "lower")
+    body = first.body
+    T = body.torso_length
+    photo = np.asarray(person.resize(first.image.size)).copy()
+    rng = np.random.default_rng(3)
+    _, elbow, wrist = body.limb("left", ("shoulder", "elbow", "wrist"))
+    forearm = capsule_mask(body.shape, [elbow, wrist], 0.06 * body.shoulder_width) & (body.mask > 0.5)
+    ys, xs = np.nonzero(forearm)
+    pick = rng.choice(len(ys), size=len(ys) // 12, replace=False)
+    photo[ys[pick], xs[pick]] = np.clip(photo[ys[pick], xs[pick]].astype(int) + 70, 0, 255)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.shorts(), "lower")
+    out = lab_of(np.asarray(rendering.image))[..., 0]
+    legs = np.zeros(body.shape, bool)
+    for side in ("left", "right"):
+        _, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+        legs |= capsule_mask(body.shape, [knee + (ankle - knee) * 0.2, knee + (ankle - knee) * 0.8], 0.03 * T)
+    local = cv2.medianBlur(out.astype(np.uint8), 5).astype(np.float32)
+    # The grain itself is within about 2 L of its surroundings; a repeated fleck stands out more.
+    flecks = legs & (out - local > 3)
+    assert legs.sum() > 0.05 * T * T
+    assert flecks.sum() / legs.sum() < 0.001, f"{flecks.sum()} flecks on the bared shins"

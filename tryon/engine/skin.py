@@ -35,6 +35,10 @@ SKIN_GRAIN_CLIP = 1.2
 # they are taken from (shares of the torso length).
 SKIN_PATCH = 0.03
 SKIN_SOURCE = 0.2
+# The busiest patches (above this percentile of their grain's energy) are not tiled, when there are
+# at least SKIN_PATCH_CHOICE to choose from. Keeping only the calmest half made the grain too weak.
+SKIN_PATCH_CALM = 85
+SKIN_PATCH_CHOICE = 32
 # Rounding where no real skin of the same limb shows: lightness at the outline as a share of
 # the middle's (a limb turns away from the light faster than the broad torso).
 LIMB_EDGE = 0.72
@@ -164,6 +168,12 @@ def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.nda
     inside[h - size :] = False
     inside[:, w - size :] = False
     origins = np.argwhere(inside[::2, ::2]) * 2
+    if len(origins) >= SKIN_PATCH_CHOICE:
+        # Patches holding a feature (a knuckle's crease, a fleck of the old print, an earring's
+        # edge) tiled over a limb as bright and dark flecks: leave out the busiest.
+        energy = cv2.boxFilter(detail * detail, -1, (size, size), anchor=(0, 0), normalize=True)
+        patch_energy = energy[origins[:, 0], origins[:, 1]]
+        origins = origins[patch_energy <= np.percentile(patch_energy, SKIN_PATCH_CALM)]
     rng = np.random.default_rng(0)
     real = detail[skin_pixels]
     strength = float(np.std(np.clip(real, -8, 8))) if len(real) else SKIN_GRAIN
