@@ -69,6 +69,8 @@ SKIN_FORM_BROAD = 0.25
 SKIN_FORM_LIMIT = 0.3
 # ... fading in over this share of the torso from the bared region's edge (a strap shows no form).
 SKIN_FORM_INSET = 0.06
+# A stretch of leg more than this share not skin was covered by the old clothes all over.
+LEG_COVERED = 0.6
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
@@ -656,6 +658,7 @@ def _compose(
     skin_zone = np.zeros((h, w), bool)
     backdrop_zone = np.zeros((h, w), bool)
     lower_backdrop = np.zeros((h, w), bool)
+    bared_legs = np.zeros((h, w), bool)
     segments = limb_segments(body)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
@@ -696,7 +699,8 @@ def _compose(
         # Legs show as skin only below the new hem (shorts, a skirt); beside
         # the new trouser legs the old ones give way to the backdrop.
         bare = down > low.hem_down - 0.02 * T
-        skin_zone |= legs & below & bare
+        bared_legs = legs & below & bare
+        skin_zone |= bared_legs
         # Keep only a narrow core of each arm out of it: a wide one would save
         # the old garment's sides where the arms hang beside them (skin pixels
         # are never repainted as backdrop anyway).
@@ -739,6 +743,13 @@ def _compose(
         neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
         to_skin &= ~_hair(body, lab, skin, down, across, throat)
+        # A stretch of leg the old clothes covered for the most part is bared all over: what passes
+        # for skin there is their print, and cream motifs stayed on the legs as flecks.
+        for name, start, end, r_start, r_end in segments:
+            if name.endswith("leg"):
+                stretch = tapered_mask((h, w), start, end, r_start, r_end) & bared_legs & uncovered
+                if stretch.sum() > (0.05 * T) ** 2 and not_skin[stretch].mean() > LEG_COVERED:
+                    to_skin |= stretch
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
         closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
