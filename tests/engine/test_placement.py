@@ -404,6 +404,31 @@ def test_an_old_tee_reaching_the_hips_is_bared_down_to_its_hem_under_a_crop_top(
         assert row.max() - row.min() < 12, f"stripes across the bared belly {y - hip} px above the hips"
 
 
+def test_an_old_tees_own_shadow_is_not_where_it_ends(person):
+    """A loose top's fold overhangs its hem and casts a dark band across it. Read as the colour
+    change where the old top ends, it left the rest of the top on below a crop top's bared
+    midriff. Here the fixture's old tee gets such a shadow (lightness to 40%, chroma to 55%)."""
+    from tryon.engine.skin import lab_of
+
+    first = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = first.body
+    S, T = body.shoulder_width, body.torso_length
+    photo = np.asarray(person.resize(first.image.size)).copy()
+    x0, x1 = int(body.origin[0] - 0.15 * S), int(body.origin[0] + 0.15 * S)
+    tee_hem = int(np.nonzero(_greenish(photo[:, x0:x1].astype(int)).mean(axis=1) > 0.8)[0].max())
+    lab = lab_of(photo)
+    rows = slice(tee_hem - int(0.22 * T), tee_hem - int(0.15 * T))
+    shade = np.zeros(body.shape, bool)
+    shade[rows] = _greenish(photo[rows].astype(int))
+    lab[shade] *= np.array([0.4, 0.55, 0.55], np.float32)
+    photo = (np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), 0, 1) * 255 + 0.5).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    below_the_shadow = out[tee_hem - int(0.13 * T) : tee_hem - 2, x0:x1]
+    left = _greenish(below_the_shadow).mean()
+    assert left < 0.05, f"{left:.0%} of the old tee below its shadow stayed under the crop top's midriff"
+
+
 def test_old_clothes_of_the_skins_colour_but_finely_textured_are_not_skin(person):
     """A beige houndstooth has the colour of skin on average: a dress of it stayed on the thighs
     below a new hem. Here the old trousers become a fine check of two skin tones; the thighs

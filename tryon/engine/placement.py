@@ -70,6 +70,9 @@ OLD_TOP_PLAIN = 12.0
 OLD_TOP_LOWEST = 0.15
 OLD_WAIST_ABOVE_HIPS = 0.02
 WAISTBAND_OVER_OLD = 0.02
+# The old top's shadow keeps its hue (within this many degrees) where its chroma is at least this.
+OLD_TOP_SHADOW_HUE = 12.0
+OLD_TOP_SHADOW_CHROMA = 8.0
 # A class moves the hem by stretching or squeezing the garment below the
 # armpits, within these limits of its own proportions (a wrong class must not
 # turn a tee into a ribbon).
@@ -665,13 +668,32 @@ def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> fl
             return None
         colour = np.median(here, axis=0)
         on_skin = skin is not None and bool(is_skin(colour[None], skin)[0])
-        differs = not on_skin if midriff else np.linalg.norm(colour - top) > OLD_WAIST_DELTA_E
+        differs = not on_skin if midriff else _another_colour(colour, top)
         apart = apart + 1 if differs else 0
         if apart == 2:
             if midriff or not on_skin:
                 return down - step
             midriff, apart = True, 0
     return math.inf
+
+
+def _another_colour(colour: np.ndarray, top: np.ndarray) -> bool:
+    """Whether Lab ``colour`` down the body is no longer the old top's ``top``.
+
+    Beyond OLD_WAIST_DELTA_E, except for the top's own shadow (a loose top's fold overhanging
+    its hem): darker, the same hue within OLD_TOP_SHADOW_HUE degrees, its chroma falling with
+    its lightness. A grey or white top has no hue to keep, and its shadow counts as another colour.
+    """
+    if np.linalg.norm(colour - top) <= OLD_WAIST_DELTA_E:
+        return False
+    chroma, top_chroma = float(np.hypot(colour[1], colour[2])), float(np.hypot(top[1], top[2]))
+    if top_chroma < OLD_TOP_SHADOW_CHROMA or colour[0] >= top[0] or chroma < 0.5 * OLD_TOP_SHADOW_CHROMA:
+        return True
+    turn = np.degrees(np.arctan2(colour[2], colour[1]) - np.arctan2(top[2], top[1]))
+    turn = abs((turn + 180.0) % 360.0 - 180.0)
+    darker = float(colour[0]) / max(float(top[0]), 1.0)
+    fades = 0.5 * darker <= chroma / top_chroma <= 1.5 * max(darker, 0.5)
+    return not (turn < OLD_TOP_SHADOW_HUE and fades)
 
 
 def _place_bottom(
