@@ -659,13 +659,13 @@ def _compose(
     backdrop_zone = np.zeros((h, w), bool)
     lower_backdrop = np.zeros((h, w), bool)
     bared_legs = np.zeros((h, w), bool)
+    midriff = np.zeros((h, w), bool)
     segments = limb_segments(body)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top) | arms
-        midriff = np.zeros((h, w), bool)
         if top.kind == "upper":
             # Below a top shorter than the old one, where the old top went on, is
             # the midriff: skin, down to the waist or the old top's hem. The old top
@@ -742,7 +742,9 @@ def _compose(
         # The neck is often in shadow: only clearly-not-skin there is an old collar.
         neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
-        to_skin &= ~_hair(body, lab, skin, down, across, throat)
+        # Hair falls over the shoulders and chest, not across a bared midriff: a dark old top
+        # joined to long hair passed for it there and stayed as patches beside a crop top's hem.
+        to_skin &= ~(_hair(body, lab, skin, down, across, throat) & ~midriff)
         # A stretch of leg the old clothes covered for the most part is bared all over: what passes
         # for skin there is their print, and cream motifs stayed on the legs as flecks.
         for name, start, end, r_start, r_end in segments:
