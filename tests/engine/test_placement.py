@@ -404,6 +404,58 @@ def test_an_old_tee_reaching_the_hips_is_bared_down_to_its_hem_under_a_crop_top(
         assert row.max() - row.min() < 12, f"stripes across the bared belly {y - hip} px above the hips"
 
 
+def test_a_sheer_black_top_over_the_chest_is_not_the_throats_shadow(person):
+    """Through a sheer black mesh top the chest has the skin's hue at a fraction of its lightness,
+    like the deep shadow under a jaw; taken for that shadow, a black patch of the old top stayed
+    inside a new wide neckline. Here the fixture (lit 1.5x) gets such a top over the chest the crop
+    top's neckline bares."""
+    from tryon.engine.skin import lab_of
+
+    first = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = first.body
+    S = body.shoulder_width
+    photo = np.asarray(person.resize(first.image.size)).copy()
+    ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    down = _down_map(body)
+    # From just below the throat (the real neck's skin above it) down the chest.
+    chest = (down > -0.08 * S) & (down < 0.4 * S) & (np.abs(across) < 0.12 * S) & (body.mask > 0.5)
+    chest &= first.coverage() < 0.05
+    assert chest.sum() > 0.01 * S * S, "the test needs the new neckline to bare the chest"
+    lab = lab_of(photo)
+    lab[..., 0] = np.minimum(lab[..., 0] * 1.5, 100.0)
+    neck = (ys > body.face()[2]) & (down < -0.1 * S) & (np.abs(across) < 0.1 * S) & (body.mask > 0.5)
+    skin = np.median(lab[neck], axis=0)
+    lab[chest] = skin * np.array([0.25, 0.35, 0.35], np.float32)
+    photo = (np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), 0, 1) * 255 + 0.5).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    seen = chest & (rendering.coverage() < 0.05)
+    kept = (np.abs(out[seen] - photo.astype(int)[seen]).max(axis=1) < 12).mean()
+    assert kept < 0.2, f"{kept:.0%} of the sheer black top over the chest stayed"
+
+
+def test_the_head_above_the_chin_is_never_repainted_as_skin(person):
+    """The zone where bared skin is filled reaches above the shoulders to cover an old collar.
+    It reached above the chin too, beside the face's oval: a tilted face's shadowed jaw there
+    was taken for old clothes and repainted as a pale patch. Here the fixture's jaw beside the
+    face gets a deep shadow just above the chin's row."""
+    first = render_tryon_detailed(person, drawing.crop_top(), "upper")
+    body = first.body
+    S = body.shoulder_width
+    photo = np.asarray(person.resize(first.image.size)).copy()
+    centre, half, chin = body.face()
+    ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    jaw = (ys > chin - 0.15 * S) & (ys < chin - 0.01 * S) & (body.mask > 0.5)
+    jaw &= (xs > centre[0] + 0.4 * half) & (xs < centre[0] + 1.1 * half)
+    assert jaw.sum() > 0.003 * S * S
+    photo[jaw] = (photo[jaw] * 0.3).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    repainted = (np.abs(out[jaw] - photo.astype(int)[jaw]).max(axis=1) > 20).mean()
+    assert repainted < 0.05, f"{repainted:.0%} of the jaw's shadow was repainted"
+
+
 def test_an_old_tees_own_shadow_is_not_where_it_ends(person):
     """A loose top's fold overhangs its hem and casts a dark band across it. Read as the colour
     change where the old top ends, it left the rest of the top on below a crop top's bared
@@ -613,7 +665,8 @@ def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person, lifted, dimm
     ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
     across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
     down = _down_map(body)
-    shadow = (ys > chin) & (down < -0.05 * S) & (np.abs(across) < 0.12 * S) & (body.mask > 0.5)
+    # Under the jaw: from the chin down to a tenth of the shoulder width above the shoulders.
+    shadow = (ys > chin) & (down < -0.1 * S) & (np.abs(across) < 0.12 * S) & (body.mask > 0.5)
     lab = lab_of(photo)
     lab[..., 0] = np.minimum(lab[..., 0] * lifted, 100.0)
     lab[shadow] *= np.array([dimmed[0], dimmed[1], dimmed[1]], np.float32)

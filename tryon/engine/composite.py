@@ -52,6 +52,9 @@ NECK_HALF = 0.2
 THROAT_HALF = 0.16
 # ... or, on rows where the neck's skin shows, on each side as far as it reaches and this much more.
 NECK_SEEN = 0.03
+# The throat's deep shadow is above the shoulders by at least this share of their width: further
+# down, the skin's hue at a fraction of its lightness is a sheer black top over the chest.
+THROAT_DEEP_SHADOW = 0.1
 # Hair is darker than this share of the skin's lightness; its lighter strands, kept off the backdrop,
 # darker than HAIR_STRANDS of it.
 HAIR_DARKER = 0.55
@@ -419,6 +422,17 @@ def _face(body: Body) -> np.ndarray:
     return (head | jaw) & (body.mask > 0.3)
 
 
+def _head_box(body: Body) -> np.ndarray:
+    """(H, W) bool: above the chin, as wide as the face (none without a face)."""
+    h, w = body.shape
+    face = body.face()
+    if face is None:
+        return np.zeros((h, w), bool)
+    centre, half, _ = face
+    columns = np.abs(np.arange(w, dtype=np.float32) - centre[0]) < half
+    return ~_below_chin(body) & columns[None, :]
+
+
 def _neck(body: Body, placed: list[PlacedGarment], down: np.ndarray, across: np.ndarray) -> np.ndarray:
     """The neck above the new garment's front neckline, below the chin.
 
@@ -714,11 +728,14 @@ def _compose(
         # new hem just because it passes for skin.
         # (The shoes are never old clothes.)
         lower_backdrop = below & ~(legs & bare) & ~arm_cores
-    skin_zone &= ~hands & ~face
+    # Nor is the head, above the chin as wide as the face: the zones reach above the shoulders
+    # (an old collar's height), and a tilted face's shadowed jaw beside the face's oval was
+    # repainted as a pale patch.
+    skin_zone &= ~hands & ~face & ~_head_box(body)
     # Nor is the neck above the shoulders, where no new neckline says where it is (straps): a
     # highlight under the jaw is not skin-coloured, and went to the backdrop as a white blot.
     neck_column = (np.abs(across) < THROAT_HALF * S) & (down < 0)
-    backdrop_zone &= ~hands & ~head & ~neck_column
+    backdrop_zone &= ~hands & ~head & ~neck_column & ~_head_box(body)
     lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
@@ -729,7 +746,7 @@ def _compose(
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
         throat = _throat(body, lab, skin, across)
-        not_skin &= ~(throat & is_deep_shadow(lab, skin))
+        not_skin &= ~(throat & (down < -THROAT_DEEP_SHADOW * S) & is_deep_shadow(lab, skin))
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
         # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)

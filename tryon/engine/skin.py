@@ -37,7 +37,7 @@ SKIN_PATCH = 0.03
 SKIN_SOURCE = 0.2
 # The busiest patches (above this percentile of their grain's energy) are not tiled, when there are
 # at least SKIN_PATCH_CHOICE to choose from. Keeping only the calmest half made the grain too weak.
-SKIN_PATCH_CALM = 85
+SKIN_PATCH_CALM = 90
 SKIN_PATCH_CHOICE = 32
 # Rounding where no real skin of the same limb shows: lightness at the outline as a share of
 # the middle's (a limb turns away from the light faster than the broad torso).
