@@ -268,6 +268,23 @@ def test_a_long_sleeve_narrows_from_the_shoulder_to_the_forearm(person):
         assert np.percentile(off, 95) < 0.03 and off.max() < 0.07, (side, np.percentile(off, 95), off.max())
 
 
+@pytest.mark.parametrize("make", [drawing.sleeveless_vest, drawing.tee, drawing.fitted_cap_sleeve_top])
+def test_a_tops_shoulders_lie_on_the_persons_shoulders(person, make):
+    """A flat lay's shoulder corners are warped with the body panel; where their slope differs
+    from the person's they stood up off the shoulders as square ears (the sleeveless vest's
+    reached 0.08 of the shoulder width out of the person's outline)."""
+    rendering = render_tryon_detailed(person, make(), "upper")
+    body = rendering.body
+    S, T = body.shoulder_width, body.torso_length
+    down = _down_map(body)
+    ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    shoulders = (down < 0.1 * T) & (np.abs(across) > 0.2 * S) & (rendering.coverage() > 0.5)
+    assert shoulders.sum() > 0.02 * S * S
+    off_the_person = cv2.distanceTransform((body.mask <= 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    assert off_the_person[shoulders].max() < 0.04 * S, off_the_person[shoulders].max() / S
+
+
 def test_a_new_bottom_covers_the_old_waistband_above_its_own(person):
     """Old trousers with a high waistband under a tucked-in top: a new bottom with a lower rise
     left a band of the old trousers showing between the top and itself."""

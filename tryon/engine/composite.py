@@ -46,6 +46,10 @@ DOMINANT_BIN = 8.0
 # from the neck.
 SHOULDER_NOTCH = 0.12
 SHOULDER_NOTCH_LOWEST = 0.2
+# Over the shoulders, down to SHOULDER_LAID_LOWEST of the torso, a top reaches out of the person's
+# outline by at most SHOULDER_EASE of the shoulder width (cloth lying on the shoulder).
+SHOULDER_LAID_LOWEST = 0.1
+SHOULDER_EASE = 0.03
 NECK_HALF = 0.2
 # The throat, in front of the neck below the chin: this far either side of the body's centre line
 # (share of the shoulder width).
@@ -331,7 +335,10 @@ def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray, acro
     alpha = _layers_over(garment.layers, (0, 0, w, band), colour=None)
     solid = (alpha > 0.5).astype(np.uint8)
     closed = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    notch = (closed > 0) & (solid == 0) & (body.mask[:band] > 0.5) & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
+    # Over the person, or within the ease a top's shoulders may stand off it (_lay_on_the_shoulders).
+    ease = max(1, int(SHOULDER_EASE * S))
+    near = cv2.dilate((body.mask[:band] > 0.5).astype(np.uint8), np.ones((2 * ease + 1, 2 * ease + 1), np.uint8))
+    notch = (closed > 0) & (solid == 0) & (near > 0) & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
     notch &= np.abs(across[:band]) > NECK_HALF * S  # the neckline is the garment's own shape
     if not notch.any():
         return None
@@ -354,6 +361,33 @@ def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray, acro
     under = cv2.dilate(notch[y0:y1, x0:x1].astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
     rgba[..., 3] = np.clip(_feather(under, 0.8), 0, 1)
     return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
+
+
+def _lay_on_the_shoulders(body: Body, garment: PlacedGarment, down: np.ndarray, across: np.ndarray) -> None:
+    """Trim the garment's pieces above the shoulders to the person's outline and a little ease.
+
+    A flat lay's shoulder corners and sleeve caps are warped separately; where their slopes
+    differ from the person's they stood up off the shoulder as square ears, with a notch of
+    backdrop between them. Cloth lies on the shoulder: over the shoulders (beyond the neck,
+    above SHOULDER_LAID_LOWEST of the torso) nothing of it reaches further out of the person's
+    outline than SHOULDER_EASE of the shoulder width.
+    """
+    S, T = body.shoulder_width, body.torso_length
+    rows = np.nonzero((down < SHOULDER_LAID_LOWEST * T).any(axis=1))[0]
+    if not len(rows):
+        return
+    band = int(rows.max()) + 1
+    outside = cv2.distanceTransform((body.mask[:band] <= 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    ease = SHOULDER_EASE * S
+    keep = np.clip(1.0 - (outside - ease) / 2.0, 0.0, 1.0)
+    shoulders = (down[:band] < SHOULDER_LAID_LOWEST * T) & (np.abs(across[:band]) > NECK_HALF * S)
+    keep[~shoulders] = 1.0
+    for layer in garment.layers:
+        x0, y0, x1, y1 = layer.box
+        if y0 >= band:
+            continue
+        rows_in = min(y1, band) - y0
+        layer.rgba[:rows_in, :, 3] *= keep[y0 : y0 + rows_in, x0:x1]
 
 
 def _layers_over(layers: list[Layer], box, colour: np.ndarray | None) -> np.ndarray:
@@ -652,6 +686,7 @@ def _compose(
             layer.rgba[..., 3] = np.clip(_feather(layer.rgba[..., 3], feather), 0, 1)
             layer.rgba[..., :3] = np.clip(layer.rgba[..., :3] * shade[y0:y1, x0:x1, None], 0, 1)
         if garment.kind in ("upper", "full"):
+            _lay_on_the_shoulders(body, garment, down, across)
             notch = _shoulder_notches(body, garment, down, across)
             if notch is not None:
                 garment.layers.insert(0, notch)
