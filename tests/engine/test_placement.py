@@ -5,6 +5,7 @@ The person is a licence-clean catalogue photo (tests/fixtures/ATTRIBUTION.md): a
 frontal, head to feet, in a tee and long trousers. Garments are drawn (tests/engine/drawing.py).
 """
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -13,7 +14,16 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.engine import drawing
-from tryon.engine.person import LEFT_ANKLE, LEFT_HEEL, LEFT_HIP, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_HIP, analyse_person
+from tryon.engine.person import (
+    LEFT_ANKLE,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_KNEE,
+    RIGHT_ANKLE,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+    analyse_person,
+)
 from tryon.engine.render import render_tryon_detailed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -51,6 +61,39 @@ def test_full_length_trousers_end_at_the_ankles(person):
     ankles = np.mean([_landmark_down(body, (side, "ankle")) for side in ("left", "right")])
     assert rendering.garments[0].hem == "ankle"
     assert abs(_lowest(rendering) - ankles) < 0.04 * _height(body)
+
+
+def test_trouser_legs_follow_a_leg_bent_at_the_hip_and_knee(person):
+    """Seated, a thigh runs sideways from the hip to a raised knee and the shin drops from there.
+    A warp through a few points along the legs smeared the trouser leg into a Z between them;
+    bent legs are wrapped with their trouser legs as tubes. Here the fixture's pose gets one leg
+    bent: the knee raised out sideways a little above the hip, the ankle below the knee."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    landmarks = pose.landmarks.copy()
+    hip, other_hip = pose.point(LEFT_HIP), pose.point(RIGHT_HIP)
+    outward = np.sign(hip[0] - other_hip[0])
+    knee = hip + np.array([outward * 0.7 * T, -0.1 * T])
+    ankle = knee + np.array([outward * 0.1 * T, 0.9 * T])
+    landmarks[LEFT_KNEE, :2], landmarks[LEFT_ANKLE, :2] = knee, ankle
+    bent = dataclasses.replace(pose, landmarks=landmarks)
+    rendering = render_tryon_detailed(person, drawing.trousers(), "lower", person=bent)
+    covered = rendering.coverage() > 0.5
+    for start, end, stretch in ((hip, knee, (0.35, 0.9)), (knee, ankle, (0.1, 0.8))):
+        points = [start + (end - start) * t for t in np.linspace(*stretch, 12)]
+        on = np.mean([covered[int(y), int(x)] for x, y in points])
+        assert on > 0.9, f"the trouser leg covers {on:.0%} of the bent leg from {start} to {end}"
+    # Inside the bend, away from both the thigh and the shin, there is no leg to cover.
+    h, w = covered.shape
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(inside, [np.array([hip, knee, ankle], np.int32)], 1)
+    away = np.ones((h, w), np.uint8)
+    for start, end in ((hip, knee), (knee, ankle)):
+        cv2.line(away, tuple(int(v) for v in start), tuple(int(v) for v in end), 0, 1)
+    inside &= (cv2.distanceTransform(away, cv2.DIST_L2, 3) > 0.2 * T).astype(np.uint8)
+    assert inside.sum() > 0.02 * T * T
+    smeared = covered[inside > 0].mean()
+    assert smeared < 0.1, f"{smeared:.0%} of the inside of the bend is covered by the trousers"
 
 
 def test_shorts_end_above_the_knees_and_a_crop_top_above_the_navel(person):

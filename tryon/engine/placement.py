@@ -39,6 +39,12 @@ LEG_RADIUS_ANKLE = 0.06
 # Trousers may reach this far past the ankle joint (share of the torso) before
 # they are shortened; longer ones would cover the shoes.
 HEM_PAST_ANKLE = 0.05
+# Trouser legs become tubes along the legs when a thigh leaves the torso's line or a knee bends by
+# more than LEG_BENT degrees; the tubes and the seat overlap by LEG_TUBE_OVERLAP of the garment photo.
+LEG_BENT = 35.0
+LEG_TUBE_OVERLAP = 0.02
+# ... and the tubes begin this share of the rise above the crotch.
+LEG_TUBE_FROM = 0.6
 # Softening of the borders between a garment's parts (share of the garment image's long side).
 PART_EDGE = 0.002
 # Up to this share of the upper arm from the shoulder, a sleeve is behind the torso panel.
@@ -752,6 +758,7 @@ def _place_bottom(
     pair(waist_src, waist_dst)
 
     placed = PlacedGarment(kind="lower", top_down=waist_down, hem_target=hem_target)
+    leg_layers: list[Layer] = []
     if crotch_src is not None:
         crotch_dst = _centre_at(body, max(crotch_down, _down(body, similar(crotch_src))))
         pair(crotch_src, crotch_dst)
@@ -766,6 +773,9 @@ def _place_bottom(
             sign = -1.0 if side == "left" else 1.0
             pair(kp[name], line + body.u * sign * max(abs(across), COVER * need))
         hems = []
+        # Legs bent at the hip or the knee (seated, striding far) are wrapped along them as
+        # tubes, as sleeves are along arms: a warp through a few points smeared them into a Z.
+        bent = _legs_bent(body)
         for side in ("left", "right"):
             outer, inner = kp.get(f"leg_{side}_outer"), kp.get(f"leg_{side}_inner")
             if outer is None or inner is None:
@@ -791,6 +801,13 @@ def _place_bottom(
                 scale = _stretch(along - start, k * src_leg, src_leg, k) / k
             else:
                 scale = min(1.0, (full - start + HEM_PAST_ANKLE * T) / max(k * src_leg, 1.0))
+            if bent:
+                tube = _leg_tube(body, garment, source, side, top_src, edge, stations, leg, start, k * scale, kx)
+                if tube is not None:
+                    layer, end_down = tube
+                    leg_layers.append(layer)
+                    hems.append(end_down)
+                continue
             for s_out, s_in in stations:
                 centre_s = (s_out + s_in) / 2
                 along = k * scale * float(np.linalg.norm(centre_s - top_src))
@@ -824,10 +841,100 @@ def _place_bottom(
             placed.hem_down = down
     part, part_box = _part_source(source, garment, (1, 2, 3))
     if part is not None:
+        if leg_layers:
+            # The legs are tubes of their own: the seat's warp keeps the garment down to where the
+            # tubes take over, above the crotch (a thigh's top warped with the seat stood off
+            # between the legs).
+            rows = np.arange(part.shape[0], dtype=np.float32)[:, None]
+            fade = max(2.0, LEG_TUBE_OVERLAP * garment.mask.shape[0])
+            part[..., 3] *= np.clip((_seat_end(kp) + fade - rows) / fade, 0.0, 1.0)
         layer = _warp_part(body, part, part_box, dest, src, grid_step, "body", 0.05 * T)
         if layer is not None:
             placed.layers.append(layer)
+    placed.layers.extend(leg_layers)
     return placed
+
+
+def _seat_end(kp: dict[str, np.ndarray]) -> float:
+    """The flat lay's row where a bottom's seat gives way to its legs (tubes when the legs bend)."""
+    waist = (kp["waist_left"][1] + kp["waist_right"][1]) / 2
+    return float(kp["crotch"][1] - LEG_TUBE_FROM * (kp["crotch"][1] - waist))
+
+
+def _legs_bent(body: Body) -> bool:
+    """Whether a thigh leaves the torso's line, or a knee bends, by more than LEG_BENT degrees."""
+    limit = np.cos(np.radians(LEG_BENT))
+    for side in ("left", "right"):
+        hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+        thigh, shin = _unit(knee - hip), _unit(ankle - knee)
+        if float(np.dot(thigh, body.v)) < limit or float(np.dot(thigh, shin)) < limit:
+            return True
+    return False
+
+
+def _leg_tube(body, garment, source, side, top_src, edge, stations, leg, start, scale, kx):
+    """One trouser leg wrapped along its leg from the crotch's height, as a tube: (layer, hem's down).
+
+    The flat leg is measured from the middle of its run at the crotch's row to the middle of its
+    hem, with its half width there, at the knee when known, and at the hem; on the body its centre
+    follows hip, knee and ankle from ``start`` (arc length), ``scale`` times as long as it lies.
+    """
+    outer_hem, inner_hem = stations[-1]
+    hem_src = (outer_hem + inner_hem) / 2
+    length_src = float(np.linalg.norm(hem_src - top_src))
+    if length_src < 2:
+        return None
+    axis = _unit(hem_src - top_src)
+    normal = np.array([-axis[1], axis[0]])
+    sign = -1.0 if side == "left" else 1.0
+    if normal[0] * sign < 0:
+        normal = -normal
+    along_src, half_src, centre_src = [0.0], [abs(edge - top_src[0])], [0.0]
+    for s_out, s_in in stations:
+        centre = (s_out + s_in) / 2
+        along_src.append(float(np.dot(centre - top_src, axis)))
+        half_src.append(float(np.linalg.norm(s_out - s_in)) / 2)
+        centre_src.append(float(np.dot(centre - top_src, normal)))
+    T = body.torso_length
+    length = scale * length_src
+    path = list(leg)
+    end = start + length
+    if end > polyline_length(path):
+        path = path + [polyline_point(path, end)[0]]
+    halves_dst = [max(kx * h, 0.05 * T) for h in half_src]
+    # Up to where the seat's warp ends, and a little more, so the two overlap.
+    overlap = top_src[1] - _seat_end(garment.keypoints) + 2 * LEG_TUBE_OVERLAP * garment.mask.shape[0]
+
+    def to_source(s, d):
+        a = (s - start) / scale
+        half_s = np.interp(a, along_src, half_src)
+        half_d = np.interp(a, along_src, halves_dst)
+        centre = np.interp(a, along_src, centre_src)
+        across = centre + d * (half_s / np.maximum(half_d, 1.0))
+        x = top_src[0] + axis[0] * a + normal[0] * across
+        y = top_src[1] + axis[1] * a + normal[1] * across
+        outside = (np.abs(d) > half_d) | (a < -overlap) | (a > length_src)
+        x[outside] = -1e4
+        y[outside] = -1e4
+        return x, y
+
+    part, _ = _part_source(source, garment, (1, 2, 3))
+    if part is None:
+        return None
+    reach = 1.3 * max(halves_dst) + 4
+    points = np.vstack([polyline_point(path, float(t))[0] for t in np.linspace(start, end, 8)])
+    h, w = body.shape
+    x0, y0 = np.floor(points.min(axis=0) - reach).astype(int)
+    x1, y1 = np.ceil(points.max(axis=0) + reach).astype(int)
+    box = (max(0, x0), max(0, y0), min(w, x1), min(h, y1))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    outward = -body.u if side == "left" else body.u
+    map_x, map_y, _ = tube_maps(path, outward, box, to_source)
+    rgba = cv2.remap(part, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    if rgba[..., 3].max() <= 0.01:
+        return None
+    return Layer(box=box, rgba=rgba, role="body"), _down(body, polyline_point(path, end)[0])
 
 
 def place_garment(
