@@ -27,6 +27,7 @@ from tryon.engine.person import (
 from tryon.engine.render import render_tryon_detailed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LEFT_FOOT_INDEX = 31  # mediapipe Pose: the left foot's toes
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,41 @@ def test_trouser_legs_follow_a_leg_bent_at_the_hip_and_knee(person):
     assert inside.sum() > 0.02 * T * T
     smeared = covered[inside > 0].mean()
     assert smeared < 0.1, f"{smeared:.0%} of the inside of the bend is covered by the trousers"
+
+
+def test_the_shoe_of_a_raised_leg_stays(person):
+    """Seated, a raised leg's shoe lies above the other leg's ankle, inside the band the old
+    trousers are cleared from: the boots were wiped to the backdrop. Here the fixture's pose gets
+    one leg bent with its foot raised, and a boot is drawn where that foot is."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    landmarks = pose.landmarks.copy()
+    hip, other_hip = pose.point(LEFT_HIP), pose.point(RIGHT_HIP)
+    outward = np.sign(hip[0] - other_hip[0])
+    knee = hip + np.array([outward * 0.7 * T, -0.1 * T])
+    ankle = knee + np.array([outward * 0.1 * T, 0.7 * T])
+    heel = ankle + np.array([-outward * 0.05 * T, 0.08 * T])
+    toes = ankle + np.array([outward * 0.25 * T, 0.1 * T])
+    for index, point in ((LEFT_KNEE, knee), (LEFT_ANKLE, ankle), (LEFT_HEEL, heel), (LEFT_FOOT_INDEX, toes)):
+        landmarks[index, :2] = point
+        landmarks[index, 3] = 1.0
+    assert ankle[1] < pose.point(RIGHT_ANKLE)[1], "the test needs the raised foot above the other ankle"
+    photo = person.copy()
+    boot = [tuple(ankle + [-outward * 0.06 * T, -0.05 * T]), tuple(ankle + [outward * 0.06 * T, -0.05 * T])]
+    boot += [tuple(toes + [0, 0.03 * T]), tuple(heel + [0, 0.03 * T])]
+    ImageDraw.Draw(photo).polygon(boot, fill=(40, 40, 46))
+    # The person's outline takes in the raised leg and its boot.
+    outline = pose.person_mask.copy()
+    cv2.fillPoly(outline, [np.array(boot, np.int32)], 1.0)
+    cv2.polylines(outline, [np.array([hip, knee, ankle], np.int32)], False, 1.0, int(0.15 * T))
+    bent = dataclasses.replace(pose, landmarks=landmarks, person_mask=outline)
+    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower", person=bent)
+    shoe = np.zeros(rendering.body.shape, np.uint8)
+    cv2.fillPoly(shoe, [np.array(boot, np.int32)], 1)
+    shoe = cv2.erode(shoe, np.ones((5, 5), np.uint8)) > 0
+    out = np.asarray(rendering.image).astype(int)
+    kept = (np.abs(out[shoe] - np.array([40, 40, 46])).max(axis=1) < 25).mean()
+    assert kept > 0.8, f"only {kept:.0%} of the raised foot's boot stayed"
 
 
 def test_shorts_end_above_the_knees_and_a_crop_top_above_the_navel(person):

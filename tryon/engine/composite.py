@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .body import Body
-from .placement import Layer, PlacedGarment
+from .placement import Layer, PlacedGarment, legs_bent
 from .skin import is_deep_shadow, is_skin, lab_of, limb_segments, skin_fill
 from .warp import capsule_mask, tapered_mask
 
@@ -78,6 +78,8 @@ SKIN_FORM_LIMIT = 0.3
 SKIN_FORM_INSET = 0.06
 # A stretch of leg more than this share not skin was covered by the old clothes all over.
 LEG_COVERED = 0.6
+# How far round a foot's landmarks (ankle, heel, toes) its shoe reaches (share of the torso).
+SHOE_RADIUS = 0.08
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
@@ -763,6 +765,13 @@ def _compose(
         # new hem just because it passes for skin.
         # (The shoes are never old clothes.)
         lower_backdrop = below & ~(legs & bare) & ~arm_cores
+        if legs_bent(body):
+            # Seated, a raised leg's shoe is above the other's ankle, inside the band taken as old
+            # trousers: the boots were wiped to the backdrop. The shoes keep their own shape.
+            shoes = _shoes(body)
+            backdrop_zone &= ~shoes
+            lower_backdrop &= ~shoes
+            skin_zone &= ~shoes
     # Nor is the head, above the chin as wide as the face: the zones reach above the shoulders
     # (an old collar's height), and a tilted face's shadowed jaw beside the face's oval was
     # repainted as a pale patch.
@@ -958,6 +967,18 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     like_old = (like_old > 0) | _enclosed(like_old > 0, (0.1 * T) ** 2)
     like_old = cv2.dilate(like_old.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return (down >= ankle) & (down < soles) & like_old & person & ~feet
+
+
+def _shoes(body: Body) -> np.ndarray:
+    """(H, W) bool: round each seen foot, from the ankle past the heel and the toes."""
+    T = body.torso_length
+    shoes = np.zeros(body.shape, bool)
+    for side in ("left", "right"):
+        if not body.seen(side, "foot"):
+            continue
+        ankle, heel, toes = body.point(side, "ankle"), body.point(side, "heel"), body.point(side, "foot")
+        shoes |= capsule_mask(body.shape, [ankle, heel, toes], SHOE_RADIUS * T)
+    return shoes
 
 
 def _ankle_down(body: Body, side: str) -> float:

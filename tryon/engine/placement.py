@@ -775,7 +775,7 @@ def _place_bottom(
         hems = []
         # Legs bent at the hip or the knee (seated, striding far) are wrapped along them as
         # tubes, as sleeves are along arms: a warp through a few points smeared them into a Z.
-        bent = _legs_bent(body)
+        bent = legs_bent(body)
         for side in ("left", "right"):
             outer, inner = kp.get(f"leg_{side}_outer"), kp.get(f"leg_{side}_inner")
             if outer is None or inner is None:
@@ -861,7 +861,7 @@ def _seat_end(kp: dict[str, np.ndarray]) -> float:
     return float(kp["crotch"][1] - LEG_TUBE_FROM * (kp["crotch"][1] - waist))
 
 
-def _legs_bent(body: Body) -> bool:
+def legs_bent(body: Body) -> bool:
     """Whether a thigh leaves the torso's line, or a knee bends, by more than LEG_BENT degrees."""
     limit = np.cos(np.radians(LEG_BENT))
     for side in ("left", "right"):
