@@ -563,14 +563,9 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     part, _ = _part_source(source, garment, (label,))
     if part is None:
         return None
-    reach = 1.3 * max(root_half_dst, end_half_dst) + 4
     ends = [polyline_point(arm, length * t)[0] for t in (0.0, 0.5, 1.0)] + arm[:1]
-    allpts = np.vstack(ends)
-    h, w = body.shape
-    x0, y0 = np.floor(allpts.min(axis=0) - reach).astype(int)
-    x1, y1 = np.ceil(allpts.max(axis=0) + reach).astype(int)
-    box = (max(0, x0), max(0, y0), min(w, x1), min(h, y1))
-    if box[2] <= box[0] or box[3] <= box[1]:
+    box = _tube_box(body, ends, 1.3 * max(root_half_dst, end_half_dst) + 4)
+    if box is None:
         return None
     path = arm if length <= arm_length else arm + [polyline_point(arm, length)[0]]
     map_x, map_y, along_arm = tube_maps(path, outward, box, to_source)
@@ -588,6 +583,16 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     # exactly, so the hand-over leaves no see-through seam.
     rgba[..., 3] = alpha * (1.0 - behind) / np.maximum(1.0 - alpha * behind, 1e-6)
     return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length, target
+
+
+def _tube_box(body: Body, points: list[np.ndarray], reach: float) -> tuple[int, int, int, int] | None:
+    """The output box (x0, y0, x1, y1) around a tube's centre ``points`` and ``reach`` more, in the
+    image; None when that is empty."""
+    h, w = body.shape
+    x0, y0 = np.floor(np.min(points, axis=0) - reach).astype(int)
+    x1, y1 = np.ceil(np.max(points, axis=0) + reach).astype(int)
+    box = (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
+    return box if box[2] > box[0] and box[3] > box[1] else None
 
 
 def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -921,13 +926,9 @@ def _leg_tube(body, garment, source, side, top_src, edge, stations, leg, start, 
     part, _ = _part_source(source, garment, (1, 2, 3))
     if part is None:
         return None
-    reach = 1.3 * max(halves_dst) + 4
-    points = np.vstack([polyline_point(path, float(t))[0] for t in np.linspace(start, end, 8)])
-    h, w = body.shape
-    x0, y0 = np.floor(points.min(axis=0) - reach).astype(int)
-    x1, y1 = np.ceil(points.max(axis=0) + reach).astype(int)
-    box = (max(0, x0), max(0, y0), min(w, x1), min(h, y1))
-    if box[2] <= box[0] or box[3] <= box[1]:
+    points = [polyline_point(path, float(t))[0] for t in np.linspace(start, end, 8)]
+    box = _tube_box(body, points, 1.3 * max(halves_dst) + 4)
+    if box is None:
         return None
     outward = -body.u if side == "left" else body.u
     map_x, map_y, _ = tube_maps(path, outward, box, to_source)
