@@ -78,7 +78,8 @@ SKIN_FORM_LIMIT = 0.3
 SKIN_FORM_INSET = 0.06
 # A stretch of leg more than this share not skin was covered by the old clothes all over.
 LEG_COVERED = 0.6
-# How far round a foot's landmarks (ankle, heel, toes) its shoe reaches (share of the torso).
+# How far round a raised foot's landmarks, from the ankle, its shoe reaches (share of the torso): a
+# boot's shaft too, wider than FOOT_RADIUS round heel and toes.
 SHOE_RADIUS = 0.08
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
@@ -768,18 +769,20 @@ def _compose(
         if legs_bent(body):
             # Seated, a raised leg's shoe is above the other's ankle, inside the band taken as old
             # trousers: the boots were wiped to the backdrop. The shoes keep their own shape.
-            shoes = _shoes(body)
+            toes_seen = [side for side in ("left", "right") if body.seen(side, "foot")]
+            shoes = _feet(body, ("ankle", "heel", "foot"), SHOE_RADIUS, toes_seen)
             backdrop_zone &= ~shoes
             lower_backdrop &= ~shoes
             skin_zone &= ~shoes
     # Nor is the head, above the chin as wide as the face: the zones reach above the shoulders
     # (an old collar's height), and a tilted face's shadowed jaw beside the face's oval was
     # repainted as a pale patch.
-    skin_zone &= ~hands & ~face & ~_head_box(body)
+    head_box = _head_box(body)
+    skin_zone &= ~hands & ~face & ~head_box
     # Nor is the neck above the shoulders, where no new neckline says where it is (straps): a
     # highlight under the jaw is not skin-coloured, and went to the backdrop as a white blot.
     neck_column = (np.abs(across) < THROAT_HALF * S) & (down < 0)
-    backdrop_zone &= ~hands & ~head & ~neck_column & ~_head_box(body)
+    backdrop_zone &= ~hands & ~head & ~neck_column & ~head_box
     lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
@@ -790,7 +793,8 @@ def _compose(
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
         throat = _throat(body, lab, skin, across)
-        not_skin &= ~(throat & (down < -THROAT_DEEP_SHADOW * S) & is_deep_shadow(lab, skin))
+        above_the_shoulders = throat & (down < -THROAT_DEEP_SHADOW * S)
+        not_skin[above_the_shoulders] &= ~is_deep_shadow(lab[above_the_shoulders], skin)
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
         # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
@@ -808,7 +812,7 @@ def _compose(
         to_skin &= ~(_hair(body, lab, skin, down, across, throat) & ~midriff)
         # A stretch of leg the old clothes covered for the most part is bared all over: what passes
         # for skin there is their print, and cream motifs stayed on the legs as flecks.
-        for name, start, end, r_start, r_end in segments:
+        for name, start, end, r_start, r_end in segments if bared_legs.any() else ():
             if name.endswith("leg"):
                 stretch = tapered_mask((h, w), start, end, r_start, r_end) & bared_legs & uncovered
                 if stretch.sum() > (0.05 * T) ** 2 and not_skin[stretch].mean() > LEG_COVERED:
@@ -944,14 +948,13 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     T = body.torso_length
     person = body.mask > 0.5
     shins = np.zeros((h, w), bool)
-    feet = np.zeros((h, w), bool)
+    feet = _feet(body, ("heel", "foot"), FOOT_RADIUS)
     soles = ankle
     for side in ("left", "right"):
         _, knee, foot_joint = body.limb(side, ("hip", "knee", "ankle"))
         shins |= capsule_mask((h, w), [knee + (foot_joint - knee) * 0.5, foot_joint], 0.05 * T)
         foot = [body.point(side, part) for part in ("heel", "foot") if body.seen(side, part)]
         if foot:
-            feet |= capsule_mask((h, w), foot, FOOT_RADIUS * T)
             soles = max(soles, *(float(np.dot(p - body.origin, body.v)) + FOOT_RADIUS * T for p in foot))
     shins &= person & (down < ankle)
     if soles <= ankle or shins.sum() < 50:
@@ -969,16 +972,15 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     return (down >= ankle) & (down < soles) & like_old & person & ~feet
 
 
-def _shoes(body: Body) -> np.ndarray:
-    """(H, W) bool: round each seen foot, from the ankle past the heel and the toes."""
-    T = body.torso_length
-    shoes = np.zeros(body.shape, bool)
-    for side in ("left", "right"):
-        if not body.seen(side, "foot"):
-            continue
-        ankle, heel, toes = body.point(side, "ankle"), body.point(side, "heel"), body.point(side, "foot")
-        shoes |= capsule_mask(body.shape, [ankle, heel, toes], SHOE_RADIUS * T)
-    return shoes
+def _feet(body: Body, parts: tuple[str, ...], radius: float, sides=("left", "right")) -> np.ndarray:
+    """(H, W) bool: round the seen ones of each foot's ``parts`` landmarks (ankle, heel, foot),
+    ``radius`` torso lengths out, on ``sides``."""
+    feet = np.zeros(body.shape, bool)
+    for side in sides:
+        points = [body.point(side, part) for part in parts if body.seen(side, part)]
+        if points:
+            feet |= capsule_mask(body.shape, points, radius * body.torso_length)
+    return feet
 
 
 def _ankle_down(body: Body, side: str) -> float:

@@ -763,6 +763,7 @@ def _place_bottom(
     pair(waist_src, waist_dst)
 
     placed = PlacedGarment(kind="lower", top_down=waist_down, hem_target=hem_target)
+    part, part_box = _part_source(source, garment, (1, 2, 3))
     leg_layers: list[Layer] = []
     if crotch_src is not None:
         crotch_dst = _centre_at(body, max(crotch_down, _down(body, similar(crotch_src))))
@@ -806,8 +807,8 @@ def _place_bottom(
                 scale = _stretch(along - start, k * src_leg, src_leg, k) / k
             else:
                 scale = min(1.0, (full - start + HEM_PAST_ANKLE * T) / max(k * src_leg, 1.0))
-            if bent:
-                tube = _leg_tube(body, garment, source, side, top_src, edge, stations, leg, start, k * scale, kx)
+            if bent and part is not None:
+                tube = _leg_tube(body, garment, part, side, top_src, edge, stations, leg, start, k * scale, kx)
                 if tube is not None:
                     layer, end_down = tube
                     leg_layers.append(layer)
@@ -844,7 +845,6 @@ def _place_bottom(
             pair((row[1], y), line + body.u * half_r)
             pair(centre_s, line)
             placed.hem_down = down
-    part, part_box = _part_source(source, garment, (1, 2, 3))
     if part is not None:
         if leg_layers:
             # The legs are tubes of their own: the seat's warp keeps the garment down to where the
@@ -877,12 +877,13 @@ def legs_bent(body: Body) -> bool:
     return False
 
 
-def _leg_tube(body, garment, source, side, top_src, edge, stations, leg, start, scale, kx):
+def _leg_tube(body, garment, part, side, top_src, edge, stations, leg, start, scale, kx):
     """One trouser leg wrapped along its leg from the crotch's height, as a tube: (layer, hem's down).
 
     The flat leg is measured from the middle of its run at the crotch's row to the middle of its
     hem, with its half width there, at the knee when known, and at the hem; on the body its centre
     follows hip, knee and ankle from ``start`` (arc length), ``scale`` times as long as it lies.
+    ``part`` is the garment's source RGBA (``_part_source``).
     """
     outer_hem, inner_hem = stations[-1]
     hem_src = (outer_hem + inner_hem) / 2
@@ -923,9 +924,6 @@ def _leg_tube(body, garment, source, side, top_src, edge, stations, leg, start, 
         y[outside] = -1e4
         return x, y
 
-    part, _ = _part_source(source, garment, (1, 2, 3))
-    if part is None:
-        return None
     points = [polyline_point(path, float(t))[0] for t in np.linspace(start, end, 8)]
     box = _tube_box(body, points, 1.3 * max(halves_dst) + 4)
     if box is None:
