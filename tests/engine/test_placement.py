@@ -299,7 +299,8 @@ def _width_across(region: np.ndarray, start: np.ndarray, end: np.ndarray, t: flo
 
 def test_bared_shins_taper_towards_the_ankles(person):
     """Legs bared by new shorts under loose trousers swell below the knee and narrow to the ankle,
-    not two straight tubes."""
+    not two straight tubes; and they are as wide as a calf is (about a fifth of the torso's length
+    across), not the two thirds of that they were drawn at, like sticks."""
     rendering = render_tryon_detailed(person, drawing.shorts(), "lower")
     body = rendering.body
     out = np.asarray(rendering.image).astype(int)
@@ -315,6 +316,7 @@ def test_bared_shins_taper_towards_the_ankles(person):
             _width_across(leg, knee, ankle, t, min(0.15 * body.torso_length, 0.48 * gap(t))) for t in (0.3, 0.85)
         )
         assert low < 0.85 * calf, f"the {side} shin is as wide above the ankle ({low}) as at the calf ({calf})"
+        assert calf > 0.19 * body.torso_length, f"the {side} calf is {calf / body.torso_length:.2f} T across"
 
 
 def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):

@@ -47,6 +47,10 @@ TORSO_EDGE = 0.86
 # the torso length), and the largest lightness step corrected (L).
 SEAM_REACH = 0.3
 SEAM_LIMIT = 15.0
+# Half a bared leg's width (torso lengths) at the hip joint, the knee, the calf (a third of the way
+# to the ankle), the ankle and the top of the foot, as measured on the dev set's bare legs. Guessed
+# at two thirds of that before, they drew legs as sticks under a new skirt or shorts.
+LEG_HALF_WIDTHS = (0.16, 0.1, 0.108, 0.058, 0.05)
 # Legs are shaped as limbs from this far (torso lengths) below the hip joints.
 LEG_BELOW_HIPS = 0.12
 # A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
@@ -231,17 +235,18 @@ def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, 
             segments.append((f"{side} arm", wrist, wrist + (knuckles - wrist) * 0.7, 0.06 * S, 0.055 * S))
         hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
         calf = knee + (ankle - knee) * 0.3
+        thigh, knee_width, calf_width, ankle_width, foot_width = (share * T for share in LEG_HALF_WIDTHS)
         segments += [
-            (f"{side} leg", hip, knee, 0.12 * T, 0.075 * T),
-            (f"{side} leg", knee, calf, 0.075 * T, 0.08 * T),
-            (f"{side} leg", calf, ankle, 0.08 * T, 0.048 * T),
+            (f"{side} leg", hip, knee, thigh, knee_width),
+            (f"{side} leg", knee, calf, knee_width, calf_width),
+            (f"{side} leg", calf, ankle, calf_width, ankle_width),
         ]
         if body.seen(side, "foot"):
             # Under a long hem the pose puts the ankle too high (it cannot see it):
             # the leg goes on towards the toes, so a leg bared by a shorter garment
             # reaches the foot. Only where old clothes were is anything painted.
             foot = body.point(side, "foot")
-            segments.append((f"{side} leg", ankle, ankle + (foot - ankle) * 0.5, 0.048 * T, 0.042 * T))
+            segments.append((f"{side} leg", ankle, ankle + (foot - ankle) * 0.5, ankle_width, foot_width))
     return segments
 
 
