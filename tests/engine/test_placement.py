@@ -19,6 +19,7 @@ from tryon.engine.person import (
     LEFT_HEEL,
     LEFT_HIP,
     LEFT_KNEE,
+    RIGHT_KNEE,
     RIGHT_ANKLE,
     RIGHT_HEEL,
     RIGHT_HIP,
@@ -27,6 +28,7 @@ from tryon.engine.person import (
 from tryon.engine.render import render_tryon_detailed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SKIN_TONE = (127, 77, 60)  # the fixture's own skin tone, painted on as bare legs
 LEFT_FOOT_INDEX = 31  # mediapipe Pose: the left foot's toes
 
 
@@ -317,6 +319,37 @@ def test_bared_shins_taper_towards_the_ankles(person):
         )
         assert low < 0.85 * calf, f"the {side} shin is as wide above the ankle ({low}) as at the calf ({calf})"
         assert calf > 0.19 * body.torso_length, f"the {side} calf is {calf / body.torso_length:.2f} T across"
+
+
+def test_a_leg_the_photo_shows_bare_keeps_its_own_outline(person):
+    """Below the knees the photo's legs are bare (painted skin here), wider than the pose's guess
+    and off its knee and ankle points: under a new mini skirt, the real calves' outer sides were
+    wiped to the backdrop, leaving thinner legs with a blurred edge."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    photo = person.copy()
+    draw = ImageDraw.Draw(photo)
+    calves = []
+    for side in (LEFT_KNEE, RIGHT_KNEE):
+        knee, ankle = pose.point(side), pose.point(side + 2)
+        outward = np.sign(knee[0] - pose.point(LEFT_KNEE + RIGHT_KNEE - side)[0])
+        # The calf's middle sits 0.03 T outwards of the landmarks, and it is 0.26 T across.
+        middle = np.array([outward * 0.03 * T, 0.0])
+        top, bottom = knee + middle + [0, 0.1 * T], ankle + middle - [0, 0.15 * T]
+        shape = [top - [0.13 * T, 0], top + [0.13 * T, 0], bottom + [0.1 * T, 0], bottom - [0.1 * T, 0]]
+        calves.append(np.array(shape, np.int32))
+        draw.polygon([tuple(p) for p in shape], fill=SKIN_TONE)
+    outline = pose.person_mask.copy()
+    cv2.fillPoly(outline, calves, 1.0)
+    painted = dataclasses.replace(pose, person_mask=outline)
+    rendering = render_tryon_detailed(photo, drawing.mini_skirt(), "lower", person=painted)
+    out = np.asarray(rendering.image).astype(int)
+    for calf in calves:
+        inside = np.zeros(out.shape[:2], np.uint8)
+        cv2.fillPoly(inside, [calf], 1)
+        inside = cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+        kept = (np.abs(out[inside] - SKIN_TONE).max(axis=1) < 12).mean()
+        assert kept > 0.97, f"only {kept:.0%} of a bare calf stayed"
 
 
 def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):
@@ -812,3 +845,4 @@ def test_a_fill_takes_its_grain_from_calm_skin_not_from_features(person):
     flecks = legs & (out - local > 3)
     assert legs.sum() > 0.05 * T * T
     assert flecks.sum() / legs.sum() < 0.001, f"{flecks.sum()} flecks on the bared shins"
+

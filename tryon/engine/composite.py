@@ -83,6 +83,8 @@ LEG_COVERED = 0.6
 SHOE_RADIUS = 0.08
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
+# ... and a bared leg's (the pose's knees and ankles are often off the leg's middle).
+LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
 # Below the ankle joints, the old clothes are what is this close (ΔE) to them on the shins.
@@ -711,8 +713,10 @@ def _compose(
     backdrop_zone = np.zeros((h, w), bool)
     lower_backdrop = np.zeros((h, w), bool)
     bared_legs = np.zeros((h, w), bool)
+    by_legs = np.zeros((h, w), bool)
     midriff = np.zeros((h, w), bool)
-    segments = limb_segments(body)
+    # Legs the photo shows bare are measured on it (see limb_segments).
+    segments = limb_segments(body, person & is_skin(lab, skin) if skin is not None else None)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
     if kinds & {"upper", "full"}:
@@ -752,6 +756,7 @@ def _compose(
         # the new trouser legs the old ones give way to the backdrop.
         bare = down > low.hem_down - 0.02 * T
         bared_legs = legs & below & bare
+        by_legs = _limb_zone((h, w), segments, "leg", LEG_SLACK) & below & bare
         skin_zone |= bared_legs
         # Keep only a narrow core of each arm out of it: a wide one would save
         # the old garment's sides where the arms hang beside them (skin pixels
@@ -848,8 +853,10 @@ def _compose(
             filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
             changed |= soft > 0
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
-        # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick.
-        to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_arms & ~not_skin)))
+        # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick. So is
+        # skin by a bared leg: a real knee's outer side was wiped where the landmark sat inside it.
+        by_limbs = by_arms | by_legs
+        to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_limbs & ~not_skin)))
         # Nor does hair go, lighter strands included: the old top's outline cut a wedge out of a
         # ponytail lying on the shoulder.
         strands = (down < 0) & _hair(body, lab, skin, down, across, throat, HAIR_STRANDS, bridge=HAIR_BRIDGE)

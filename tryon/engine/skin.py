@@ -51,6 +51,13 @@ SEAM_LIMIT = 15.0
 # to the ankle), the ankle and the top of the foot, as measured on the dev set's bare legs. Guessed
 # at two thirds of that before, they drew legs as sticks under a new skirt or shorts.
 LEG_HALF_WIDTHS = (0.16, 0.1, 0.108, 0.058, 0.05)
+# Where the photo shows a leg bare, its width across the knee, the calf and the ankle is measured on
+# the person's outline: a span this share of the expected width, at least and at most, and skin over
+# at least LEG_SPAN_SKIN of it, is the leg's own.
+LEG_MEASURED = (0.7, 1.5)
+LEG_SPAN_SKIN = 0.85
+# Where the knee is measured, or failing that (hidden by an old hem) this far down the shin.
+KNEE_MEASURED_BELOW = (0.0, 0.08, 0.16, 0.24)
 # Legs are shaped as limbs from this far (torso lengths) below the hip joints.
 LEG_BELOW_HIPS = 0.12
 # A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
@@ -208,14 +215,35 @@ def _forearm_half_width(body: Body, arm: list[np.ndarray]) -> float | None:
     return float(np.linalg.norm(a - b)) / 2
 
 
-def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, float]]:
+def _bare_leg_across(body: Body, point: np.ndarray, along: np.ndarray, half: float, bare: np.ndarray):
+    """(middle, half width) of the leg across ``point`` (``along`` the leg) where the photo shows it
+    bare, or None: the person's outline on both sides, about ``half`` apart, with skin between."""
+    normal = np.array([-along[1], along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
+    reach = LEG_MEASURED[1] * 2 * half
+    a = body.outline_towards(point, normal, reach)
+    b = body.outline_towards(point, -normal, reach)
+    if a is None or b is None:
+        return None
+    span = float(np.linalg.norm(a - b)) / 2
+    if not LEG_MEASURED[0] * half <= span <= LEG_MEASURED[1] * half:
+        return None
+    # The outline's own pixels are half backdrop: the skin is looked for inside it.
+    samples = np.round(a + (b - a) * np.linspace(0.1, 0.9, 24)[:, None]).astype(int)
+    if bare[samples[:, 1], samples[:, 0]].mean() < LEG_SPAN_SKIN:
+        return None
+    return (a + b) / 2, span
+
+
+def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str, np.ndarray, np.ndarray, float, float]]:
     """Each limb's bones as (limb, start, end, half the limb's width at the start, at the end).
 
     A bared upper arm is as thick as this person's arm (a little more than the
     forearm the photo shows), not as wide as the old sleeve was. Limbs taper the
     way bodies do: the thigh from the hip to the knee, the calf swelling below
     the knee and narrowing to the ankle, the arm towards the elbow and the wrist;
-    two straight tubes read as a mannequin.
+    two straight tubes read as a mannequin. Where ``bare`` (the photo's skin) shows
+    a leg, its knee, calf and ankle are as wide and as placed as the photo's: a thigh
+    bared above a real knee then meets it edge to edge.
     """
     S, T = body.shoulder_width, body.torso_length
     segments = []
@@ -236,6 +264,16 @@ def limb_segments(body: Body) -> list[tuple[str, np.ndarray, np.ndarray, float, 
         hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
         calf = knee + (ankle - knee) * 0.3
         thigh, knee_width, calf_width, ankle_width, foot_width = (share * T for share in LEG_HALF_WIDTHS)
+        if bare is not None:
+            shin = ankle - knee
+            # An old hem often hides the knee itself: the leg just below it stands in, moved up.
+            for t in KNEE_MEASURED_BELOW:
+                below = _bare_leg_across(body, knee + shin * t, shin, knee_width, bare)
+                if below is not None:
+                    knee, knee_width = below[0] - shin * t, below[1]
+                    break
+            calf, calf_width = _bare_leg_across(body, calf, shin, calf_width, bare) or (calf, calf_width)
+            ankle, ankle_width = _bare_leg_across(body, ankle, shin, ankle_width, bare) or (ankle, ankle_width)
         segments += [
             (f"{side} leg", hip, knee, thigh, knee_width),
             (f"{side} leg", knee, calf, knee_width, calf_width),
