@@ -846,3 +846,24 @@ def test_a_fill_takes_its_grain_from_calm_skin_not_from_features(person):
     assert legs.sum() > 0.05 * T * T
     assert flecks.sum() / legs.sum() < 0.001, f"{flecks.sum()} flecks on the bared shins"
 
+
+def test_no_seam_of_the_old_trousers_where_bared_legs_meet_the_backdrop(person):
+    """Below a new mini skirt the old trousers become skin on the legs and backdrop beside them.
+    Each was feathered over them on its own, so where the two meet a quarter of the trousers still
+    showed: a dark line down each bared leg's side. Here the fixture's trousers are dyed blue,
+    which neither skin nor the white backdrop is."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    photo = np.asarray(person).copy()
+    hips = (pose.point(LEFT_HIP) + pose.point(RIGHT_HIP)) / 2
+    below_hips = np.arange(photo.shape[0])[:, None] > hips[1] + 0.1 * T
+    photo[below_hips & (pose.person_mask > 0.5) & (photo.max(axis=2) < 90)] = (40, 70, 190)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.mini_skirt(), "lower")
+    out = np.asarray(rendering.image).astype(int)
+    body = rendering.body
+    knees = max(body.point(side, "knee")[1] for side in ("left", "right"))
+    ankles = min(body.point(side, "ankle")[1] for side in ("left", "right"))
+    shins = np.zeros(out.shape[:2], bool)
+    shins[int(knees) : int(ankles - 0.1 * T)] = True
+    bluish = shins & (out[..., 2] - out[..., 1] > 10) & (out.min(axis=2) < 200)
+    assert bluish.sum() < 100, f"{bluish.sum()} pixels of the old trousers' blue stay along the shins"

@@ -791,6 +791,7 @@ def _compose(
     lower_backdrop &= ~hands & ~head
     filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
+    skin_rgb = None
     if skin is not None:
         # Finely textured old clothes are not skin whatever their colour, below where long
         # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
@@ -848,10 +849,7 @@ def _compose(
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
             form = _form_light(print_free, to_skin, T)
-            fill = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body, segments) * form[..., None]
-            soft = _feather(to_skin.astype(np.float32), feather * 1.5)
-            filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
-            changed |= soft > 0
+            skin_rgb = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body, segments) * form[..., None]
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick. So is
         # skin by a bared leg: a real knee's outer side was wiped where the landmark sat inside it.
@@ -865,10 +863,10 @@ def _compose(
         to_backdrop = uncovered & backdrop_zone
         arm_outline = strands = np.zeros((h, w), bool)
     backdrop_soft = np.zeros((h, w), np.float32)
+    rim = max(2, int(0.02 * T))
     if to_backdrop.any():
         # The segmentation's soft rim around the old clothes would stay as a
         # faint outline: reach a little past it (backdrop there is unchanged).
-        rim = max(2, int(0.02 * T))
         grown = cv2.dilate(to_backdrop.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
         keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone) | arm_outline | strands
         if skin is not None:
@@ -876,6 +874,17 @@ def _compose(
         # Outside the person's outline too, below the ankles as well: the segmentation often stops
         # short of a long hem, whose dark edge then stayed as a ragged line on the floor.
         to_backdrop = grown & ~keep_out & (backdrop_zone | (body.mask <= 0.5)) | to_backdrop
+    if skin_rgb is not None:
+        # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
+        # backdrop's soft edge: each half-feathered over the old clothes left a quarter of them
+        # showing, a dark seam down a bared leg's side.
+        # Only over the old clothes, deep inside the backdrop's fill: at its edge the skin showed as a pale line.
+        reach = 2 * int(np.ceil(4 * feather)) + 1
+        under = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+        soft = _feather((to_skin | (under & to_backdrop & person)).astype(np.float32), feather * 1.5)
+        filled = filled * (1 - soft[..., None]) + skin_rgb * soft[..., None]
+        changed |= soft > 0
+    if to_backdrop.any():
         fill = _background_fill(base, to_backdrop, (body.mask > 0.2) | (coverage > 0.02))
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
