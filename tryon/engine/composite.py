@@ -755,6 +755,12 @@ def _compose(
         # Legs show as skin only below the new hem (shorts, a skirt); beside
         # the new trouser legs the old ones give way to the backdrop.
         bare = down > low.hem_down - 0.02 * T
+        if not low.legs:
+            # A skirt's hem is seldom level (a flounce, a curved or tiered hem): below the lowest
+            # point only, the legs started square under its higher parts, with the backdrop
+            # showing between. Below a skirt, anything on the legs it does not cover is leg.
+            skirt = low.alpha((h, w)) > 0.5
+            bare |= np.maximum.accumulate(skirt, axis=0)
         bared_legs = legs & below & bare
         by_legs = _limb_zone((h, w), segments, "leg", LEG_SLACK) & below & bare
         skin_zone |= bared_legs

@@ -102,6 +102,7 @@ class PlacedGarment:
     layers: list[Layer] = field(default_factory=list)
     top_down: float = 0.0  # neckline or waistband, along the torso axis from the shoulders
     hem_down: float = 0.0  # lowest hem, same axis
+    legs: bool = False  # trousers or shorts: a leg of its own round each of the person's
     seam: tuple[np.ndarray, np.ndarray] | None = None  # destination shoulder points
     neck: np.ndarray | None = None  # destination neckline point
     sleeves: dict[str, float] = field(default_factory=dict)  # side -> sleeve length on the arm
@@ -828,6 +829,7 @@ def _place_bottom(
                 pair(centre_s, c_d)
                 hems.append(_down(body, c_d))
         placed.hem_down = max(hems) if hems else _down(body, crotch_dst)
+        placed.legs = bool(hems)
     else:
         hem_y = float((kp["hem_left"][1] + kp["hem_right"][1]) / 2)
         for t in (0.35, 0.7, 1.0):
