@@ -19,10 +19,10 @@ from tryon.engine.person import (
     LEFT_HEEL,
     LEFT_HIP,
     LEFT_KNEE,
-    RIGHT_KNEE,
     RIGHT_ANKLE,
     RIGHT_HEEL,
     RIGHT_HIP,
+    RIGHT_KNEE,
     analyse_person,
 )
 from tryon.engine.render import render_tryon_detailed
@@ -321,35 +321,76 @@ def test_bared_shins_taper_towards_the_ankles(person):
         assert calf > 0.19 * body.torso_length, f"the {side} calf is {calf / body.torso_length:.2f} T across"
 
 
-def test_a_leg_the_photo_shows_bare_keeps_its_own_outline(person):
-    """Below the knees the photo's legs are bare (painted skin here), wider than the pose's guess
-    and off its knee and ankle points: under a new mini skirt, the real calves' outer sides were
-    wiped to the backdrop, leaving thinner legs with a blurred edge."""
+def _legs_shown_bare(person, up: float, outwards: float, halves: tuple[float, float]):
+    """The fixture with its legs bare (painted skin) from ``up`` of the way from the knees to the
+    hips (below the knees if negative) down to above the ankles, backdrop beside them. Each leg's
+    middle sits ``outwards`` torso lengths outwards of the pose's points (inwards if negative),
+    its half width ``halves`` at the top and at the bottom. Returns the photo, the pose with that
+    outline, each leg's outline (top left, top right, bottom right, bottom left) and which way
+    is outwards."""
     pose = analyse_person(person)
     T = pose.torso_length
-    photo = person.copy()
-    draw = ImageDraw.Draw(photo)
-    calves = []
-    for side in (LEFT_KNEE, RIGHT_KNEE):
-        knee, ankle = pose.point(side), pose.point(side + 2)
-        outward = np.sign(knee[0] - pose.point(LEFT_KNEE + RIGHT_KNEE - side)[0])
-        # The calf's middle sits 0.03 T outwards of the landmarks, and it is 0.26 T across.
-        middle = np.array([outward * 0.03 * T, 0.0])
-        top, bottom = knee + middle + [0, 0.1 * T], ankle + middle - [0, 0.15 * T]
-        shape = [top - [0.13 * T, 0], top + [0.13 * T, 0], bottom + [0.1 * T, 0], bottom - [0.1 * T, 0]]
-        calves.append(np.array(shape, np.int32))
-        draw.polygon([tuple(p) for p in shape], fill=SKIN_TONE)
+    tops = [pose.point(knee) + (pose.point(knee - 2) - pose.point(knee)) * up for knee in (LEFT_KNEE, RIGHT_KNEE)]
+    top_y = float(np.mean([top[1] for top in tops]))
+    legs = []
+    for knee, top in zip((LEFT_KNEE, RIGHT_KNEE), tops, strict=True):
+        outward = float(np.sign(pose.point(knee)[0] - pose.point(LEFT_KNEE + RIGHT_KNEE - knee)[0]))
+        middle = np.array([outward * outwards * T, 0.0])
+        top = np.array([top[0], top_y]) + middle
+        bottom = pose.point(knee + 2) + middle - [0, 0.15 * T]
+        shape = np.array(
+            [
+                top - [halves[0] * T, 0],
+                top + [halves[0] * T, 0],
+                bottom + [halves[1] * T, 0],
+                bottom - [halves[1] * T, 0],
+            ]
+        )
+        legs.append((shape, outward))
+    shown = np.zeros(pose.person_mask.shape, np.uint8)
+    cv2.fillPoly(shown, [shape.astype(np.int32) for shape, _ in legs], 1)
+    below = np.broadcast_to(np.arange(shown.shape[0])[:, None] >= top_y, shown.shape)
+    pixels = np.asarray(person).copy()
+    pixels[below & (shown == 0) & (pose.person_mask > 0.3)] = drawing.BACKDROP
+    pixels[shown > 0] = SKIN_TONE
     outline = pose.person_mask.copy()
-    cv2.fillPoly(outline, calves, 1.0)
-    painted = dataclasses.replace(pose, person_mask=outline)
+    outline[below] = shown[below]
+    return Image.fromarray(pixels), dataclasses.replace(pose, person_mask=outline), legs
+
+
+def test_a_leg_the_photo_shows_bare_keeps_its_own_outline(person):
+    """Below the knees the photo's legs are bare, wider than the pose's guess and off its knee and
+    ankle points: under a new mini skirt, the real calves' outer sides were wiped to the backdrop,
+    leaving thinner legs with a blurred edge."""
+    photo, painted, legs = _legs_shown_bare(person, -0.1, 0.03, (0.13, 0.1))
     rendering = render_tryon_detailed(photo, drawing.mini_skirt(), "lower", person=painted)
     out = np.asarray(rendering.image).astype(int)
-    for calf in calves:
+    for calf, _ in legs:
         inside = np.zeros(out.shape[:2], np.uint8)
-        cv2.fillPoly(inside, [calf], 1)
+        cv2.fillPoly(inside, [calf.astype(np.int32)], 1)
         inside = cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
         kept = (np.abs(out[inside] - SKIN_TONE).max(axis=1) < 12).mean()
         assert kept > 0.97, f"only {kept:.0%} of a bare calf stayed"
+
+
+def test_a_thigh_bared_above_a_real_one_goes_on_from_its_outline(person):
+    """The photo's thighs are bare from a third of the way up to the hips (below an old skirt),
+    narrower than the pose's guess and inwards of its points. The new mini skirt bares the rest:
+    drawn round the pose's points, it met the real thighs with a step at each outer side."""
+    photo, painted, legs = _legs_shown_bare(person, 0.35, -0.03, (0.09, 0.08))
+    rendering = render_tryon_detailed(photo, drawing.mini_skirt(), "lower", person=painted)
+    out = np.asarray(rendering.image).astype(int)
+    T = rendering.body.torso_length
+    skin = np.abs(out - SKIN_TONE).max(axis=2) < 40
+    for shape, outward in legs:
+        real_edge = shape[1][0] if outward > 0 else shape[0][0]
+        for above in (3, 6):
+            row = np.nonzero(skin[int(shape[0][1]) - above])[0]
+            row = row[np.abs(row - real_edge) < 0.15 * T]
+            edge = row.max() if outward > 0 else row.min()
+            assert abs(edge - real_edge) < 0.012 * T, (
+                f"the bared thigh steps {abs(edge - real_edge)} px off the real one"
+            )
 
 
 def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):

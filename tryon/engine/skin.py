@@ -58,6 +58,8 @@ LEG_MEASURED = (0.7, 1.5)
 LEG_SPAN_SKIN = 0.85
 # Where the knee is measured, or failing that (hidden by an old hem) this far down the shin.
 KNEE_MEASURED_BELOW = (0.0, 0.08, 0.16, 0.24)
+# ... and the thigh above the knee, as high up (share of the way to the hip) as the photo shows it bare.
+THIGH_MEASURED_ABOVE = (0.5, 0.4, 0.3, 0.2, 0.1)
 # Legs are shaped as limbs from this far (torso lengths) below the hip joints.
 LEG_BELOW_HIPS = 0.12
 # A limb's measured light: at least this many real skin pixels, spread over this many bins across it.
@@ -264,6 +266,7 @@ def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str,
         hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
         calf = knee + (ankle - knee) * 0.3
         thigh, knee_width, calf_width, ankle_width, foot_width = (share * T for share in LEG_HALF_WIDTHS)
+        thighs = [(f"{side} leg", hip, knee, thigh, knee_width)]
         if bare is not None:
             shin = ankle - knee
             # An old hem often hides the knee itself: the leg just below it stands in, moved up.
@@ -274,8 +277,19 @@ def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str,
                     break
             calf, calf_width = _bare_leg_across(body, calf, shin, calf_width, bare) or (calf, calf_width)
             ankle, ankle_width = _bare_leg_across(body, ankle, shin, ankle_width, bare) or (ankle, ankle_width)
-        segments += [
-            (f"{side} leg", hip, knee, thigh, knee_width),
+            thighs = [(f"{side} leg", hip, knee, thigh, knee_width)]
+            # The highest stretch of thigh the photo shows bare (below an old hem): the thigh
+            # bared above it goes on from its outline, not from a guess that met it with a step.
+            for t in THIGH_MEASURED_ABOVE:
+                expected = knee_width + (thigh - knee_width) * t
+                above = _bare_leg_across(body, knee + (hip - knee) * t, knee - hip, expected, bare)
+                if above is not None:
+                    thighs = [
+                        (f"{side} leg", hip, above[0], thigh, above[1]),
+                        (f"{side} leg", above[0], knee, above[1], knee_width),
+                    ]
+                    break
+        segments += thighs + [
             (f"{side} leg", knee, calf, knee_width, calf_width),
             (f"{side} leg", calf, ankle, calf_width, ankle_width),
         ]
