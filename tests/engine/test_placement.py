@@ -29,6 +29,7 @@ from tryon.engine.render import render_tryon_detailed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SKIN_TONE = (127, 77, 60)  # the fixture's own skin tone, painted on as bare legs
+SHADOWED_SKIN = (60, 50, 48)  # too grey for the skin test: the shadowed side of a hairy leg
 LEFT_FOOT_INDEX = 31  # mediapipe Pose: the left foot's toes
 
 
@@ -908,3 +909,31 @@ def test_no_seam_of_the_old_trousers_where_bared_legs_meet_the_backdrop(person):
     shins[int(knees) : int(ankles - 0.1 * T)] = True
     bluish = shins & (out[..., 2] - out[..., 1] > 10) & (out.min(axis=2) < 200)
     assert bluish.sum() < 100, f"{bluish.sum()} pixels of the old trousers' blue stay along the shins"
+
+
+def test_a_real_shin_in_shadow_and_hairy_stays_as_it_is(person):
+    """Below an old pair of shorts a man's shins are bare, hairy, and one side of each in shadow:
+    both fail the skin test, and a new mini skirt had them repainted as smooth skin, a patchwork
+    over his real legs. Here the fixture's calves are painted bare, their outer quarter in a grey
+    shadow, with dark hairs across them."""
+    photo, painted, legs = _legs_shown_bare(person, -0.1, 0.0, (0.1, 0.08))
+    draw = ImageDraw.Draw(photo)
+    rng = np.random.default_rng(3)
+    for shape, outward in legs:
+        (tl, tr, br, bl) = shape
+        inner = (tr, br) if outward < 0 else (tl, bl)
+        outer = (tl, bl) if outward < 0 else (tr, br)
+        third = [inner[0] + (outer[0] - inner[0]) * 0.75, outer[0], outer[1], inner[1] + (outer[1] - inner[1]) * 0.75]
+        draw.polygon([tuple(p) for p in third], fill=SHADOWED_SKIN)
+        for _ in range(40):
+            start = tl + (tr - tl) * rng.uniform(0.1, 0.9) + (bl - tl) * rng.uniform(0.05, 0.9)
+            draw.line([tuple(start), tuple(start + rng.normal(0, 3, 2))], fill=(35, 25, 22), width=1)
+    rendering = render_tryon_detailed(photo, drawing.mini_skirt(), "lower", person=painted)
+    out = np.asarray(rendering.image).astype(int)
+    before = np.asarray(photo.resize(rendering.image.size)).astype(int)
+    for shape, _ in legs:
+        inside = np.zeros(out.shape[:2], np.uint8)
+        cv2.fillPoly(inside, [shape.astype(np.int32)], 1)
+        inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+        kept = (np.abs(out[inside] - before[inside]).max(axis=1) < 12).mean()
+        assert kept > 0.95, f"only {kept:.0%} of a real hairy, shadowed calf stayed as it was"

@@ -16,7 +16,7 @@ import numpy as np
 
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent
-from .skin import is_deep_shadow, is_skin, lab_of, limb_segments, skin_fill
+from .skin import is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
 from .warp import capsule_mask, tapered_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
@@ -76,8 +76,15 @@ SKIN_FORM_BROAD = 0.25
 SKIN_FORM_LIMIT = 0.3
 # ... fading in over this share of the torso from the bared region's edge (a strap shows no form).
 SKIN_FORM_INSET = 0.06
-# A stretch of leg more than this share not skin was covered by the old clothes all over.
+# Bared legs are judged in pieces this long (torso lengths). A piece more than LEG_COVERED not
+# skin was covered by the old clothes all over; less than LEG_REAL not skin, and less than
+# LEG_REAL_TEXTURE finely textured, it is the real leg, hairs and shadows and all (a shadowed
+# shin of a hairy leg is near half not skin).
+LEG_PIECE = 0.1
 LEG_COVERED = 0.6
+LEG_REAL = 0.5
+LEG_REAL_TEXTURE = 0.15
+LEG_HEM_STEP = 0.25
 # How far round a raised foot's landmarks, from the ankle, its shoe reaches (share of the torso): a
 # boot's shaft too, wider than FOOT_RADIUS round heel and toes.
 SHOE_RADIUS = 0.08
@@ -801,7 +808,8 @@ def _compose(
     if skin is not None:
         # Finely textured old clothes are not skin whatever their colour, below where long
         # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
-        not_skin = ~is_skin(lab, skin) | (_finely_textured(lab) & (down > HAIR_LOWEST * T))
+        textured = _finely_textured(lab) & (down > HAIR_LOWEST * T)
+        not_skin = ~is_skin(lab, skin) | textured
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
         throat = _throat(body, lab, skin, across)
@@ -822,13 +830,8 @@ def _compose(
         # Hair falls over the shoulders and chest, not across a bared midriff: a dark old top
         # joined to long hair passed for it there and stayed as patches beside a crop top's hem.
         to_skin &= ~(_hair(body, lab, skin, down, across, throat) & ~midriff)
-        # A stretch of leg the old clothes covered for the most part is bared all over: what passes
-        # for skin there is their print, and cream motifs stayed on the legs as flecks.
-        for name, start, end, r_start, r_end in segments if bared_legs.any() else ():
-            if name.endswith("leg"):
-                stretch = tapered_mask((h, w), start, end, r_start, r_end) & bared_legs & uncovered
-                if stretch.sum() > (0.05 * T) ** 2 and not_skin[stretch].mean() > LEG_COVERED:
-                    to_skin |= stretch
+        if bared_legs.any():
+            to_skin = _old_clothes_on_the_legs(to_skin, bared_legs & uncovered, not_skin, textured, segments, T)
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
         closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
@@ -957,6 +960,45 @@ def _compose(
     result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
     changed |= coverage > 0
     return np.where(changed[..., None], result, base)
+
+
+def _old_clothes_on_the_legs(
+    to_skin: np.ndarray, legs: np.ndarray, not_skin: np.ndarray, textured: np.ndarray, segments, T: float
+) -> np.ndarray:
+    """``to_skin`` on the bared ``legs`` decided piece by piece of leg rather than pixel by pixel.
+
+    A piece the old clothes covered for the most part is bared all over: what passes for skin
+    there is their print, and cream motifs stayed on the legs as flecks. A piece that is skin for
+    the most part, with little of it ``textured`` (a houndstooth passes the skin test), is the real
+    leg below the old clothes: its hairs, shadows and freckles fail the skin test, and repainted
+    they left a man's hairy shins a patchwork.
+    """
+    ys, xs = np.nonzero(legs)
+    labels, down, count = limb_pieces(np.stack([xs, ys], axis=1).astype(np.float64), segments, "leg", LEG_PIECE * T)
+    on = labels >= 0
+    if not count or not on.any():
+        return to_skin
+    ys, xs, labels, down = ys[on], xs[on], labels[on], down[on]
+
+    def mean(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+        size = np.bincount(labels[where], minlength=count)
+        return np.bincount(labels[where], weights=values[where], minlength=count) / np.maximum(size, 1)
+
+    size = np.bincount(labels, minlength=count)
+    every = np.ones(len(labels), bool)
+    missed = not_skin[ys, xs].astype(np.float64)
+    share = mean(missed, every)
+    fine = mean(textured[ys, xs].astype(np.float64), every)
+    enough = size > (0.05 * T) ** 2
+    covered = enough & (share > LEG_COVERED)
+    # Where an old hem crosses a piece, its upper half is far less skin than its lower half: judged
+    # pixel by pixel. Down a real leg, shadows and hairs are about as many in both halves.
+    hem = mean(missed, down < 0.5) - mean(missed, down >= 0.5) > LEG_HEM_STEP
+    real = enough & (share < LEG_REAL) & (fine < LEG_REAL_TEXTURE) & ~hem
+    to_skin = to_skin.copy()
+    to_skin[ys[covered[labels]], xs[covered[labels]]] = True
+    to_skin[ys[real[labels]], xs[real[labels]]] = False
+    return to_skin
 
 
 def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray, ankle: float) -> np.ndarray:

@@ -302,6 +302,30 @@ def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str,
     return segments
 
 
+def limb_pieces(points: np.ndarray, segments, kind: str, length: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each of the (N, 2) ``points``' piece of limb: the arms' or legs' (``kind``) bones cut into
+    pieces about ``length`` long, each point in the piece of the bone nearest it (relative to the
+    limb's width there). Returns the labels (-1 for a point off every bone), how far down its
+    piece each point is (0..1, from the end nearer the body) and how many pieces there are."""
+    labels = np.full(len(points), -1)
+    down = np.zeros(len(points))
+    nearest = np.full(len(points), np.inf)
+    count = 0
+    for name, start, end, r_start, r_end in segments:
+        if not name.endswith(kind):
+            continue
+        along, _, distance = _bone_coordinates(points, start, end)
+        relative = distance / (r_start + (r_end - r_start) * np.clip(along, 0, 1))
+        pieces = max(1, int(np.ceil(float(np.linalg.norm(end - start)) / max(length, 1.0))))
+        closer = (relative < 1.0) & (relative < nearest)
+        position = np.clip(along[closer] * pieces, 0, pieces - 1e-6)
+        labels[closer] = count + position.astype(int)
+        down[closer] = position % 1.0
+        nearest[closer] = relative[closer]
+        count += pieces
+    return labels, down, count
+
+
 def _bone_coordinates(points: np.ndarray, start: np.ndarray, end: np.ndarray):
     """(along 0..1, across in pixels, distance) of (N, 2) points from the bone start→end.
 
