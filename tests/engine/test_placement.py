@@ -26,6 +26,7 @@ from tryon.engine.person import (
     analyse_person,
 )
 from tryon.engine.render import render_tryon_detailed
+from tryon.engine.warp import capsule_mask
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SKIN_TONE = (127, 77, 60)  # the fixture's own skin tone, painted on as bare legs
@@ -864,7 +865,6 @@ def test_a_fill_takes_its_grain_from_calm_skin_not_from_features(person):
     leg as flecks. Here one forearm is speckled with light flecks and the other is left as it is:
     the bared legs under new shorts must not repeat the flecks."""
     from tryon.engine.skin import lab_of
-    from tryon.engine.warp import capsule_mask
 
     first = render_tryon_detailed(person, drawing.shorts(), "lower")
     body = first.body
@@ -937,3 +937,29 @@ def test_a_real_shin_in_shadow_and_hairy_stays_as_it_is(person):
         inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
         kept = (np.abs(out[inside] - before[inside]).max(axis=1) < 12).mean()
         assert kept > 0.95, f"only {kept:.0%} of a real hairy, shadowed calf stayed as it was"
+
+
+def test_a_skin_coloured_textured_old_top_beside_the_arm_stays_behind_the_new_one(person):
+    """The forearms are put back in front of a new top wherever the photo is skin-coloured along
+    them. A beige houndstooth dress's side panel beside the arm passes the skin test, so it came back
+    over a new cami as a strip. Here the fixture's tee beside its arms is painted with a fine
+    check in two skin tones, and a sleeveless vest covers it."""
+    photo = np.asarray(person).copy()
+    h, w = photo.shape[:2]
+    body = render_tryon_detailed(person, drawing.sleeveless_vest(), "upper").body
+    beside_arms = np.zeros((h, w), bool)
+    for side in ("left", "right"):
+        shoulder, elbow, wrist = body.limb(side, ("shoulder", "elbow", "wrist"))
+        beside_arms |= capsule_mask(
+            (h, w), [shoulder + (elbow - shoulder) * 0.45, elbow, wrist], 0.085 * body.shoulder_width
+        )
+    beside_arms &= _greenish(photo) & (body.mask > 0.5)
+    ys, xs = np.mgrid[0:h, 0:w]
+    check = (ys // 2 + xs // 2) % 2 == 0
+    photo[beside_arms & check], photo[beside_arms & ~check] = (150, 100, 80), (110, 66, 50)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.sleeveless_vest(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    under = beside_arms & (rendering.coverage() > 0.9)
+    assert under.sum() > 200
+    showing = (np.abs(out - photo.astype(int)).max(axis=2) < 15)[under].mean()
+    assert showing < 0.2, f"{showing:.0%} of the check shows through the new vest"

@@ -906,6 +906,10 @@ def _compose(
     shown = np.zeros((h, w), np.float32)
     in_front_of = np.zeros((h, w), np.float32)
     in_front = is_skin(lab_of((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
+    if skin is not None:
+        # Old clothes left as they were, finely textured, are no arm: a beige houndstooth's side
+        # panel beside the arm passed the skin test and was put back in front of a new cami.
+        in_front &= ~(_finely_textured(lab) & ~changed)
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
         sleeves = np.zeros((h, w), np.float32)
