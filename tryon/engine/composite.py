@@ -808,7 +808,8 @@ def _compose(
     if skin is not None:
         # Finely textured old clothes are not skin whatever their colour, below where long
         # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
-        textured = _finely_textured(lab) & (down > HAIR_LOWEST * T)
+        finely_textured = _finely_textured(lab)
+        textured = finely_textured & (down > HAIR_LOWEST * T)
         not_skin = ~is_skin(lab, skin) | textured
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
@@ -909,7 +910,7 @@ def _compose(
     if skin is not None:
         # Old clothes left as they were, finely textured, are no arm: a beige houndstooth's side
         # panel beside the arm passed the skin test and was put back in front of a new cami.
-        in_front &= ~(_finely_textured(lab) & ~changed)
+        in_front &= ~(finely_textured & ~changed)
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
         sleeves = np.zeros((h, w), np.float32)
