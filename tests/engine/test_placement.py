@@ -26,6 +26,7 @@ from tryon.engine.person import (
     analyse_person,
 )
 from tryon.engine.render import render_tryon_detailed
+from tryon.engine.skin import lab_of
 from tryon.engine.warp import capsule_mask
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -588,7 +589,6 @@ def test_a_sheer_black_top_over_the_chest_is_not_the_throats_shadow(person):
     like the deep shadow under a jaw; taken for that shadow, a black patch of the old top stayed
     inside a new wide neckline. Here the fixture (lit 1.5x) gets such a top over the chest the crop
     top's neckline bares."""
-    from tryon.engine.skin import lab_of
 
     first = render_tryon_detailed(person, drawing.crop_top(), "upper")
     body = first.body
@@ -639,7 +639,6 @@ def test_an_old_tees_own_shadow_is_not_where_it_ends(person):
     """A loose top's fold overhangs its hem and casts a dark band across it. Read as the colour
     change where the old top ends, it left the rest of the top on below a crop top's bared
     midriff. Here the fixture's old tee gets such a shadow (lightness to 40%, chroma to 55%)."""
-    from tryon.engine.skin import lab_of
 
     first = render_tryon_detailed(person, drawing.crop_top(), "upper")
     body = first.body
@@ -834,7 +833,6 @@ def test_the_shadow_under_the_jaw_is_skin_not_an_old_collar(person, lifted, dimm
     """Skin in shadow is darker and less saturated with it. The shadow under a dark-skinned
     person's jaw passed for an old collar and was repainted as a lighter, flat patch across the
     neck. Here the neck below the chin is put in a shadow (its lightness and chroma scaled)."""
-    from tryon.engine.skin import lab_of
 
     first = render_tryon_detailed(person, drawing.crop_top(), "upper")
     body = first.body
@@ -864,7 +862,6 @@ def test_a_fill_takes_its_grain_from_calm_skin_not_from_features(person):
     Patches holding a feature (a crease, a freckle, a fleck of an old print) tiled over a bared
     leg as flecks. Here one forearm is speckled with light flecks and the other is left as it is:
     the bared legs under new shorts must not repeat the flecks."""
-    from tryon.engine.skin import lab_of
 
     first = render_tryon_detailed(person, drawing.shorts(), "lower")
     body = first.body
@@ -911,11 +908,9 @@ def test_no_seam_of_the_old_trousers_where_bared_legs_meet_the_backdrop(person):
     assert bluish.sum() < 100, f"{bluish.sum()} pixels of the old trousers' blue stay along the shins"
 
 
-def test_a_real_shin_in_shadow_and_hairy_stays_as_it_is(person):
-    """Below an old pair of shorts a man's shins are bare, hairy, and one side of each in shadow:
-    both fail the skin test, and a new mini skirt had them repainted as smooth skin, a patchwork
-    over his real legs. Here the fixture's calves are painted bare, their outer quarter in a grey
-    shadow, with dark hairs across them."""
+def _hairy_shadowed_calves(person):
+    """``_legs_shown_bare`` below the knees, each calf's outer quarter in a grey shadow and dark
+    hairs across them: a man's real shins, which fail the skin test in places."""
     photo, painted, legs = _legs_shown_bare(person, -0.1, 0.0, (0.1, 0.08))
     draw = ImageDraw.Draw(photo)
     rng = np.random.default_rng(3)
@@ -923,11 +918,19 @@ def test_a_real_shin_in_shadow_and_hairy_stays_as_it_is(person):
         (tl, tr, br, bl) = shape
         inner = (tr, br) if outward < 0 else (tl, bl)
         outer = (tl, bl) if outward < 0 else (tr, br)
-        third = [inner[0] + (outer[0] - inner[0]) * 0.75, outer[0], outer[1], inner[1] + (outer[1] - inner[1]) * 0.75]
-        draw.polygon([tuple(p) for p in third], fill=SHADOWED_SKIN)
+        quarter = [inner[0] + (outer[0] - inner[0]) * 0.75, outer[0], outer[1], inner[1] + (outer[1] - inner[1]) * 0.75]
+        draw.polygon([tuple(p) for p in quarter], fill=SHADOWED_SKIN)
         for _ in range(40):
             start = tl + (tr - tl) * rng.uniform(0.1, 0.9) + (bl - tl) * rng.uniform(0.05, 0.9)
             draw.line([tuple(start), tuple(start + rng.normal(0, 3, 2))], fill=(35, 25, 22), width=1)
+    return photo, painted, legs
+
+
+def test_a_real_shin_in_shadow_and_hairy_stays_as_it_is(person):
+    """Below an old pair of shorts a man's shins are bare, hairy, and one side of each in shadow:
+    both fail the skin test, and a new mini skirt had them repainted as smooth skin, a patchwork
+    over his real legs."""
+    photo, painted, legs = _hairy_shadowed_calves(person)
     rendering = render_tryon_detailed(photo, drawing.mini_skirt(), "lower", person=painted)
     out = np.asarray(rendering.image).astype(int)
     before = np.asarray(photo.resize(rendering.image.size)).astype(int)
@@ -963,3 +966,23 @@ def test_a_skin_coloured_textured_old_top_beside_the_arm_stays_behind_the_new_on
     assert under.sum() > 200
     showing = (np.abs(out - photo.astype(int)).max(axis=2) < 15)[under].mean()
     assert showing < 0.2, f"{showing:.0%} of the check shows through the new vest"
+
+
+def test_a_thigh_bared_above_a_hairy_shadowed_shin_is_as_dark_as_it(person):
+    """The light of a bared thigh is measured on the same leg's real skin below it. Measured on the
+    pixels that pass the skin test only, a hairy shin with a shadowed side lent the thigh only its
+    lightest skin: the thigh came out lighter than the shin it meets."""
+    photo, painted, legs = _hairy_shadowed_calves(person)
+    rendering = render_tryon_detailed(photo, drawing.mini_skirt(), "lower", person=painted)
+    T = rendering.body.torso_length
+    out, before = lab_of(np.asarray(rendering.image)), lab_of(np.asarray(photo))
+    filled = (rendering.coverage() < 0.3) & (np.asarray(rendering.image).min(axis=2) < 200)
+    for shape, _ in legs:
+        top, left, right = int(shape[0][1]), int(shape[:, 0].min()), int(shape[:, 0].max())
+        thigh = np.zeros(filled.shape, bool)
+        thigh[top - int(0.08 * T) : top - int(0.02 * T), left:right] = True
+        calf = np.zeros(filled.shape, np.uint8)
+        cv2.fillPoly(calf, [shape.astype(np.int32)], 1)
+        calf[top + int(0.1 * T) :] = 0
+        step = out[thigh & filled][:, 0].mean() - before[calf > 0][:, 0].mean()
+        assert abs(step) < 3.5, f"the bared thigh is {step:+.1f} L off the real shin below it"

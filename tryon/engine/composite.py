@@ -831,8 +831,11 @@ def _compose(
         # Hair falls over the shoulders and chest, not across a bared midriff: a dark old top
         # joined to long hair passed for it there and stayed as patches beside a crop top's hem.
         to_skin &= ~(_hair(body, lab, skin, down, across, throat) & ~midriff)
+        real_legs = np.zeros((h, w), bool)
         if bared_legs.any():
-            to_skin = _old_clothes_on_the_legs(to_skin, bared_legs & uncovered, not_skin, textured, segments, T)
+            to_skin, real_legs = _old_clothes_on_the_legs(
+                to_skin, bared_legs & uncovered, not_skin, textured, segments, T
+            )
         # Speckled classification would blend into a see-through patch; close
         # small gaps so the fill is solid, still inside the zone and the person.
         closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
@@ -859,7 +862,10 @@ def _compose(
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
             form = _form_light(print_free, to_skin, T)
-            skin_rgb = skin_fill(to_skin, skin, lab, person & ~not_skin & ~to_skin, body, segments) * form[..., None]
+            # A real leg's hairs and shadows are its skin too: its light and grain, measured with
+            # them, make a thigh bared above it as dark and as hairy as the shin below.
+            real_skin = person & (~not_skin | real_legs) & ~to_skin
+            skin_rgb = skin_fill(to_skin, skin, lab, real_skin, body, segments) * form[..., None]
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick. So is
         # skin by a bared leg: a real knee's outer side was wiped where the landmark sat inside it.
@@ -969,8 +975,9 @@ def _compose(
 
 def _old_clothes_on_the_legs(
     to_skin: np.ndarray, legs: np.ndarray, not_skin: np.ndarray, textured: np.ndarray, segments, T: float
-) -> np.ndarray:
-    """``to_skin`` on the bared ``legs`` decided piece by piece of leg rather than pixel by pixel.
+) -> tuple[np.ndarray, np.ndarray]:
+    """``to_skin`` on the bared ``legs`` decided piece by piece of leg rather than pixel by pixel,
+    and the pieces that are the real leg.
 
     A piece the old clothes covered for the most part is bared all over: what passes for skin
     there is their print, and cream motifs stayed on the legs as flecks. A piece that is skin for
@@ -982,7 +989,7 @@ def _old_clothes_on_the_legs(
     labels, down, count = limb_pieces(np.stack([xs, ys], axis=1).astype(np.float64), segments, "leg", LEG_PIECE * T)
     on = labels >= 0
     if not count or not on.any():
-        return to_skin
+        return to_skin, np.zeros_like(to_skin)
     ys, xs, labels, down = ys[on], xs[on], labels[on], down[on]
 
     def mean(values: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -1003,7 +1010,9 @@ def _old_clothes_on_the_legs(
     to_skin = to_skin.copy()
     to_skin[ys[covered[labels]], xs[covered[labels]]] = True
     to_skin[ys[real[labels]], xs[real[labels]]] = False
-    return to_skin
+    real_legs = np.zeros_like(to_skin)
+    real_legs[ys[real[labels]], xs[real[labels]]] = True
+    return to_skin, real_legs
 
 
 def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray, ankle: float) -> np.ndarray:
