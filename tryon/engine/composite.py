@@ -98,6 +98,10 @@ ARM_OUTLINE = 4
 OLD_HEM_DELTA_E = 20.0
 # Half the width of a foot (shoe) around the ankle-heel-toe landmarks (share of the torso length).
 FOOT_RADIUS = 0.06
+# A shoe seen from the front, round its heel and toe landmarks: half its width across the body and
+# its reach up and down (shares of the torso length). A man's shoe is some 10 cm wide, a fifth of the torso.
+SHOE_HALF_WIDTH = 0.1
+SHOE_HALF_HEIGHT = 0.06
 # Old clothes told from skin of their colour by texture: lightness varying by more than
 # TEXTURE_SPREAD (std, L) within TEXTURE_WINDOW pixels, over more than TEXTURE_SHARE of
 # TEXTURE_AREA pixels around.
@@ -1026,7 +1030,10 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     T = body.torso_length
     person = body.mask > 0.5
     shins = np.zeros((h, w), bool)
-    feet = _feet(body, ("heel", "foot"), FOOT_RADIUS)
+    # Round each foot, never: a shoe of the old trousers' colour (black shoes below black trousers)
+    # lost its sides when this was a round of FOOT_RADIUS. As wide as a shoe now, and no higher
+    # than that round, so a long hem above the shoe still goes.
+    feet = _shoes(body)
     soles = ankle
     for side in ("left", "right"):
         _, knee, foot_joint = body.limb(side, ("hip", "knee", "ankle"))
@@ -1048,6 +1055,21 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     like_old = (like_old > 0) | _enclosed(like_old > 0, (0.1 * T) ** 2)
     like_old = cv2.dilate(like_old.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return (down >= ankle) & (down < soles) & like_old & person & ~feet
+
+
+def _shoes(body: Body) -> np.ndarray:
+    """(H, W) bool: a shoe's extent round each foot's seen heel and toe landmarks, seen from the front."""
+    T = body.torso_length
+    shoes = np.zeros(body.shape, np.uint8)
+    axes = (int(round(SHOE_HALF_WIDTH * T)), int(round(SHOE_HALF_HEIGHT * T)))
+    angle = float(np.degrees(np.arctan2(body.u[1], body.u[0])))
+    for side in ("left", "right"):
+        points = [body.point(side, part) for part in ("heel", "foot") if body.seen(side, part)]
+        # Swept from heel to toe: the shoe between them as well.
+        for t in np.linspace(0.0, 1.0, 6) if len(points) == 2 else (0.0,) * len(points):
+            point = points[0] + (points[-1] - points[0]) * t
+            cv2.ellipse(shoes, tuple(int(round(v)) for v in point), axes, angle, 0, 360, 1, -1)
+    return shoes > 0
 
 
 def _feet(body: Body, parts: tuple[str, ...], radius: float, sides=("left", "right")) -> np.ndarray:
