@@ -96,7 +96,7 @@ LEG_SLACK = 1.35
 ARM_OUTLINE = 4
 # Below the ankle joints, the old clothes are what is this close (ΔE) to them on the shins.
 OLD_HEM_DELTA_E = 20.0
-# Half the width of a foot (shoe) around the ankle-heel-toe landmarks (share of the torso length).
+# How far below the heel and toe landmarks a sole reaches (share of the torso length).
 FOOT_RADIUS = 0.06
 # A shoe seen from the front, round its heel and toe landmarks: half its width across the body and
 # its reach up and down (shares of the torso length). A man's shoe is some 10 cm wide, a fifth of the torso.
@@ -726,8 +726,10 @@ def _compose(
     bared_legs = np.zeros((h, w), bool)
     by_legs = np.zeros((h, w), bool)
     midriff = np.zeros((h, w), bool)
+    # The photo's skin-coloured pixels, for every skin test below.
+    skin_like = is_skin(lab, skin) if skin is not None else None
     # Legs the photo shows bare are measured on it (see limb_segments).
-    segments = limb_segments(body, person & is_skin(lab, skin) if skin is not None else None)
+    segments = limb_segments(body, person & skin_like if skin_like is not None else None)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
     if kinds & {"upper", "full"}:
@@ -814,7 +816,7 @@ def _compose(
         # hair and a necklace reach: curls and a chain are textured too, on or by real skin.
         finely_textured = _finely_textured(lab)
         textured = finely_textured & (down > HAIR_LOWEST * T)
-        not_skin = ~is_skin(lab, skin) | textured
+        not_skin = ~skin_like | textured
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
         throat = _throat(body, lab, skin, across)
@@ -883,10 +885,10 @@ def _compose(
         to_backdrop = uncovered & backdrop_zone
         arm_outline = strands = np.zeros((h, w), bool)
     backdrop_soft = np.zeros((h, w), np.float32)
-    rim = max(2, int(0.02 * T))
     if to_backdrop.any():
         # The segmentation's soft rim around the old clothes would stay as a
         # faint outline: reach a little past it (backdrop there is unchanged).
+        rim = max(2, int(0.02 * T))
         grown = cv2.dilate(to_backdrop.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
         keep_out = (coverage >= 0.5) | ((body.mask > 0.5) & ~backdrop_zone) | arm_outline | strands
         if skin is not None:
@@ -956,7 +958,7 @@ def _compose(
     # trousers' print between the fingers of a hand by the hip would show.
     # Strictly skin: a pink or red print passes a looser test, and came back
     # as specks round a hand by the hip, or where a hand is in a pocket.
-    held = hands & is_skin(lab, skin) if skin is not None else hands
+    held = hands & skin_like if skin_like is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
     out = out * (1 - keep[..., None]) + filled * keep[..., None]
@@ -1000,22 +1002,22 @@ def _old_clothes_on_the_legs(
         size = np.bincount(labels[where], minlength=count)
         return np.bincount(labels[where], weights=values[where], minlength=count) / np.maximum(size, 1)
 
-    size = np.bincount(labels, minlength=count)
     every = np.ones(len(labels), bool)
     missed = not_skin[ys, xs].astype(np.float64)
     share = mean(missed, every)
     fine = mean(textured[ys, xs].astype(np.float64), every)
-    enough = size > (0.05 * T) ** 2
+    enough = np.bincount(labels, minlength=count) > (0.05 * T) ** 2
     covered = enough & (share > LEG_COVERED)
     # Where an old hem crosses a piece, its upper half is far less skin than its lower half: judged
     # pixel by pixel. Down a real leg, shadows and hairs are about as many in both halves.
     hem = mean(missed, down < 0.5) - mean(missed, down >= 0.5) > LEG_HEM_STEP
     real = enough & (share < LEG_REAL) & (fine < LEG_REAL_TEXTURE) & ~hem
+    bared, kept = covered[labels], real[labels]
     to_skin = to_skin.copy()
-    to_skin[ys[covered[labels]], xs[covered[labels]]] = True
-    to_skin[ys[real[labels]], xs[real[labels]]] = False
+    to_skin[ys[bared], xs[bared]] = True
+    to_skin[ys[kept], xs[kept]] = False
     real_legs = np.zeros_like(to_skin)
-    real_legs[ys[real[labels]], xs[real[labels]]] = True
+    real_legs[ys[kept], xs[kept]] = True
     return to_skin, real_legs
 
 
@@ -1031,8 +1033,8 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     person = body.mask > 0.5
     shins = np.zeros((h, w), bool)
     # Round each foot, never: a shoe of the old trousers' colour (black shoes below black trousers)
-    # lost its sides when this was a round of FOOT_RADIUS. As wide as a shoe now, and no higher
-    # than that round, so a long hem above the shoe still goes.
+    # lost its sides when this was a round of 0.06 of the torso. As wide as a shoe now, and no
+    # higher than that round, so a long hem above the shoe still goes.
     feet = _shoes(body)
     soles = ankle
     for side in ("left", "right"):

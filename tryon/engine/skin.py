@@ -266,7 +266,7 @@ def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str,
         hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
         calf = knee + (ankle - knee) * 0.3
         thigh, knee_width, calf_width, ankle_width, foot_width = (share * T for share in LEG_HALF_WIDTHS)
-        thighs = [(f"{side} leg", hip, knee, thigh, knee_width)]
+        thighs = None
         if bare is not None:
             shin = ankle - knee
             # An old hem often hides the knee itself: the leg just below it stands in, moved up.
@@ -277,7 +277,6 @@ def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str,
                     break
             calf, calf_width = _bare_leg_across(body, calf, shin, calf_width, bare) or (calf, calf_width)
             ankle, ankle_width = _bare_leg_across(body, ankle, shin, ankle_width, bare) or (ankle, ankle_width)
-            thighs = [(f"{side} leg", hip, knee, thigh, knee_width)]
             # The highest stretch of thigh the photo shows bare (below an old hem): the thigh
             # bared above it goes on from its outline, not from a guess that met it with a step.
             for t in THIGH_MEASURED_ABOVE:
@@ -289,7 +288,8 @@ def limb_segments(body: Body, bare: np.ndarray | None = None) -> list[tuple[str,
                         (f"{side} leg", above[0], knee, above[1], knee_width),
                     ]
                     break
-        segments += thighs + [
+        segments += thighs or [(f"{side} leg", hip, knee, thigh, knee_width)]
+        segments += [
             (f"{side} leg", knee, calf, knee_width, calf_width),
             (f"{side} leg", calf, ankle, calf_width, ankle_width),
         ]
