@@ -32,7 +32,7 @@ from tryon.engine.warp import capsule_mask
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SKIN_TONE = (127, 77, 60)  # the fixture's own skin tone, painted on as bare legs
 SHADOWED_SKIN = (60, 50, 48)  # too grey for the skin test: the shadowed side of a hairy leg
-LEFT_FOOT_INDEX = 31  # mediapipe Pose: the left foot's toes
+LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX = 31, 32  # mediapipe Pose: each foot's toes
 
 
 @pytest.fixture(scope="module")
@@ -281,7 +281,7 @@ def test_an_old_floor_length_hem_goes_down_to_the_shoes_under_shorts():
     y0, y1 = min(a[1] for a in ankles) - 0.1 * T, max(h[1] for h in heels)
     ImageDraw.Draw(person).polygon([(x0 + 10, y0), (x1 - 10, y0), (x1, y1), (x0, y1)], fill=(22, 22, 26))
     r = int(0.04 * T)
-    toes = [pose.landmarks[i, :2].astype(int) for i in (31, 32)]  # mediapipe's foot-index points
+    toes = [pose.landmarks[i, :2].astype(int) for i in (LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)]
     shoes = [np.asarray(person)[y - r : y + r, x - r : x + r].astype(int) for x, y in toes]
 
     rendering = render_tryon_detailed(person, drawing.shorts(), "lower")
@@ -997,7 +997,7 @@ def test_black_shoes_below_black_trousers_stay_whole(person):
     photo = person.copy()
     outline = pose.person_mask.copy()
     shoes = []
-    for heel, toes in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, LEFT_FOOT_INDEX + 1)):
+    for heel, toes in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, RIGHT_FOOT_INDEX)):
         middle = (pose.landmarks[heel, :2] + pose.landmarks[toes, :2]) / 2
         shoe = np.zeros(outline.shape, np.uint8)
         axes = (int(0.1 * T), int(0.035 * T))
