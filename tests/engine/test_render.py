@@ -265,3 +265,17 @@ def test_the_old_tops_lettering_does_not_ghost_through(person):
         return region.mean(axis=(0, 2)).std()
 
     assert column_variation(printed) <= 1.3 * column_variation(person) + 1.0
+
+
+def test_a_render_uses_one_blas_thread(person):
+    """OpenBLAS's idle threads spin between the spline's calls: the engine asks for one thread.
+
+    After a render, every BLAS library in the process (numpy's and SciPy's OpenBLAS) runs one
+    thread; the default on this 2-core machine and CI's is two.
+    """
+    from threadpoolctl import threadpool_info
+
+    render_tryon(person, drawing.tee(), "upper")
+    blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
+    assert {library["prefix"] for library in blas} >= {"libopenblas", "libscipy_openblas"}
+    assert all(library["num_threads"] == 1 for library in blas), blas
