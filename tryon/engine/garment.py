@@ -4,8 +4,9 @@
 background (flat lay, mannequin or ghost mannequin) and measures the
 silhouette: its type (upper / lower / full), the keypoints the renderer maps
 onto a body, and its parts (neckline, sleeves, hem, skirt or legs).
-:func:`check_clothes_image` turns that into FitRoom's "Check Clothes Image"
-answer, ``clothes_type`` and ``is_clothes``.
+:func:`check_clothes_image` turns its first step, the cut (:func:`garment_cut`,
+made once per photo and process), into FitRoom's "Check Clothes Image" answer,
+``clothes_type`` and ``is_clothes``.
 
 No learned garment model is available offline (see
 ``shared/notes/engine-feasibility.md`` §3-4), so the foreground comes from the
@@ -18,6 +19,10 @@ bench/garment_labels.csv); each says what it separates.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import cv2
@@ -31,6 +36,11 @@ CLOTHES_TYPES = CHECK_TYPES
 # Long side of the image the foreground is computed on; GrabCut's cost grows
 # with pixels and the silhouette rules need no more detail than this.
 ANALYSIS_SIDE = 320
+# The photo is shrunk to this side (the normal render's garment size) before ANALYSIS_SIDE, whatever
+# size the caller works at: the clothes check and every render of a photo find the same cut.
+CUT_FROM_SIDE = 1024
+# Cuts kept per process (see garment_cut): a few photos' worth, a few hundred kilobytes.
+CUTS_KEPT = 8
 
 # --- background ---------------------------------------------------------------
 # Width of the border band sampled for the background colour, fraction of the
@@ -1317,48 +1327,115 @@ def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
     return refined
 
 
+@dataclass(frozen=True)
+class GarmentCut:
+    """The garment found in a product photo, at ANALYSIS_SIDE: all the clothes check judges, and
+    where :func:`extract_garment` starts. Shared between threads: never modify its arrays."""
+
+    small: np.ndarray  # (h, w, 3) uint8: the photo at ANALYSIS_SIDE
+    mask: np.ndarray  # (h, w) bool: the largest component, holes filled
+    plain_background: bool
+    backdrop: np.ndarray  # (h, w) bool: pixels of the backdrop's colour (see _foreground)
+    shadows: np.ndarray  # (h, w) bool: the mask's thin shadows (see _thin_shadows)
+    items: int
+    area_share: float
+    box: tuple[int, int, int, int] | None  # of ``mask``; None when nothing was found
+    clothes_type: str  # the silhouette's type ("upper" when nothing was found)
+
+
+_cuts: OrderedDict[tuple, Future] = OrderedDict()
+_cuts_lock = threading.Lock()
+
+
+def garment_cut(image: Image.Image) -> GarmentCut:
+    """The garment in ``image`` at ANALYSIS_SIDE, made once per photo and process.
+
+    A try-on's clothes check runs in a thread beside its render, on the same photo; the cut (the
+    foreground's GrabCut and the type, about 70 ms of a core) is the costly part of both. The
+    cut is a function of the shrunk photo's pixels alone, so it is kept under their digest: the
+    second asker waits for the first's cut rather than making its own.
+    """
+    small = _shrunk(_shrunk(np.asarray(image.convert("RGB"), dtype=np.uint8), CUT_FROM_SIDE), ANALYSIS_SIDE)
+    key = small.shape, hashlib.blake2b(small.tobytes(), digest_size=16).digest()
+    with _cuts_lock:
+        future = _cuts.get(key)
+        mine = future is None
+        if mine:
+            future = _cuts[key] = Future()
+            while len(_cuts) > CUTS_KEPT:
+                _cuts.popitem(last=False)
+        else:
+            _cuts.move_to_end(key)
+    if mine:
+        try:
+            future.set_result(_cut(small))
+        except BaseException as error:
+            with _cuts_lock:
+                _cuts.pop(key, None)
+            future.set_exception(error)
+    return future.result()
+
+
+def _shrunk(rgb: np.ndarray, side: int) -> np.ndarray:
+    """``rgb`` with its long side at most ``side``: Lanczos to the working size, area averaging below it."""
+    h, w = rgb.shape[:2]
+    if max(h, w) <= side:
+        return rgb
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if side > ANALYSIS_SIDE:
+        return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def _cut(small: np.ndarray) -> GarmentCut:
+    rough, plain, backdrop, shadows = _foreground(small)
+    main, items = _largest_components(rough)
+    for array in (small, main, backdrop, shadows):
+        array.flags.writeable = False
+    found = bool(main.any())
+    box = _rows_cols(main) if found else None
+    return GarmentCut(
+        small=small,
+        mask=main,
+        plain_background=plain,
+        backdrop=backdrop,
+        shadows=shadows,
+        items=items if found else 0,
+        area_share=float(main.mean()),
+        box=box,
+        clothes_type=_classify(main, box) if found else "upper",
+    )
+
+
 def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str | None = None) -> GarmentAnalysis:
     """Cut the garment out of a product photo and measure its silhouette.
 
-    The mask is computed at ANALYSIS_SIDE and scaled up to the garment image
+    The mask is computed at ANALYSIS_SIDE (:func:`garment_cut`) and scaled up to the garment image
     (shrunk to ``max_side``); keypoints are in that image's pixels. The
     keypoints are those of ``clothes_type`` when given (the user's choice wins:
     a long top may be worn as a dress), else of the detected type.
     """
-    if max(image.size) > max_side:
-        scale = max_side / max(image.size)
-        image = image.resize(
-            (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
-            Image.Resampling.LANCZOS,
-        )
-    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    rgb = _shrunk(np.asarray(image.convert("RGB"), dtype=np.uint8), max_side)
     h, w = rgb.shape[:2]
-    factor = min(1.0, ANALYSIS_SIDE / max(h, w))
-    small = (
-        cv2.resize(rgb, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
-        if factor < 1.0
-        else rgb
-    )
-    rough, plain, backdrop, shadows = _foreground(small)
-    main, items = _largest_components(rough)
-    area_share = float(main.mean())
-    if not main.any():
+    cut = garment_cut(Image.fromarray(rgb) if max_side == CUT_FROM_SIDE else image)
+    if cut.box is None:
         return GarmentAnalysis(
             rgb=rgb,
             mask=np.zeros((h, w), np.float32),
             clothes_type="upper",
-            plain_background=plain,
+            plain_background=cut.plain_background,
             items=0,
             area_share=0.0,
         )
-    box = _rows_cols(main)
-    detected = _classify(main, box)
+    small, backdrop, box, detected = cut.small, cut.backdrop, cut.box, cut.clothes_type
+    main = cut.mask.copy()
     clothes_type = clothes_type or detected
     if clothes_type == "lower":
         points = _lower_keypoints(main, box)
         # Only now: the keypoints need the legs as the cut joined them (a gap
         # opened at the hems alone would put the crotch there).
-        main &= ~_gap_between_the_legs(main, backdrop, shadows, box)
+        main &= ~_gap_between_the_legs(main, backdrop, cut.shadows, box)
         parts = main.astype(np.uint8)
         described = _bottom_parts(points)
     else:
@@ -1372,7 +1449,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         for side, label in (("left", 2), ("right", 3)):
             if f"sleeve_{side}" not in points:
                 parts[parts == label] = 1
-    up = 1.0 / factor
+    up = max(h, w) / max(small.shape[:2])
     points = {name: (p * up if name.endswith("_width") else (p + 0.5) * up - 0.5) for name, p in points.items()}
     mask = cv2.resize(main.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.5 * up))
@@ -1385,9 +1462,9 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         mask=mask,
         clothes_type=detected,
         keypoints=points,
-        plain_background=plain,
-        items=items,
-        area_share=area_share,
+        plain_background=cut.plain_background,
+        items=cut.items,
+        area_share=cut.area_share,
         box=box_full,
         parts=parts,
         **described,
@@ -1404,17 +1481,15 @@ def check_clothes_image(image: Image.Image) -> ClothesCheck:
     """
     from .person import analyse_person
 
-    garment = extract_garment(image, max_side=ANALYSIS_SIDE * 2)
-    is_clothes = (
-        garment.plain_background and garment.items == 1 and MIN_AREA_SHARE <= garment.area_share <= MAX_AREA_SHARE
-    )
+    cut = garment_cut(image)
+    is_clothes = cut.plain_background and cut.items == 1 and MIN_AREA_SHARE <= cut.area_share <= MAX_AREA_SHARE
     if is_clothes:
         person = analyse_person(image)
         # Pose finds a body in a ghost mannequin's shape too; a worn garment
         # shows skin where the pose puts the face or the hands.
         if person is not None and _skin_at_face_or_hands(np.asarray(image.convert("RGB")), person):
             is_clothes = False
-    return ClothesCheck(clothes_type=garment.clothes_type, is_clothes=is_clothes)
+    return ClothesCheck(clothes_type=cut.clothes_type, is_clothes=is_clothes)
 
 
 def _skin_at_face_or_hands(rgb: np.ndarray, person) -> bool:
