@@ -19,6 +19,7 @@ grew about 30 MB over 60 try-ons; now 445-470 MB, 15-21 MB more after 250 (bench
 import contextlib
 import ctypes
 import functools
+import importlib
 import logging
 import os
 from multiprocessing import current_process
@@ -57,6 +58,9 @@ def lower_priority(sender, proc_name, **kwargs):
         # The task's own checks run here, with its render, not in the web's check process.
         backends.run_checks_here()
         engine.load_models()
+        # The render's own modules too (SciPy's spline, which also sets the BLAS threads): loaded in
+        # the first try-on, they made it half a second slower than the rest.
+        importlib.import_module("tryon.engine.render")
     log.info("%s renders %s", proc_name, f"in SCHED_IDLE at nice {niceness}" if idle else f"at nice {niceness}")
 
 

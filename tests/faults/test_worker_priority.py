@@ -62,8 +62,11 @@ def test_queue_workers_start_idle_class_with_the_engine_loaded_and_the_rest_of_t
     for pid in workers:
         # Every thread, not just the main one: on Linux both the class and the niceness are per thread.
         assert niceness_and_policy(pid) == {(7, SCHED_IDLE)}, pid
-        # No try-on has run, yet each worker has mediapipe's graphs built (its library mapped in).
-        assert "mediapipe" in Path(f"/proc/{pid}/maps").read_text(), pid
+        # No try-on has run, yet each worker has mediapipe's graphs built (its library mapped in),
+        # and the render's modules loaded (SciPy's spline, with its OpenBLAS).
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "mediapipe" in maps, pid
+        assert "libscipy_openblas" in maps, pid
     # The cluster's own process, and the pusher and monitor below it, keep the web's priority.
     others = [cluster.pid] + [pid for pid in descendants(cluster.pid) if pid not in workers]
     assert len(others) >= 3, others
