@@ -16,13 +16,17 @@ from PIL import Image, ImageDraw
 from tests.engine import drawing
 from tryon.engine.person import (
     LEFT_ANKLE,
+    LEFT_ELBOW,
     LEFT_HEEL,
     LEFT_HIP,
     LEFT_KNEE,
+    LEFT_SHOULDER,
     RIGHT_ANKLE,
+    RIGHT_ELBOW,
     RIGHT_HEEL,
     RIGHT_HIP,
     RIGHT_KNEE,
+    RIGHT_SHOULDER,
     analyse_person,
 )
 from tryon.engine.render import render_tryon_detailed
@@ -1016,3 +1020,29 @@ def test_black_shoes_below_black_trousers_stay_whole(person):
         inside = cv2.erode(shoe.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         kept = (np.abs(out[inside] - before[inside]).max(axis=1) < 20).mean()
         assert kept > 0.99, f"only {kept:.1%} of a shoe stayed"
+
+
+def test_a_skin_coloured_sliver_along_an_old_sleeves_edge_goes_with_it(person):
+    """A red sleeve's edge blended with a white backdrop is pink and passes the skin test. Under a
+    sleeveless top it was kept as skin, and stayed as a fringe down the outer side of each bared
+    arm. Here a three-pixel line of a light skin tone is painted along the sleeves' outer edges."""
+    pose = analyse_person(person)
+    pixels = np.asarray(person).copy()
+    mask = pose.person_mask > 0.5
+    painted = np.zeros(mask.shape, bool)
+    for shoulder, elbow in ((LEFT_SHOULDER, LEFT_ELBOW), (RIGHT_SHOULDER, RIGHT_ELBOW)):
+        top, bottom = pose.point(shoulder), pose.point(elbow)
+        outward = 1 if top[0] > pose.point(LEFT_SHOULDER + RIGHT_SHOULDER - shoulder)[0] else -1
+        # The old tee's short sleeve: from the shoulder a third of the way to the elbow.
+        for y in range(int(top[1] + 0.1 * (bottom[1] - top[1])), int(top[1] + 0.35 * (bottom[1] - top[1]))):
+            xs = np.nonzero(mask[y])[0]
+            edge = xs.max() if outward > 0 else xs.min()
+            columns = slice(edge - 2, edge + 1) if outward > 0 else slice(edge, edge + 3)
+            painted[y, columns] = True
+    sliver = (176, 118, 100)
+    pixels[painted] = sliver
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    out = np.asarray(rendering.image).astype(int)
+    stayed = (np.abs(out[painted] - sliver).max(axis=1) < 20).mean()
+    assert painted.sum() > 100
+    assert stayed < 0.1, f"{stayed:.0%} of the sliver stayed"

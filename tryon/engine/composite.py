@@ -96,6 +96,12 @@ ARM_SLACK = 2.0
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
+# Skin-coloured pixels within this many pixels of the person's outline, in a line thinner than
+# SLIVER_WIDTH, are an old garment's edge blended with the backdrop, not skin (see _compose).
+OUTLINE_SLIVER = 3
+SLIVER_WIDTH = 5
+# ... beside old clothes that go, at least this wide (pixels): an arm's own shadowed side is narrower.
+OLD_CLOTHES_BROAD = 11
 # Below the ankle joints, the old clothes are what is this close (ΔE) to them on the shins.
 OLD_HEM_DELTA_E = 20.0
 # How far below the heel and toe landmarks a sole reaches (share of the torso length).
@@ -834,6 +840,10 @@ def _compose(
         finely_textured = _finely_textured(lab)
         textured = finely_textured & (down > HAIR_LOWEST * T)
         not_skin = ~skin_like | textured
+        by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
+        going = uncovered & not_skin & (skin_zone | backdrop_zone | lower_backdrop)
+        old_edge = _old_sleeve_edges(body, skin_like, going, by_arms & (down > 0))
+        not_skin |= old_edge
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
         throat = _throat(body, lab, skin, across)
@@ -841,10 +851,9 @@ def _compose(
         not_skin[above_the_shoulders] &= ~is_deep_shadow(lab[above_the_shoulders], skin)
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
         # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
-        by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
         ring = np.ones((2 * ARM_OUTLINE + 1, 2 * ARM_OUTLINE + 1), np.uint8)
         arm_outline = cv2.dilate((by_arms & person & ~not_skin).astype(np.uint8), ring) > 0
-        arm_outline &= cv2.dilate((body.mask <= 0.5).astype(np.uint8), ring) > 0
+        arm_outline &= (cv2.dilate((body.mask <= 0.5).astype(np.uint8), ring) > 0) & ~old_edge
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
         # Hair falling past the chin is dark; it stays (so do dark old straps).
@@ -994,6 +1003,29 @@ def _compose(
     result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
     changed |= coverage > 0
     return np.where(changed[..., None], result, base)
+
+
+def _old_sleeve_edges(body: Body, skin_like: np.ndarray, going: np.ndarray, arms: np.ndarray) -> np.ndarray:
+    """Slivers of "skin" along the arms' outline that are the edge of an old sleeve ``going``.
+
+    A red sleeve's edge blended with a white backdrop is pink and passes the skin test: kept as
+    skin (and the backdrop ring beside it as a bare arm's outline), it stayed as a red fringe down
+    the bared arm. A sliver with a broad piece of old clothes going right inside it is its edge.
+    Skin along a real arm's outline has skin inside it, or the arm's own shadowed side, a narrow
+    band. ``arms`` bounds where to look: above the shoulders, strands of hair are slivers too.
+    """
+    wide = np.ones((SLIVER_WIDTH, SLIVER_WIDTH), np.uint8)
+    broad = np.ones((OLD_CLOTHES_BROAD, OLD_CLOTHES_BROAD), np.uint8)
+    outside = (body.mask <= 0.5).astype(np.uint8)
+    near_outline = cv2.dilate(outside, np.ones((2 * OUTLINE_SLIVER + 1,) * 2, np.uint8)) > 0
+    broad_skin = cv2.morphologyEx(skin_like.astype(np.uint8), cv2.MORPH_OPEN, wide) > 0
+    beside_going = cv2.dilate(cv2.morphologyEx(going.astype(np.uint8), cv2.MORPH_OPEN, broad), broad) > 0
+    slivers = skin_like & ~broad_skin & near_outline & arms
+    # Each sliver goes or stays whole: in part, it was a dashed line.
+    count, labels = cv2.connectedComponents(slivers.astype(np.uint8), connectivity=8)
+    sizes = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
+    beside = np.bincount(labels[beside_going], minlength=count) / sizes
+    return slivers & (beside > 0.5)[labels]
 
 
 def _old_clothes_on_the_legs(
