@@ -218,6 +218,26 @@ def test_a_shadow_cast_down_the_side_is_not_cloth():
         assert garment.mask[y, edge + int(0.01 * w)] > 0.5, "the leg's edge was cut off"
 
 
+def test_a_black_garments_narrow_shadow_is_not_cloth():
+    """A narrow shadow beside a black garment ramps steeply from its edge to the backdrop: at both
+    sides the ramp read as grain, the shadow as a pale trim, and it was worn as a pale line down
+    a black tank's side. The ramp here is the dev set's black tank's, measured beside its strap."""
+    rng = np.random.default_rng(3)
+    pixels = np.full((800, 640, 3), 236.0)
+    pixels[120:700, 160:480] = 22
+    ramp = (99, 151, 160, 173, 190, 204, 215, 226)  # two pixels each, from the garment's edge out
+    for step, level in enumerate(ramp):
+        pixels[128:708, 480 + 2 * step : 482 + 2 * step] = level
+    pixels += rng.normal(0, 2.0, pixels.shape)  # the knit and the backdrop's noise
+    photo = Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+    garment = extract_garment(photo, clothes_type="upper")
+    for y in (300, 500):
+        # Past the ramp's darkest step (as dark as a dark grey cloth) to the backdrop: 0.49 before, 0.08 now.
+        shadow = garment.mask[y, 484:496]
+        assert shadow.mean() < 0.4, f"the shadow at y={y} is cloth ({np.round(shadow, 2)})"
+        assert garment.mask[y, 478] > 0.5, "the garment's edge was cut off"
+
+
 def test_the_backdrop_between_trouser_legs_laid_close_is_not_cloth():
     """Legs laid a few pixels apart: the cut bridged them and the strip between was filled as a
     print, worn as a white wedge between the legs."""

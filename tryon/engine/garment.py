@@ -65,6 +65,8 @@ SHADOW_AB = 6.0
 SHADOW_DEPTH = 35.0
 SHADOW_THICKNESS = 0.03
 SHADOW_GRAIN = 1.5
+# ... measured in its middle, away from its sides, beside a garment darker than it by SHADOW_RAMP (L).
+SHADOW_RAMP = 20.0
 SHADOW_DEEPENS = 3.0
 SHADOW_LENGTH = 8.0
 # The strip of backdrop between trouser legs laid close: below LEG_GAP_TOP of
@@ -484,9 +486,18 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
     by_garment = cv2.dilate((mask & ~shadows).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     for label in touching[touching > 0]:
         part = labels == label
-        if np.median(grain[part]) >= SHADOW_GRAIN:
-            continue
         inner, outer = part & by_garment, part & outside
+        # Smooth. Beside a garment much darker than it, smooth in its middle: at its two sides the
+        # steep ramp from a black garment's edge to the backdrop reads as grain, and a black tank's
+        # shadow was kept, a pale line along the worn neckline. A band too thin to have a middle
+        # is the garment's own edge.
+        smooth_over = part
+        beside = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        beside &= mask & ~shadows
+        if beside.any() and np.median(lab[..., 0][beside]) < np.median(lab[..., 0][part]) - SHADOW_RAMP:
+            smooth_over = part & ~inner & ~outer
+        if not smooth_over.any() or np.median(grain[smooth_over]) >= SHADOW_GRAIN:
+            continue
         if inner.any():
             # It runs along the garment's side; a pale patch of a print at the edge is short.
             if max(stats[label, cv2.CC_STAT_WIDTH], stats[label, cv2.CC_STAT_HEIGHT]) < limit * SHADOW_LENGTH:
