@@ -21,12 +21,14 @@ from tryon.engine.person import (
     LEFT_HIP,
     LEFT_KNEE,
     LEFT_SHOULDER,
+    LEFT_WRIST,
     RIGHT_ANKLE,
     RIGHT_ELBOW,
     RIGHT_HEEL,
     RIGHT_HIP,
     RIGHT_KNEE,
     RIGHT_SHOULDER,
+    RIGHT_WRIST,
     analyse_person,
 )
 from tryon.engine.render import render_tryon_detailed
@@ -35,6 +37,7 @@ from tryon.engine.warp import capsule_mask
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SKIN_TONE = (127, 77, 60)  # the fixture's own skin tone, painted on as bare legs
+LEATHER = (150, 98, 68)  # a tan leather sleeve that passes the fixture's skin test
 SHADOWED_SKIN = (60, 50, 48)  # too grey for the skin test: the shadowed side of a hairy leg
 LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX = 31, 32  # mediapipe Pose: each foot's toes
 
@@ -1046,3 +1049,39 @@ def test_a_skin_coloured_sliver_along_an_old_sleeves_edge_goes_with_it(person):
     stayed = (np.abs(out[painted] - sliver).max(axis=1) < 20).mean()
     assert painted.sum() > 100
     assert stayed < 0.1, f"{stayed:.0%} of the sliver stayed"
+
+
+def test_old_sleeves_of_the_skins_colour_go_beside_new_long_sleeves(person):
+    """Tan leather passes the skin test: beside a new tee's long sleeves, the old jacket's wider tan
+    sleeves stayed as strips down both arms (445 of 647 pixels beside them). The arm is in the new
+    sleeve; nothing beside it is."""
+    pose = analyse_person(person)
+    S = pose.shoulder_width
+    pixels = np.asarray(person).copy()
+    leather = np.zeros(pixels.shape[:2], bool)
+    for shoulder, elbow, wrist in ((LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)):
+        arm = [pose.point(shoulder), pose.point(elbow), pose.point(wrist)]
+        leather |= capsule_mask(leather.shape, arm, 0.18 * S)
+    leather &= pose.person_mask > 0.3
+    pixels[leather] = LEATHER
+    mask = np.maximum(pose.person_mask, leather.astype(np.float32))
+    rendering = render_tryon_detailed(
+        Image.fromarray(pixels), drawing.long_sleeve_tee(), "upper", person=dataclasses.replace(pose, person_mask=mask)
+    )
+    out = np.asarray(rendering.image).astype(int)
+    uncovered = leather & (rendering.coverage() < 0.5) & ~_near_the_hands(rendering.body)
+    stayed = (np.abs(out[uncovered] - LEATHER).max(axis=1) < 30).sum()
+    assert uncovered.sum() > 500, "the new sleeves covered the old ones whole: nothing to test"
+    assert stayed < 0.1 * uncovered.sum(), f"{stayed} of {uncovered.sum()} old sleeve pixels beside the new ones stayed"
+
+
+def _near_the_hands(body) -> np.ndarray:
+    """Round each hand, from a little above the wrist: below a sleeve's end the arm shows."""
+    near = np.zeros(body.shape, bool)
+    for side in ("left", "right"):
+        wrist = body.point(side, "wrist")
+        elbow = body.point(side, "elbow")
+        near |= capsule_mask(
+            body.shape, [wrist + (elbow - wrist) * 0.15, wrist + (wrist - elbow) * 0.6], 0.12 * body.shoulder_width
+        )
+    return near

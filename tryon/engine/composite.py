@@ -17,7 +17,7 @@ import numpy as np
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent
 from .skin import is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
-from .warp import capsule_mask, tapered_mask
+from .warp import capsule_mask, polyline_point, tapered_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
 # strength (exponent on the luminance ratio) and the largest log-ratio let
@@ -96,6 +96,10 @@ ARM_SLACK = 2.0
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
+# Beside a new sleeve, down to this much (× shoulder width) short of its end, nothing is the arm
+# but the arm below it, BARE_FOREARM (× shoulder width) each side of its line.
+SLEEVE_END_MARGIN = 0.05
+BARE_FOREARM = 0.15
 # Skin-coloured pixels within this many pixels of the person's outline, in a line thinner than
 # SLIVER_WIDTH, are an old garment's edge blended with the backdrop, not skin (see _compose).
 OUTLINE_SLIVER = 3
@@ -443,6 +447,40 @@ def _limb_zone(shape: tuple[int, int], segments, kind: str, widen: float = 1.0) 
     return zone
 
 
+def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.ndarray) -> np.ndarray:
+    """Around each arm a new sleeve wraps, from the top of the shoulder to SLEEVE_END_MARGIN short
+    of the sleeve's end: the arm's zone, ARM_SLACK wide, beyond the shoulder joints.
+
+    Whatever of the photo shows there beside the new sleeve is no arm (the arm is in the sleeve)
+    but the old sleeve. Judged by colour alone, a tan or brown leather sleeve passed for skin and
+    stayed as a strip beside the new one. (Inside the shoulder joints the arm's zone reaches the
+    chest: bared in a neckline, it went to the backdrop as white patches.)
+    """
+    h, w = body.shape
+    zone = np.zeros((h, w), bool)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    for side, length in garment.sleeves.items():
+        _, elbow, wrist = body.limb(side, ("shoulder", "elbow", "wrist"))
+        arm = [body.shoulder_top(side), elbow, wrist]
+        reach = length - SLEEVE_END_MARGIN * body.shoulder_width
+        if reach <= 0:
+            continue
+        end, direction = polyline_point(arm, reach)
+        # The joints before the sleeve's end, by length along the arm (a forearm folded up turns back).
+        along = np.cumsum([0.0] + [float(np.linalg.norm(b - a)) for a, b in zip(arm, arm[1:], strict=False)])
+        path = [point for point, at in zip(arm, along, strict=True) if at < reach] + [end]
+        limb = _limb_zone((h, w), [s for s in segments if s[0] == f"{side} arm"], "arm", ARM_SLACK)
+        near = capsule_mask((h, w), path, ARM_SLACK * 0.2 * body.shoulder_width)
+        before_the_end = (xs - end[0]) * direction[0] + (ys - end[1]) * direction[1] < 0
+        # The arm below the sleeve is bare, and a forearm folded up (a hand at the head) lies by
+        # the upper arm: it stays.
+        bare = [end] + [point for point, at in zip(arm, along, strict=True) if at > reach]
+        zone |= limb & near & before_the_end
+        if len(bare) > 1:
+            zone &= ~capsule_mask((h, w), bare, BARE_FOREARM * body.shoulder_width)
+    return zone & (np.abs(across) > 0.5 * body.shoulder_width)
+
+
 def _hands(body: Body) -> np.ndarray:
     S = body.shoulder_width
     hands = np.zeros(body.shape, bool)
@@ -749,6 +787,7 @@ def _compose(
     bared_legs = np.zeros((h, w), bool)
     by_legs = np.zeros((h, w), bool)
     midriff = np.zeros((h, w), bool)
+    sleeved = np.zeros((h, w), bool)
     # The photo's skin-coloured pixels, for every skin test below.
     skin_like = is_skin(lab, skin) if skin is not None else None
     # Legs the photo shows bare are measured on it (see limb_segments).
@@ -781,6 +820,9 @@ def _compose(
         # Beside the torso below the armpits there is no skin but the arms
         # (in skin_zone): an old garment's sides go whatever their colour.
         lower_backdrop |= span & (down > 0.3 * T) & ~skin_zone
+        # Nor beside a new sleeve: the arm is in it.
+        sleeved = _in_the_sleeves(body, top, segments, across) & uncovered & ~hands
+        skin_zone &= ~sleeved
     if kinds & {"lower", "full"}:
         low = next(g for g in placed if g.kind in ("lower", "full"))
         legs = _limb_zone((h, w), segments, "leg")
@@ -862,7 +904,8 @@ def _compose(
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
         # Hair falls over the shoulders and chest, not across a bared midriff: a dark old top
         # joined to long hair passed for it there and stayed as patches beside a crop top's hem.
-        to_skin &= ~(_hair(body, lab, skin, down, across, throat) & ~midriff)
+        hair = _hair(body, lab, skin, down, across, throat)
+        to_skin &= ~(hair & ~midriff)
         real_legs = np.zeros((h, w), bool)
         if bared_legs.any():
             to_skin, real_legs = _old_clothes_on_the_legs(
@@ -907,6 +950,7 @@ def _compose(
         # ponytail lying on the shoulder.
         strands = (down < 0) & _hair(body, lab, skin, down, across, throat, HAIR_STRANDS, bridge=HAIR_BRIDGE)
         to_backdrop &= ~arm_outline & ~strands
+        to_backdrop |= sleeved & ~head & ~hair & ~strands
     else:
         to_backdrop = uncovered & backdrop_zone
         arm_outline = strands = np.zeros((h, w), bool)
