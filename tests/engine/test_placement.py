@@ -1085,3 +1085,35 @@ def _near_the_hands(body) -> np.ndarray:
             body.shape, [wrist + (elbow - wrist) * 0.15, wrist + (wrist - elbow) * 0.6], 0.12 * body.shoulder_width
         )
     return near
+
+
+def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
+    """A bomber's tan leather sleeves pass the skin test, and under a sleeveless top they stayed as
+    arms. Their knitted cuffs do not pass it: an arm that ends at a cuff above a bare hand is a
+    sleeve. Painted here: flat tan sleeves from the shoulders to dark cuffs at the wrists. The
+    fixture's right hand (on the photo's left) shows below its cuff; the left one is in a pocket,
+    so that arm cannot be told from a bare arm with a wide watch strap, and stays."""
+    pose = analyse_person(person)
+    S = pose.shoulder_width
+    pixels = np.asarray(person).copy()
+    person_there = pose.person_mask > 0.3
+    sleeves = {}
+    for side, (shoulder, elbow, wrist) in (
+        ("left", (LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST)),
+        ("right", (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)),
+    ):
+        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
+        cuff_top = end + (bend - end) * 0.15
+        sleeves[side] = capsule_mask(person_there.shape, [top, bend, cuff_top], 0.1 * S) & person_there
+        cuff = capsule_mask(person_there.shape, [cuff_top, end], 0.09 * S) & person_there & ~sleeves[side]
+        pixels[sleeves[side]] = LEATHER
+        pixels[cuff] = (25, 25, 30)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    out = np.asarray(rendering.image).astype(int)
+    stayed = {}
+    for side, sleeve in sleeves.items():
+        bared = cv2.erode((sleeve & (rendering.coverage() < 0.05)).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        assert bared.sum() > 300
+        # Left as it was, the painted sleeve is one flat colour; skin filled in has grain and light.
+        stayed[side] = (np.abs(out[bared] - LEATHER).max(axis=1) < 4).mean()
+    assert stayed["right"] < 0.2, f"{stayed['right']:.0%} of the right tan sleeve stayed as an arm"

@@ -100,6 +100,10 @@ ARM_OUTLINE = 4
 # but the arm below it, BARE_FOREARM (× shoulder width) each side of its line.
 SLEEVE_END_MARGIN = 0.05
 BARE_FOREARM = 0.15
+# A cuff across the wrist (see _cuffed_sleeves): at least CUFF_LEAST long, measured over a strip
+# CUFF_HALF_WIDTH each side of the forearm's line (× shoulder width).
+CUFF_LEAST = 0.06
+CUFF_HALF_WIDTH = 0.05
 # Skin-coloured pixels within this many pixels of the person's outline, in a line thinner than
 # SLIVER_WIDTH, are an old garment's edge blended with the backdrop, not skin (see _compose).
 OUTLINE_SLIVER = 3
@@ -479,6 +483,60 @@ def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.nda
         if len(bare) > 1:
             zone &= ~capsule_mask((h, w), bare, BARE_FOREARM * body.shoulder_width)
     return zone & (np.abs(across) > 0.5 * body.shoulder_width)
+
+
+def _cuffed_sleeves(body: Body, skin_like: np.ndarray, segments) -> np.ndarray:
+    """Each arm that ends at a cuff above a bare hand: whatever on it passes the skin test is an
+    old sleeve.
+
+    A cuff is a band across the wrist, CUFF_LEAST long or more (× shoulder width), of which at
+    most a third passes the skin test, with the hand below it mostly skin-coloured. A bomber's tan
+    leather sleeves pass the skin test; their knitted cuffs do not, and bare skin runs on from
+    the forearm into the hand. Returns the arms' zones (ARM_SLACK wide) down to the cuff, where
+    such an arm is found.
+    """
+    h, w = body.shape
+    S = body.shoulder_width
+    zone = np.zeros((h, w), bool)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    for side in ("left", "right"):
+        if not (body.seen(side, "wrist") and body.seen(side, "elbow") and body.seen(side, "index")):
+            continue
+        elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
+        length = float(np.linalg.norm(wrist - elbow))
+        if length < 0.2 * S:
+            continue
+        d = (wrist - elbow) / length
+        along = (xs - wrist[0]) * d[0] + (ys - wrist[1]) * d[1]
+        off = np.abs((xs - wrist[0]) * -d[1] + (ys - wrist[1]) * d[0])
+        strip = off < CUFF_HALF_WIDTH * S
+        step = max(1.0, 0.02 * S)
+        stations = np.arange(-0.4 * length, 0.3 * length, step)
+        share = []
+        for at in stations:
+            band = strip & (along >= at) & (along < at + step)
+            share.append(skin_like[band].mean() if band.sum() >= 3 else np.nan)
+        share = np.array(share)
+        cuff = share < 1 / 3
+        if not cuff.any():
+            continue
+        # The longest run of cuff stations near the wrist, and the hand just below it.
+        runs, start = [], None
+        for i, c in enumerate(list(cuff) + [False]):
+            if c and start is None:
+                start = i
+            elif not c and start is not None:
+                runs.append((start, i))
+                start = None
+        first, last = max(runs, key=lambda run: run[1] - run[0])
+        if (last - first) * step < CUFF_LEAST * S:
+            continue
+        below = share[last : last + int(np.ceil(0.1 * S / step))]
+        if not len(below) or not np.nanmean(below) > 0.5:
+            continue
+        arm = _limb_zone((h, w), [s for s in segments if s[0] == f"{side} arm"], "arm", ARM_SLACK)
+        zone |= arm & (along < stations[first])
+    return zone
 
 
 def _hands(body: Body) -> np.ndarray:
@@ -882,6 +940,8 @@ def _compose(
         finely_textured = _finely_textured(lab)
         textured = finely_textured & (down > HAIR_LOWEST * T)
         not_skin = ~skin_like | textured
+        # A bomber's tan leather sleeves pass the skin test; their knitted cuffs tell them apart.
+        not_skin |= _cuffed_sleeves(body, skin_like, segments)
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
         going = uncovered & not_skin & (skin_zone | backdrop_zone | lower_backdrop)
         old_edge = _old_sleeve_edges(body, skin_like, going, by_arms & (down > 0))
