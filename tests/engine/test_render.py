@@ -7,6 +7,7 @@ they were, progress reported in order, and a clear error without a person.
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -24,7 +25,7 @@ from tryon.engine.person import (
     RIGHT_SHOULDER,
     analyse_person,
 )
-from tryon.engine.render import PERSON_SIDE, STAGES, TryOnError, render_tryon, working_photo
+from tryon.engine.render import PERSON_SIDE, STAGES, TryOnError, render_tryon, render_tryon_detailed, working_photo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RED = (205, 35, 45)
@@ -279,3 +280,29 @@ def test_a_render_uses_one_blas_thread(person):
     blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
     assert {library["prefix"] for library in blas} >= {"libopenblas", "libscipy_openblas"}
     assert all(library["num_threads"] == 1 for library in blas), blas
+
+
+def test_a_black_old_collar_above_a_lower_new_neckline_is_bared_as_neck():
+    """The demo's man wears a black crew-neck tee; the new tee's neckline sits lower. Dark pixels
+    on the neck were kept as hair or shadow, so the old black collar showed as a crescent inside
+    the new neckline. Hair is told apart on its own (it hangs from the head), and a throat's deep
+    shadow has the skin's hue."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    body = rendering.body
+    out = np.asarray(rendering.image).astype(np.float32) / 255
+    lightness = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0]
+    h, w = body.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    S = body.shoulder_width
+    # The base of the neck, above the new neckline and below the chin: where the old collar was.
+    # (The body's origin is between the shoulder joints, level with the base of the neck.) Below
+    # the beard, down to just under the new neckline: the new tee is red and yellow, the neck skin.
+    base_of_neck = (np.abs(across) < 0.2 * S) & (down > -0.25 * S)
+    base_of_neck &= down < rendering.placed[0].top_down + 0.05 * S
+    black = (lightness < 25) & base_of_neck
+    assert base_of_neck.sum() > 1000
+    # 603 such pixels before (the old collar), 5 now.
+    assert black.sum() < 50, f"{black.sum()} black pixels of the old collar on the neck"

@@ -967,9 +967,11 @@ def _compose(
         arm_outline &= (cv2.dilate((body.mask <= 0.5).astype(np.uint8), ring) > 0) & ~old_edge
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
-        # Hair falling past the chin is dark; it stays (so do dark old straps).
-        # The neck is often in shadow: only clearly-not-skin there is an old collar.
-        neck &= person & (lab[..., 0] > 0.55 * skin[0]) & ~is_skin(lab, skin, loose=2.0)
+        # The neck is often in shadow: only clearly-not-skin there is an old collar. However dark:
+        # hair falling past the chin is told apart below (it hangs from the head), a throat's deep
+        # shadow has the skin's hue (not_skin); kept for being dark, a black crew neck showed as a
+        # crescent inside a lower new neckline, on the demo's own photos.
+        neck &= person & ~is_skin(lab, skin, loose=2.0)
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
         # Hair falls over the shoulders and chest, not across a bared midriff: a dark old top
         # joined to long hair passed for it there and stayed as patches beside a crop top's hem.
