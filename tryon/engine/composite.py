@@ -252,17 +252,19 @@ def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -
     return filled.astype(np.float32) / 255.0
 
 
+def _along(shape: tuple[int, int], point: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Each pixel's signed distance from ``point`` along the unit ``direction``."""
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    return (xs - point[0]) * direction[0] + (ys - point[1]) * direction[1]
+
+
 def _down_map(body: Body) -> np.ndarray:
-    h, w = body.shape
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    return (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
+    return _along(body.shape, body.origin, body.v)
 
 
 def _across_map(body: Body) -> np.ndarray:
     """Each pixel's signed distance from the neck along the shoulders' direction (u)."""
-    h, w = body.shape
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    return (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
+    return _along(body.shape, body.origin, body.u)
 
 
 def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
@@ -462,7 +464,6 @@ def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.nda
     """
     h, w = body.shape
     zone = np.zeros((h, w), bool)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     for side, length in garment.sleeves.items():
         _, elbow, wrist = body.limb(side, ("shoulder", "elbow", "wrist"))
         arm = [body.shoulder_top(side), elbow, wrist]
@@ -473,15 +474,15 @@ def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.nda
         # The joints before the sleeve's end, by length along the arm (a forearm folded up turns back).
         along = np.cumsum([0.0] + [float(np.linalg.norm(b - a)) for a, b in zip(arm, arm[1:], strict=False)])
         path = [point for point, at in zip(arm, along, strict=True) if at < reach] + [end]
-        limb = _limb_zone((h, w), [s for s in segments if s[0] == f"{side} arm"], "arm", ARM_SLACK)
+        limb = _limb_zone((h, w), segments, f"{side} arm", ARM_SLACK)
         near = capsule_mask((h, w), path, ARM_SLACK * 0.2 * body.shoulder_width)
-        before_the_end = (xs - end[0]) * direction[0] + (ys - end[1]) * direction[1] < 0
+        sleeve = limb & near & (_along((h, w), end, direction) < 0)
         # The arm below the sleeve is bare, and a forearm folded up (a hand at the head) lies by
         # the upper arm: it stays.
         bare = [end] + [point for point, at in zip(arm, along, strict=True) if at > reach]
-        zone |= limb & near & before_the_end
         if len(bare) > 1:
-            zone &= ~capsule_mask((h, w), bare, BARE_FOREARM * body.shoulder_width)
+            sleeve &= ~capsule_mask((h, w), bare, BARE_FOREARM * body.shoulder_width)
+        zone |= sleeve
     return zone & (np.abs(across) > 0.5 * body.shoulder_width)
 
 
@@ -541,10 +542,8 @@ def _cuffed_sleeves(body: Body, skin_like: np.ndarray, segments) -> np.ndarray:
         below = share[last : last + int(np.ceil(0.1 * S / step))]
         if not len(below) or not np.nanmean(below) > 0.5:
             continue
-        arm = _limb_zone((h, w), [s for s in segments if s[0] == f"{side} arm"], "arm", ARM_SLACK)
-        all_ys, all_xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        above_the_cuff = (all_xs - wrist[0]) * d[0] + (all_ys - wrist[1]) * d[1] < first_station + first * step
-        zone |= arm & above_the_cuff
+        arm = _limb_zone((h, w), segments, f"{side} arm", ARM_SLACK)
+        zone |= arm & (_along((h, w), wrist, d) < first_station + first * step)
     return zone
 
 
