@@ -1366,7 +1366,12 @@ def garment_cut(image: Image.Image) -> GarmentCut:
     cut is a function of the shrunk photo's pixels alone, so it is kept under their digest: the
     second asker waits for the first's cut rather than making its own.
     """
-    small = _shrunk(_shrunk(np.asarray(image.convert("RGB"), dtype=np.uint8), CUT_FROM_SIDE), ANALYSIS_SIDE)
+    return _cut_of(np.asarray(image.convert("RGB"), dtype=np.uint8))
+
+
+def _cut_of(rgb: np.ndarray) -> GarmentCut:
+    """:func:`garment_cut` of the photo's pixels (any size; already at CUT_FROM_SIDE, nothing is redone)."""
+    small = _shrunk(_shrunk(rgb, CUT_FROM_SIDE), ANALYSIS_SIDE)
     key = small.shape, hashlib.blake2b(small.tobytes(), digest_size=16).digest()
     with _cuts_lock:
         future = _cuts.get(key)
@@ -1427,9 +1432,10 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     keypoints are those of ``clothes_type`` when given (the user's choice wins:
     a long top may be worn as a dress), else of the detected type.
     """
-    rgb = _shrunk(np.asarray(image.convert("RGB"), dtype=np.uint8), max_side)
+    photo = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    rgb = _shrunk(photo, max_side)
     h, w = rgb.shape[:2]
-    cut = garment_cut(Image.fromarray(rgb) if max_side == CUT_FROM_SIDE else image)
+    cut = _cut_of(rgb if max_side == CUT_FROM_SIDE else photo)
     if cut.box is None:
         return GarmentAnalysis(
             rgb=rgb,
