@@ -40,6 +40,8 @@ SKIN_TONE = (127, 77, 60)  # the fixture's own skin tone, painted on as bare leg
 LEATHER = (150, 98, 68)  # a tan leather sleeve that passes the fixture's skin test
 SHADOWED_SKIN = (60, 50, 48)  # too grey for the skin test: the shadowed side of a hairy leg
 LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX = 31, 32  # mediapipe Pose: each foot's toes
+# Each arm's shoulder, elbow and wrist landmarks, by mediapipe's side (the person's own).
+ARMS = {"left": (LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), "right": (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)}
 
 
 @pytest.fixture(scope="module")
@@ -1033,7 +1035,7 @@ def test_a_skin_coloured_sliver_along_an_old_sleeves_edge_goes_with_it(person):
     pixels = np.asarray(person).copy()
     mask = pose.person_mask > 0.5
     painted = np.zeros(mask.shape, bool)
-    for shoulder, elbow in ((LEFT_SHOULDER, LEFT_ELBOW), (RIGHT_SHOULDER, RIGHT_ELBOW)):
+    for shoulder, elbow, _ in ARMS.values():
         top, bottom = pose.point(shoulder), pose.point(elbow)
         outward = 1 if top[0] > pose.point(LEFT_SHOULDER + RIGHT_SHOULDER - shoulder)[0] else -1
         # The old tee's short sleeve: from the shoulder a third of the way to the elbow.
@@ -1059,7 +1061,7 @@ def test_old_sleeves_of_the_skins_colour_go_beside_new_long_sleeves(person):
     S = pose.shoulder_width
     pixels = np.asarray(person).copy()
     leather = np.zeros(pixels.shape[:2], bool)
-    for shoulder, elbow, wrist in ((LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)):
+    for shoulder, elbow, wrist in ARMS.values():
         arm = [pose.point(shoulder), pose.point(elbow), pose.point(wrist)]
         leather |= capsule_mask(leather.shape, arm, 0.18 * S)
     leather &= pose.person_mask > 0.3
@@ -1098,10 +1100,7 @@ def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
     pixels = np.asarray(person).copy()
     person_there = pose.person_mask > 0.3
     sleeves = {}
-    for side, (shoulder, elbow, wrist) in (
-        ("left", (LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST)),
-        ("right", (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)),
-    ):
+    for side, (shoulder, elbow, wrist) in ARMS.items():
         top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
         cuff_top = end + (bend - end) * 0.15
         sleeves[side] = capsule_mask(person_there.shape, [top, bend, cuff_top], 0.1 * S) & person_there
