@@ -67,8 +67,10 @@ HAIR_DARKER = 0.55
 HAIR_STRANDS = 0.8
 # ... and joined to the rest across gaps this many pixels wide (a strand's lighter sheen).
 HAIR_BRIDGE = 9
-# Hair reaches at most this far down the torso (share of the shoulder-to-hip length).
+# Hair reaches at most this far down the torso (share of the shoulder-to-hip length), and below
+# HAIR_WIDE_BELOW of the shoulder width above the shoulders, at most half their width from the middle.
 HAIR_LOWEST = 0.55
+HAIR_WIDE_BELOW = 0.12
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
 SHADE_EDGE_REACH = 0.02
 # The old clothes' light carried onto bared skin as the body's form: between these two blurs
@@ -669,8 +671,11 @@ def _hair(
     # hair to keep, and no bridge from the head to a dark collar.
     S = body.shoulder_width
     # Long hair ends by mid-chest and stays within the shoulders; dark below or beyond that (a
-    # dark dress, a sleeve) is clothing, even where it touches the hair.
-    low = (down > HAIR_LOWEST * body.torso_length) | (np.abs(across) > 0.5 * S)
+    # dark dress, a sleeve) is clothing, even where it touches the hair. Above the shoulders hair
+    # may be as wide as it likes: a head of curls wider than half the shoulders lost its sides to
+    # the backdrop in a square notch.
+    wide = (np.abs(across) > 0.5 * S) & (down > -HAIR_WIDE_BELOW * S)
+    low = (down > HAIR_LOWEST * body.torso_length) | wide
     dark = ((lab[..., 0] < darker * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
     if bridge:
         # A lock of hair joins the rest across a few lighter pixels (a strand's sheen, the backdrop).
