@@ -1116,3 +1116,24 @@ def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
         # Left as it was, the painted sleeve is one flat colour; skin filled in has grain and light.
         stayed[side] = (np.abs(out[bared] - LEATHER).max(axis=1) < 4).mean()
     assert stayed["right"] < 0.2, f"{stayed['right']:.0%} of the right tan sleeve stayed as an arm"
+
+
+def test_a_short_sleeve_reaches_over_an_old_one_ending_a_little_lower(person):
+    """The man's tee sleeves end two thirds of the way down his upper arms; a short sleeve's
+    class puts the new one's end just under halfway. The band of old sleeve between was filled
+    as skin, in the old sleeve's wider outline: a flat, stepped patch below the new hem. The new
+    sleeve now reaches on over the old one."""
+    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    out = np.asarray(rendering.image).astype(int)
+    red, green, blue = out[..., 0], out[..., 1], out[..., 2]
+    # The drawn tee's red, and its yellow spots.
+    tee = (red > 120) & (red - blue > 80) & ((red - green > 70) | (green > 150))
+    for side in ("left", "right"):
+        top, elbow = body.shoulder_top(side), body.point(side, "elbow")
+        # The arm's core just above where the old sleeve ended.
+        band = capsule_mask(body.shape, [top + 0.5 * (elbow - top), top + 0.6 * (elbow - top)], 0.04 * S)
+        assert band.sum() > 200
+        # Under a tenth of it was the new tee before (skin filled the rest), all of it now.
+        assert tee[band].mean() > 0.8, (side, tee[band].mean())

@@ -79,6 +79,18 @@ WAISTBAND_OVER_OLD = 0.02
 # The old top's shadow keeps its hue (within this many degrees) where its chroma is at least this.
 OLD_TOP_SHADOW_HUE = 12.0
 OLD_TOP_SHADOW_CHROMA = 8.0
+# Where an old short sleeve ends on the upper arm: the first of the stations (every
+# OLD_SLEEVE_STEP of the upper arm, from OLD_SLEEVE_FROM of it) whose core (OLD_SLEEVE_CORE of the
+# shoulder width either side of the arm's line) is skin over at least OLD_SLEEVE_SKIN, and the next
+# one too, below a first station whose outer side is skin over at most 1 - OLD_SLEEVE_SKIN. A new
+# short sleeve ending above it by up to SLEEVE_OVER_OLD_REACH of the upper arm reaches on over it by
+# SLEEVE_OVER_OLD of the shoulder width.
+OLD_SLEEVE_FROM = 0.15
+OLD_SLEEVE_STEP = 0.03
+OLD_SLEEVE_CORE = 0.06
+OLD_SLEEVE_SKIN = 0.7
+SLEEVE_OVER_OLD_REACH = 0.4
+SLEEVE_OVER_OLD = 0.02
 # A class moves the hem by stretching or squeezing the garment below the
 # armpits, within these limits of its own proportions (a wrong class must not
 # turn a tee into a ribbon).
@@ -293,8 +305,14 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
 
 
 def _place_top(
-    body: Body, garment: GarmentAnalysis, kind: str, grid_step: int, over: PlacedGarment | None = None
+    body: Body,
+    garment: GarmentAnalysis,
+    kind: str,
+    grid_step: int,
+    over: PlacedGarment | None = None,
+    old_sleeves: dict[str, float] | None = None,
 ) -> PlacedGarment:
+    old_sleeves = old_sleeves or {}
     kp = garment.keypoints
     source = _open_neckline(_prepare(garment), garment)
     S, _T = body.shoulder_width, body.torso_length
@@ -420,7 +438,7 @@ def _place_top(
     for side, label, s_sh, s_pit in (("left", 2, sl, al), ("right", 3, sr, ar)):
         if f"sleeve_{side}" not in kp:
             continue
-        sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit)
+        sleeve = _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeves.get(side))
         if sleeve is not None:
             layers, length, target = sleeve
             placed.layers.extend(layers)
@@ -465,13 +483,14 @@ def _sleeve_frame(garment, label, s_root, axis, normal):
     return start, end, stations
 
 
-def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
+def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve_end=None):
     """Wrap one sleeve along its arm (shoulder, elbow, wrist) as a tube.
 
     The flat sleeve is measured along the line from the middle of its armhole
     seam to its end; on the body its centre line follows the arm from the top
     of the shoulder. Within the first third the sleeve's root width folds down
-    to the tube's.
+    to the tube's. ``old_sleeve_end`` is where the old sleeve ends on this arm (see
+    ``old_sleeve_ends``), when it does on the upper arm.
     """
     kp = garment.keypoints
     s_end = kp[f"sleeve_{side}"].astype(np.float64)
@@ -499,18 +518,19 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
         end_half_src = max(float(kp[f"sleeve_{side}_width"][0]) / 2, 2.0)
     length_src = end_src - start_src
     S = body.shoulder_width
-    arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-    # The sleeve starts on top of the shoulder (the joint is inside the
-    # deltoid): begin the path at the outline above the joint.
-    top = body.shoulder_top(side)
-    arm = [top] + arm[1:] if np.linalg.norm(arm[1] - top) > 1 else arm
+    arm = _sleeve_path(body, side)
     arm_length = max(polyline_length(arm), 1.0)
+    upper = float(np.linalg.norm(arm[1] - arm[0]))
     # The sleeve ends where its measured class says (a long sleeve at the
     # wrist, a short one halfway down the upper arm), else at its own length.
     target = None
     if garment.sleeve in SLEEVE_END:
         target = _station_length(arm, SLEEVE_END[garment.sleeve])
         length = target
+        # Over an old short sleeve ending a little lower, the new one reaches on to cover it.
+        old_end = old_sleeve_end if garment.sleeve == "short" else None
+        if old_end is not None and target < old_end < target + SLEEVE_OVER_OLD_REACH * upper:
+            length = old_end + SLEEVE_OVER_OLD * S
     else:
         length = min(k * length_src, arm_length + 0.12 * S)
     outward = -body.u if side == "left" else body.u
@@ -521,7 +541,6 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit):
     end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
     upper_half = _upper_arm_half_width(body, arm, outward)
-    upper = float(np.linalg.norm(arm[1] - arm[0]))
     cap_stations, cap_reach = _shoulder_cap(body, arm, outward)
     cap_ease = SLEEVE_CAP_EASE * S
 
@@ -687,6 +706,69 @@ def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> fl
                 return down - step
             midriff, apart = True, 0
     return math.inf
+
+
+def _sleeve_path(body: Body, side: str) -> list[np.ndarray]:
+    """The line a sleeve follows down one arm: from the top of the shoulder (the joint is inside
+    the deltoid) by the elbow to the wrist."""
+    arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+    top = body.shoulder_top(side)
+    return [top] + arm[1:] if np.linalg.norm(arm[1] - top) > 1 else arm
+
+
+def old_sleeve_ends(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> dict[str, float]:
+    """Where each old short sleeve ends: its distance down the sleeve's path (see
+    ``_sleeve_path``), for the arms whose upper arm shows an old sleeve and then bare skin.
+
+    A new short sleeve a little shorter than the old one left a band of the old sleeve to be
+    filled as skin, whose outline was the old sleeve's, wider than the arm: a pale, stepped
+    patch under the new sleeve's hem. Read along the arm's core, down from the shoulder.
+    """
+    ends: dict[str, float] = {}
+    if skin is None:
+        return ends
+    for side in ("left", "right"):
+        path = _sleeve_path(body, side)
+        stations = np.arange(OLD_SLEEVE_FROM, 1.0, OLD_SLEEVE_STEP) * float(np.linalg.norm(path[1] - path[0]))
+        # A sleeve round the top of the arm, its outer side too: a tank's armhole edge lies along
+        # the inner side of a bare arm.
+        top = _arm_skin_share(lab, body, skin, side, path, float(stations[0]), outer=True)
+        if top is None or top > 1.0 - OLD_SLEEVE_SKIN:
+            continue
+        shares = [_arm_skin_share(lab, body, skin, side, path, float(s)) for s in stations]
+        for i in range(1, len(shares) - 1):
+            if shares[i] is None:
+                break
+            if shares[i] >= OLD_SLEEVE_SKIN and (shares[i + 1] or 0.0) >= OLD_SLEEVE_SKIN:
+                ends[side] = float(stations[i])
+                break
+    return ends
+
+
+def _arm_skin_share(lab, body: Body, skin, side: str, path, s: float, outer: bool = False) -> float | None:
+    """The share of skin across the arm's core ``s`` down ``path`` (or, ``outer``, just inside its
+    outer outline), on the person only; None where too little of that is on the person."""
+    S = body.shoulder_width
+    h, w = lab.shape[:2]
+    point, direction = polyline_point(path, s)
+    normal = np.array([-direction[1], direction[0]])
+    if np.dot(normal, -body.u if side == "left" else body.u) < 0:
+        normal = -normal
+    across = np.linspace(-OLD_SLEEVE_CORE, OLD_SLEEVE_CORE, 9) * S
+    if outer:
+        # Just inside the arm's outer outline: the joint's line runs down the arm's inner side.
+        edge = body.outline_towards(point, normal, 0.35 * S)
+        if edge is None:
+            return None
+        point, across = edge, -np.linspace(0.02, 0.02 + OLD_SLEEVE_CORE, 9) * S
+    xs, ys = (np.round(point[None] + across[:, None] * normal[None]).astype(int)).T
+    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    xs, ys = xs[inside], ys[inside]
+    # Near the top of the shoulder the core reaches past the outline: the backdrop is neither.
+    on_person = body.mask[ys, xs] > 0.5
+    if on_person.sum() < len(across) // 2:
+        return None
+    return float(is_skin(lab[ys[on_person], xs[on_person]], skin).mean())
 
 
 def _another_colour(colour: np.ndarray, top: np.ndarray) -> bool:
@@ -945,11 +1027,14 @@ def place_garment(
     grid_step: int = 8,
     over: PlacedGarment | None = None,
     old_top_end: float | None = None,
+    old_sleeves: dict[str, float] | None = None,
 ) -> PlacedGarment:
     """Warp ``garment`` (analysed as ``kind``) onto ``body``; kind is "upper", "lower" or "full".
 
     ``old_top_end`` (see old_top_end_down) is where the old top ends: above the
     hips that is the old bottom's waistband, and a new bottom reaches at least that high.
+    ``old_sleeves`` (see old_sleeve_ends) is where old short sleeves end, which a new short sleeve
+    ending a little higher reaches down to cover.
 
     ``over`` is the lower garment a top is worn over (a combo): a top that
     isn't cropped then reaches past its waistband, so no strip of the old top
@@ -957,4 +1042,4 @@ def place_garment(
     """
     if kind == "lower":
         return _place_bottom(body, garment, grid_step, old_top_end)
-    return _place_top(body, garment, kind, grid_step, over)
+    return _place_top(body, garment, kind, grid_step, over, old_sleeves)

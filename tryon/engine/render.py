@@ -32,7 +32,7 @@ from .composite import compose
 from .garment import GarmentAnalysis, extract_garment
 from .images import HD_SIDE, NORMAL_SIDE, fit_within
 from .person import PersonAnalysis, analyse_person
-from .placement import PlacedGarment, old_top_end_down, place_garment
+from .placement import PlacedGarment, old_sleeve_ends, old_top_end_down, place_garment
 from .skin import lab_of, skin_colour
 
 STAGES = ("load", "analyse_person", "analyse_garment", "warp", "composite", "encode")
@@ -168,10 +168,13 @@ def render_tryon_detailed(
     lab = lab_of(base)
     skin = skin_colour(base, body, lab)
     old_top_end = old_top_end_down(lab, body, skin)
+    old_sleeves = old_sleeve_ends(lab, body, skin)
     for kind, garment in garments:
         # In a combo the lower garment comes first, and the top is worn over it.
         over = placed[0] if placed and placed[0].kind == "lower" else None
-        placed.append(place_garment(body, garment, kind, grid_step, over=over, old_top_end=old_top_end))
+        placed.append(
+            place_garment(body, garment, kind, grid_step, over=over, old_top_end=old_top_end, old_sleeves=old_sleeves)
+        )
 
     report("composite", 0.75)
     result = compose(base, lab, skin, body, placed, old_top_end, hd=hd)
