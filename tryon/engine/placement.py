@@ -615,6 +615,13 @@ def _tube_box(body: Body, points: list[np.ndarray], reach: float) -> tuple[int, 
     return box if box[2] > box[0] and box[3] > box[1] else None
 
 
+def _outward_at(path: list[np.ndarray], distance: float, outward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The point ``distance`` along an arm's ``path`` and the unit normal there on the ``outward`` side."""
+    point, direction = polyline_point(path, distance)
+    normal = np.array([-direction[1], direction[0]])
+    return point, (normal if np.dot(normal, outward) >= 0 else -normal)
+
+
 def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How far the outline reaches out from the arm's line over the top half of the
     upper arm (from the top of the shoulder): stations along the line and the reach
@@ -625,10 +632,7 @@ def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tup
     fallback = _upper_arm_half_width(body, arm, outward)
     reaches = []
     for s in stations:
-        point, direction = polyline_point(arm, float(s))
-        normal = np.array([-direction[1], direction[0]])
-        if np.dot(normal, outward) < 0:
-            normal = -normal
+        point, normal = _outward_at(arm, float(s), outward)
         edge = body.outline_towards(point, normal, 0.35 * S)
         reaches.append(fallback if edge is None else float(np.linalg.norm(edge - point)))
     return stations, np.maximum.accumulate(np.array(reaches))
@@ -646,10 +650,7 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     upper = float(np.linalg.norm(arm[1] - arm[0]))
     reaches = []
     for t in (0.3, 0.5, 0.7):
-        point, direction = polyline_point(arm, t * upper)
-        normal = np.array([-direction[1], direction[0]])
-        if np.dot(normal, outward) < 0:
-            normal = -normal
+        point, normal = _outward_at(arm, t * upper, outward)
         edge = body.outline_towards(point, normal, 0.35 * S)
         if edge is not None:
             reaches.append(float(np.linalg.norm(edge - point)))
@@ -729,13 +730,14 @@ def old_sleeve_ends(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> dic
         return ends
     for side in ("left", "right"):
         path = _sleeve_path(body, side)
+        outward = -body.u if side == "left" else body.u
         stations = np.arange(OLD_SLEEVE_FROM, 1.0, OLD_SLEEVE_STEP) * float(np.linalg.norm(path[1] - path[0]))
         # A sleeve round the top of the arm, its outer side too: a tank's armhole edge lies along
         # the inner side of a bare arm.
-        top = _arm_skin_share(lab, body, skin, side, path, float(stations[0]), outer=True)
+        top = _arm_skin_share(lab, body, skin, path, outward, float(stations[0]), outer=True)
         if top is None or top > 1.0 - OLD_SLEEVE_SKIN:
             continue
-        shares = [_arm_skin_share(lab, body, skin, side, path, float(s)) for s in stations]
+        shares = [_arm_skin_share(lab, body, skin, path, outward, float(s)) for s in stations]
         for i in range(1, len(shares) - 1):
             if shares[i] is None:
                 break
@@ -745,15 +747,13 @@ def old_sleeve_ends(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> dic
     return ends
 
 
-def _arm_skin_share(lab, body: Body, skin, side: str, path, s: float, outer: bool = False) -> float | None:
+def _arm_skin_share(lab, body: Body, skin, path, outward, s: float, outer: bool = False) -> float | None:
     """The share of skin across the arm's core ``s`` down ``path`` (or, ``outer``, just inside its
-    outer outline), on the person only; None where too little of that is on the person."""
+    outer outline, on the ``outward`` side), on the person only; None where too little of that is
+    on the person."""
     S = body.shoulder_width
     h, w = lab.shape[:2]
-    point, direction = polyline_point(path, s)
-    normal = np.array([-direction[1], direction[0]])
-    if np.dot(normal, -body.u if side == "left" else body.u) < 0:
-        normal = -normal
+    point, normal = _outward_at(path, s, outward)
     across = np.linspace(-OLD_SLEEVE_CORE, OLD_SLEEVE_CORE, 9) * S
     if outer:
         # Just inside the arm's outer outline: the joint's line runs down the arm's inner side.
