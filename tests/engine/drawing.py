@@ -75,6 +75,38 @@ def tee(colour=(205, 35, 45), print_colour=(250, 220, 60), size=SIZE) -> Image.I
     return _shoot(outline, colour, print_colour, size)
 
 
+def v_neck_top(colour=(205, 35, 45), back_colour=(40, 120, 110), size=SIZE) -> Image.Image:
+    """A plain short-sleeved top laid flat with a deep V neck: through the neck opening the inside
+    of its back (``back_colour``) shows, down to the V's tip at 0.36 of the height."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.10 * w, 0.15 * h),
+        (cx - 0.05 * w, 0.175 * h),
+        (cx + 0.05 * w, 0.175 * h),
+        (cx + 0.10 * w, 0.15 * h),
+        (cx + 0.24 * w, 0.18 * h),
+        (cx + 0.42 * w, 0.33 * h),
+        (cx + 0.34 * w, 0.43 * h),
+        (cx + 0.24 * w, 0.37 * h),
+        (cx + 0.24 * w, 0.80 * h),
+        (cx - 0.24 * w, 0.80 * h),
+        (cx - 0.24 * w, 0.37 * h),
+        (cx - 0.34 * w, 0.43 * h),
+        (cx - 0.42 * w, 0.33 * h),
+        (cx - 0.24 * w, 0.18 * h),
+    ]
+    image = _shoot(outline, colour, colour, size)
+    ImageDraw.Draw(image).polygon(
+        [(cx - 0.10 * w, 0.15 * h), (cx + 0.10 * w, 0.15 * h), (cx, 0.36 * h)], fill=back_colour
+    )
+    # Only the garment: the top edge between the corners stays the back's own.
+    garment = Image.new("L", size, 0)
+    ImageDraw.Draw(garment).polygon(outline, fill=255)
+    backdrop = _shoot(outline, colour, colour, size)
+    return Image.composite(image, backdrop, garment)
+
+
 def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Image.Image:
     """A long-sleeved blouse laid out with its sleeves down against the body, cuffs below the hem.
 

@@ -102,6 +102,28 @@ def test_a_tee_laid_flat_opens_its_neckline_down_to_the_front():
     assert left[1] < back[1] < front[1] < kp["armpit_left"][1]
 
 
+def test_a_v_neck_laid_flat_opens_down_to_the_tip_of_its_v():
+    """Through a V neck the flat lay shows the inside of the back, another colour, down to the V's
+    tip; worn, the chest shows there. A crew neck's opening is cut a third as deep."""
+    w, h = drawing.SIZE
+    garment = extract_garment(drawing.v_neck_top())
+    kp = garment.keypoints
+    assert garment.neckline == "v"
+    assert kp["neck_front"][1] == pytest.approx(0.36 * h, abs=0.02 * h)
+    # The edges lie on the V drawn from the corners at 0.4 and 0.6 of the width to the tip.
+    for name in ("neck_v_left_1", "neck_v_right_1"):
+        x, y = kp[name]
+        on_the_v = w / 2 + (0.1 * w) * (0.36 * h - y) / (0.21 * h) * (1 if "right" in name else -1)
+        assert x == pytest.approx(on_the_v, abs=0.02 * w)
+
+
+def test_a_neck_opening_the_colour_of_the_front_is_cut_as_a_crew_neck():
+    """With no other colour inside it, nothing says how deep the front goes."""
+    kp = extract_garment(drawing.v_neck_top(back_colour=(205, 35, 45))).keypoints
+    assert not any(name.startswith("neck_v_") for name in kp)
+    assert kp["neck_front"][1] < 0.28 * drawing.SIZE[1]
+
+
 def test_a_straight_topped_garment_has_no_neck_opening():
     """An off-shoulder band has no collar corners to open between."""
     band = drawing._shoot([(120, 300), (480, 300), (500, 520), (100, 520)], (60, 90, 170), (240, 240, 240))

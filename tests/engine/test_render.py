@@ -211,6 +211,16 @@ def test_combo_puts_the_top_on_the_torso_and_the_bottom_on_the_legs(full_body, f
     assert np.array_equal(np.asarray(full_body)[:60, :60], pixels[:60, :60])
 
 
+def test_the_inside_of_a_v_necks_back_is_not_worn(person):
+    """Laid flat, a V-neck top shows the inside of its back (teal here) in its neckline; worn,
+    that is where the chest is, so none of it may reach the try-on."""
+    result = np.asarray(render_tryon(person, drawing.v_neck_top(), "upper")).astype(int)
+    red, green, blue = result[..., 0], result[..., 1], result[..., 2]
+    teal = (green - red > 45) & (blue - red > 35)
+    # Drawn whole it is over 11,000 pixels; a rim a pixel wide may stay along the cut's soft edge.
+    assert teal.sum() < 1000
+
+
 def test_combo_without_a_lower_garment_is_an_error(person):
     with pytest.raises(TryOnError):
         render_tryon(person, drawing.tee(), "combo")

@@ -150,6 +150,18 @@ DRESS_FLARE = 1.35
 # opening narrower than this share of the shoulders is a high collar.
 FRONT_NECK_DROP = 0.42
 MIN_NECK_OPENING = 0.3
+# A V neck laid flat shows the inside of its back down to the V's tip, between V_FRONT_DEPTH shares
+# of the opening's width below its corners. The inside is the pixels within V_FRONT_ALIKE (ΔE, its
+# lightness counted at V_FRONT_LIGHTNESS: the inside is shaded) of its colour just below the top edge.
+# The dev set's two V necks (a darker pink back panel, a grey lining) are both found at 6, the lining
+# not at 7; no other top or dress is taken for a V at 6.
+V_FRONT_DEPTH = (0.5, 2.5)
+V_FRONT_ALIKE = 6.0
+V_FRONT_LIGHTNESS = 0.5
+# ... and it is cut this many pixels (at the analysis size) beyond that colour's edge.
+V_FRONT_SHADOW = 2
+# The rows (shares of the way down to the tip) at which the edges are measured.
+V_FRONT_ROWS = (0.2, 0.4, 0.6, 0.8)
 # Sleeves lying against the body, joined to it in the silhouette: the armpit
 # lies this share of the body's width below the top; only for tops at least
 # this tall for their width (an off-shoulder band's puff sleeves are not arms').
@@ -760,13 +772,14 @@ def _scale_points(points: dict[str, np.ndarray], scale: float) -> dict[str, np.n
 
 
 def _upper_keypoints(
-    mask: np.ndarray, box, clothes_type: str, grey: np.ndarray | None = None
+    mask: np.ndarray, box, clothes_type: str, rgb: np.ndarray | None = None
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Neckline, shoulders, armpits, sleeve ends and hem of a top or dress, and its parts (see _parts).
 
-    ``grey`` (the photo at the mask's size) lets sleeves lying inside the outline be found by
-    the seam line along them.
+    ``rgb`` (the photo at the mask's size) lets sleeves lying inside the outline be found by
+    the seam line along them, and a V neck's front by its edges.
     """
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb is not None else None
     x0, y0, x1, y1 = box
     height = y1 - y0
     runs = _body_runs(mask, box)
@@ -839,7 +852,7 @@ def _upper_keypoints(
     shoulder_y = (points["shoulder_left"][1] + points["shoulder_right"][1]) / 2
     neck_y = float(np.nanmax(neck_top)) if np.isfinite(neck_top).any() else shoulder_y
     points["neck"] = np.array([neck_x, max(neck_y, shoulder_y)], np.float32)
-    points.update(_front_neckline(top, points, armpit_y))
+    points.update(_front_neckline(top, points, armpit_y, mask, rgb))
     points["armpit_left"] = armpit_left
     points["armpit_right"] = armpit_right
 
@@ -1046,7 +1059,9 @@ def _cuffs_beside_bodice(box, runs: np.ndarray) -> tuple[int, int, int] | None:
     return None
 
 
-def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: float) -> dict[str, np.ndarray]:
+def _front_neckline(
+    top: np.ndarray, points: dict[str, np.ndarray], armpit_y: float, mask=None, rgb=None
+) -> dict[str, np.ndarray]:
     """Where the front of a collar would lie: ``collar_left``/``collar_right`` and ``neck_front``.
 
     A top laid flat (or on a ghost mannequin) shows the inside of its back
@@ -1057,6 +1072,9 @@ def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: fl
     for a narrow high collar (it covers the neck), nor when that would reach
     down towards the armpits (an off-shoulder band, a camisole's straps), nor
     when the top edge already lies that low (a V or scoop seen from the front).
+    With the photo (``rgb`` and the garment's ``mask``), a V's front edges are
+    looked for first (see _v_front): then ``neck_front`` is the V's tip and
+    ``neck_v_left_<i>``/``neck_v_right_<i>`` points down its edges, from the top.
     """
     sl, sr = float(points["shoulder_left"][0]), float(points["shoulder_right"][0])
     centre_x, neck_y = float(points["neck"][0]), float(points["neck"][1])
@@ -1069,14 +1087,86 @@ def _front_neckline(top: np.ndarray, points: dict[str, np.ndarray], armpit_y: fl
     x_right = c + int(np.nonzero(right <= np.nanmin(right) + 1)[0].min())
     high = float(top[x_left] + top[x_right]) / 2
     opening = x_right - x_left
-    front_y = high + FRONT_NECK_DROP * opening
-    if opening < MIN_NECK_OPENING * (sr - sl) or front_y <= neck_y or front_y - high > 0.8 * (armpit_y - high):
+    if opening < MIN_NECK_OPENING * (sr - sl):
         return {}
-    return {
+    corners = {
         "collar_left": np.array([x_left, high], np.float32),
         "collar_right": np.array([x_right, high], np.float32),
-        "neck_front": np.array([(x_left + x_right) / 2, front_y], np.float32),
     }
+    if rgb is not None and mask is not None:
+        v = _v_front(rgb, mask, top, x_left, x_right, armpit_y)
+        if v is not None:
+            return corners | v
+    front_y = high + FRONT_NECK_DROP * opening
+    if front_y <= neck_y or front_y - high > 0.8 * (armpit_y - high):
+        return {}
+    return corners | {"neck_front": np.array([(x_left + x_right) / 2, front_y], np.float32)}
+
+
+def _v_front(rgb: np.ndarray, mask: np.ndarray, top: np.ndarray, x_left: int, x_right: int, armpit_y: float):
+    """A V neck's front (``neck_front`` at its tip, ``neck_v_*_<i>`` down its edges), or None.
+
+    The inside of the back seen through the neck opening is one colour, and
+    another than the front (a darker, shadowed panel; a lining): grown from just
+    below the top edge between the corners, it narrows row by row to the V's
+    tip. Where the front is the same colour it runs on down the garment, and
+    where it stops soon it is a crew neck's inside: neither is a V.
+    """
+    h, w = mask.shape
+    opening = x_right - x_left
+    middle = (x_left + x_right) / 2
+    high = int(round(float(top[x_left] + top[x_right]) / 2))
+    lowest = int(min(h - 2, high + V_FRONT_DEPTH[1] * opening, armpit_y + (armpit_y - high)))
+    lab = cv2.cvtColor(cv2.GaussianBlur(rgb.astype(np.float32) / 255.0, (0, 0), 1.0), cv2.COLOR_RGB2LAB)
+    interior = cv2.erode((mask > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # The inside's colour: just below the top edge, either side of the middle (a label or a
+    # keyhole often sits at the middle itself).
+    seeds = []
+    for x in (int(middle - 0.2 * opening), int(middle + 0.2 * opening)):
+        y = top[x]
+        if not np.isfinite(y):
+            return None
+        seeds += [(int(y) + dy, x + dx) for dy in (2, 3, 4) for dx in (-1, 0, 1)]
+    seeds = [(y, x) for y, x in seeds if 0 <= y < h and interior[y, x]]
+    if len(seeds) < 9:
+        return None
+    colour = np.median(np.array([lab[y, x] for y, x in seeds]), axis=0)
+    # Lightness counts for half: the inside is shaded, lighter towards the tip.
+    difference = (lab - colour) * np.array([V_FRONT_LIGHTNESS, 1.0, 1.0], np.float32)
+    alike = (np.linalg.norm(difference, axis=-1) < V_FRONT_ALIKE) & interior
+    alike[: max(0, high - 2)] = False
+    alike[lowest + 1 :] = False
+    alike[:, : max(0, x_left - 2)] = False
+    alike[:, x_right + 3 :] = False
+    _, labels = cv2.connectedComponents(alike.astype(np.uint8), connectivity=4)
+    wanted = {labels[y, x] for y, x in seeds} - {0}
+    inside = np.isin(labels, list(wanted)) if wanted else np.zeros_like(alike)
+    rows = np.nonzero(inside.any(axis=1))[0]
+    if not len(rows) or rows.max() >= lowest:
+        return None
+    tip = int(rows.max())
+    if tip - high < V_FRONT_DEPTH[0] * opening:
+        return None
+    lefts = np.array([np.nonzero(inside[y])[0].min() if inside[y].any() else np.nan for y in range(high, tip + 1)])
+    rights = np.array([np.nonzero(inside[y])[0].max() if inside[y].any() else np.nan for y in range(high, tip + 1)])
+    widths = rights - lefts
+    # A V narrows steadily: half as wide halfway down, give or take.
+    half_way = len(widths) // 2
+    first = widths[: max(1, len(widths) // 8)]
+    top_width = float(np.median(first[np.isfinite(first)])) if np.isfinite(first).any() else 0.0
+    if not (np.isfinite(widths[half_way]) and top_width > 0.6 * opening):
+        return None
+    if not 0.25 * top_width <= widths[half_way] <= 0.75 * top_width:
+        return None
+    v = {"neck_front": np.array([middle, tip], np.float32)}
+    for i, share in enumerate(V_FRONT_ROWS):
+        k = int(round(share * (len(widths) - 1)))
+        if not np.isfinite(lefts[k]):
+            return None
+        # The inside's colour stops a little short of the front's edge, in the front's shadow.
+        v[f"neck_v_left_{i}"] = np.array([lefts[k] - V_FRONT_SHADOW, high + k], np.float32)
+        v[f"neck_v_right_{i}"] = np.array([rights[k] + V_FRONT_SHADOW, high + k], np.float32)
+    return v
 
 
 def _parts(mask: np.ndarray, box, points: dict[str, np.ndarray], hanging=None) -> np.ndarray:
@@ -1222,6 +1312,8 @@ def _neckline(mask: np.ndarray, points: dict[str, np.ndarray]) -> tuple[str, flo
     front_y = corners + dip
     if "neck_front" in points:
         front_y = max(front_y, float(points["neck_front"][1]))
+    if "neck_v_left_0" in points:
+        return "v", max(0.0, (front_y - shoulder_y) / depth_span)
     depth = max(0.0, (front_y - shoulder_y) / depth_span)
     if len(pieces) >= 2 and max(run[1] - run[0] + 1 for run in pieces) < STRAP_WIDTH * armpit_width:
         return "straps", depth
@@ -1456,7 +1548,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         parts = main.astype(np.uint8)
         described = _bottom_parts(points)
     else:
-        points, parts = _upper_keypoints(main, box, clothes_type, cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
+        points, parts = _upper_keypoints(main, box, clothes_type, small)
         gaps = _gaps_between_sleeve_and_body(main, backdrop, parts)
         main &= ~gaps
         parts[gaps] = 0

@@ -152,18 +152,29 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
 
 
 def _open_neckline(source: np.ndarray, garment: GarmentAnalysis) -> np.ndarray:
-    """Cut away the inside of the back collar, above a U from collar corner to front neckline.
+    """Cut away the inside of the back collar, above the front neckline from collar corner to corner.
 
-    Not for a shirt or polo collar: its flaps lie in that U, and the band behind
+    The front neckline is the V the garment analysis measured (``neck_v_*``), or else a U down to
+    ``neck_front``. Not for a shirt or polo collar: its flaps lie in that U, and the band behind
     the neck shows when worn too.
     """
     kp = garment.keypoints
     if "neck_front" not in kp or garment.neckline == "collar":
         return source
     left, right, front = kp["collar_left"], kp["collar_right"], kp["neck_front"]
+    h, w = source.shape[:2]
+    if "neck_v_left_0" in kp:
+        edge = sorted(name for name in kp if name.startswith("neck_v_left_"))
+        down_left = [kp[name] for name in edge]
+        up_right = [kp[name.replace("left", "right")] for name in reversed(edge)]
+        outline = [(left[0], 0), left, *down_left, front, *up_right, right, (right[0], 0)]
+        # Drawn at 4x for a smooth edge, then a one-pixel soft edge like the cut-out's own.
+        cut = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(cut, [np.round(np.array(outline, np.float64) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+        source[..., 3] *= 1.0 - cv2.GaussianBlur(cut.astype(np.float32) / 255.0, (0, 0), 0.7)
+        return source
     half = max(float(right[0] - left[0]) / 2, 1.0)
     depth = float(front[1] - (left[1] + right[1]) / 2)
-    h, w = source.shape[:2]
     x0, x1 = int(max(0, np.floor(front[0] - half))), int(min(w, np.ceil(front[0] + half) + 1))
     y1 = int(min(h, np.ceil(front[1]) + 2))
     if x1 <= x0 or y1 <= 0:
