@@ -52,59 +52,48 @@ def _shoot(
     return image
 
 
-def tee(colour=(205, 35, 45), print_colour=(250, 220, 60), size=SIZE) -> Image.Image:
-    """A short-sleeved T-shirt, flat, with a crew neck."""
+def _tee_outline(size, neck: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A short-sleeved T-shirt's outline, clockwise from its ``neck`` (the top edge's four points
+    between the shoulders, as shares of the width from the middle and of the height)."""
     w, h = size
     cx = w / 2
-    outline = [
-        (cx - 0.07 * w, 0.16 * h),
-        (cx - 0.04 * w, 0.19 * h),
-        (cx + 0.04 * w, 0.19 * h),
-        (cx + 0.07 * w, 0.16 * h),
-        (cx + 0.22 * w, 0.19 * h),
-        (cx + 0.42 * w, 0.33 * h),
-        (cx + 0.34 * w, 0.43 * h),
-        (cx + 0.24 * w, 0.37 * h),
-        (cx + 0.24 * w, 0.80 * h),
-        (cx - 0.24 * w, 0.80 * h),
-        (cx - 0.24 * w, 0.37 * h),
-        (cx - 0.34 * w, 0.43 * h),
-        (cx - 0.42 * w, 0.33 * h),
-        (cx - 0.22 * w, 0.19 * h),
+    rest = [
+        (0.22, 0.19),
+        (0.42, 0.33),
+        (0.34, 0.43),
+        (0.24, 0.37),
+        (0.24, 0.80),
+        (-0.24, 0.80),
+        (-0.24, 0.37),
+        (-0.34, 0.43),
+        (-0.42, 0.33),
+        (-0.22, 0.19),
     ]
+    return [(cx + x * w, y * h) for x, y in neck + rest]
+
+
+def tee(colour=(205, 35, 45), print_colour=(250, 220, 60), size=SIZE) -> Image.Image:
+    """A short-sleeved T-shirt, flat, with a crew neck."""
+    outline = _tee_outline(size, [(-0.07, 0.16), (-0.04, 0.19), (0.04, 0.19), (0.07, 0.16)])
     return _shoot(outline, colour, print_colour, size)
 
 
 def v_neck_top(colour=(205, 35, 45), back_colour=(40, 120, 110), size=SIZE) -> Image.Image:
-    """A plain short-sleeved top laid flat with a deep V neck: through the neck opening the inside
-    of its back (``back_colour``) shows, down to the V's tip at 0.36 of the height."""
+    """A plain T-shirt laid flat with a deep V neck: through the neck opening the inside of its
+    back (``back_colour``) shows, down to the V's tip at 0.36 of the height."""
     w, h = size
     cx = w / 2
-    outline = [
-        (cx - 0.10 * w, 0.15 * h),
-        (cx - 0.05 * w, 0.175 * h),
-        (cx + 0.05 * w, 0.175 * h),
-        (cx + 0.10 * w, 0.15 * h),
-        (cx + 0.24 * w, 0.18 * h),
-        (cx + 0.42 * w, 0.33 * h),
-        (cx + 0.34 * w, 0.43 * h),
-        (cx + 0.24 * w, 0.37 * h),
-        (cx + 0.24 * w, 0.80 * h),
-        (cx - 0.24 * w, 0.80 * h),
-        (cx - 0.24 * w, 0.37 * h),
-        (cx - 0.34 * w, 0.43 * h),
-        (cx - 0.42 * w, 0.33 * h),
-        (cx - 0.24 * w, 0.18 * h),
-    ]
+    outline = _tee_outline(size, [(-0.10, 0.15), (-0.05, 0.175), (0.05, 0.175), (0.10, 0.15)])
     image = _shoot(outline, colour, colour, size)
-    ImageDraw.Draw(image).polygon(
+    inside = Image.new("RGB", size, colour)
+    ImageDraw.Draw(inside).polygon(
         [(cx - 0.10 * w, 0.15 * h), (cx + 0.10 * w, 0.15 * h), (cx, 0.36 * h)], fill=back_colour
     )
-    # Only the garment: the top edge between the corners stays the back's own.
+    # Only on the garment: the top edge between the corners stays the back's own.
     garment = Image.new("L", size, 0)
     ImageDraw.Draw(garment).polygon(outline, fill=255)
-    backdrop = _shoot(outline, colour, colour, size)
-    return Image.composite(image, backdrop, garment)
+    image.paste(inside, mask=garment)
+    return image
 
 
 def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Image.Image:
