@@ -71,6 +71,15 @@ HAIR_BRIDGE = 9
 # HAIR_WIDE_BELOW of the shoulder width above the shoulders, at most half their width from the middle.
 HAIR_LOWEST = 0.55
 HAIR_WIDE_BELOW = 0.12
+# Beyond the person's outline the old clothes' rim reaches at most this far (share of the torso
+# length); there, a pixel differing from the continued backdrop by more than OLD_EDGE_DIFFERS
+# (0..1, any channel), in the direction of the old clothes' colour (a cosine of at least
+# OLD_EDGE_TOWARDS), is their rim.
+OLD_EDGE_REACH = 0.03
+OLD_EDGE_DIFFERS = 0.06
+OLD_EDGE_TOWARDS = 0.7
+# ... judged over this many pixels square around each.
+OLD_EDGE_AROUND = 5
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
 SHADE_EDGE_REACH = 0.02
 # The old clothes' light carried onto bared skin as the body's form: between these two blurs
@@ -252,6 +261,26 @@ def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -
     filled = cv2.inpaint(small, mask, 5, cv2.INPAINT_TELEA)
     filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
     return filled.astype(np.float32) / 255.0
+
+
+def _old_rim(photo: np.ndarray, backdrop: np.ndarray, beside: np.ndarray, old_colour: np.ndarray) -> np.ndarray:
+    """The pixels ``beside`` the cleared old clothes that are still their rim (bool).
+
+    ``photo`` and ``backdrop`` (its continuation over the cleared region) are RGB 0..1. A rim
+    pixel differs from the backdrop, over the few pixels around it, by more than
+    OLD_EDGE_DIFFERS in some channel, towards ``old_colour`` (a cosine of at least
+    OLD_EDGE_TOWARDS): a band of blends of the old clothes and the backdrop. A rough wall differs
+    from its smooth continuation too, but pixel by pixel, in every direction.
+    """
+    rim = np.zeros(beside.shape, bool)
+    if not beside.any():
+        return rim
+    away = cv2.blur(photo - backdrop, (OLD_EDGE_AROUND, OLD_EDGE_AROUND))[beside]
+    towards = old_colour - backdrop[beside]
+    distance = np.linalg.norm(away, axis=-1) * np.linalg.norm(towards, axis=-1)
+    cosine = (away * towards).sum(axis=-1) / np.maximum(distance, 1e-6)
+    rim[beside] = (np.abs(away).max(axis=-1) > OLD_EDGE_DIFFERS) & (cosine > OLD_EDGE_TOWARDS)
+    return rim
 
 
 def _along(shape: tuple[int, int], point: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -1052,7 +1081,19 @@ def _compose(
         filled = filled * (1 - soft[..., None]) + skin_rgb * soft[..., None]
         changed |= soft > 0
     if to_backdrop.any():
-        fill = _background_fill(base, to_backdrop, (body.mask > 0.2) | (coverage > 0.02))
+        # The segmentation often stops a few pixels short of the old clothes' edge, and the
+        # inpainting then carried that rim's colour into the backdrop as a ghost of the old
+        # outline. The backdrop is continued from beyond OLD_EDGE_REACH of the person, and
+        # next to the cleared region, outside the person, what is still their rim goes too.
+        reach = max(2, int(round(OLD_EDGE_REACH * T)))
+        near = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+        hidden = cv2.dilate(((body.mask > 0.2) | (coverage > 0.02)).astype(np.uint8), near) > 0
+        fill = _background_fill(base, to_backdrop, hidden)
+        beside = (cv2.dilate(to_backdrop.astype(np.uint8), near) > 0) & (body.mask <= 0.5) & ~keep_out
+        old = to_backdrop & (body.mask > 0.5)
+        if old.any():
+            photo = base.astype(np.float32) / 255.0
+            to_backdrop |= _old_rim(photo, fill, beside, np.median(photo[old], axis=0))
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
         changed |= soft > 0
