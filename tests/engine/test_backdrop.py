@@ -25,7 +25,7 @@ def test_the_rim_of_old_clothes_beyond_the_outline_is_found_and_a_textured_wall_
     beside[:, 90:100] = True
     beside[:, 150:190] = True
 
-    rim = _old_rim(photo, wall, beside, jeans)
+    rim = _old_rim(np.round(photo * 255).astype(np.uint8), wall, beside, jeans)
 
     assert rim[:, 97:100].all(), "the jeans' soft edge stays on the wall"
     # (Judged over a few pixels around each, the rim reaches two pixels into the wall: harmless,

@@ -266,20 +266,26 @@ def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -
 def _old_rim(photo: np.ndarray, backdrop: np.ndarray, beside: np.ndarray, old_colour: np.ndarray) -> np.ndarray:
     """The pixels ``beside`` the cleared old clothes that are still their rim (bool).
 
-    ``photo`` and ``backdrop`` (its continuation over the cleared region) are RGB 0..1. A rim
-    pixel differs from the backdrop, over the few pixels around it, by more than
-    OLD_EDGE_DIFFERS in some channel, towards ``old_colour`` (a cosine of at least
+    ``photo`` (uint8) and ``backdrop`` (its continuation over the cleared region, 0..1) are RGB. A
+    rim pixel differs from the backdrop, over the few pixels around it, by more than
+    OLD_EDGE_DIFFERS in some channel, towards ``old_colour`` (0..1; a cosine of at least
     OLD_EDGE_TOWARDS): a band of blends of the old clothes and the backdrop. A rough wall differs
     from its smooth continuation too, but pixel by pixel, in every direction.
     """
     rim = np.zeros(beside.shape, bool)
-    if not beside.any():
+    ys, xs = np.nonzero(beside)
+    if not len(ys):
         return rim
-    away = cv2.blur(photo - backdrop, (OLD_EDGE_AROUND, OLD_EDGE_AROUND))[beside]
-    towards = old_colour - backdrop[beside]
+    pad = OLD_EDGE_AROUND
+    y0, y1 = max(0, ys.min() - pad), ys.max() + pad + 1
+    x0, x1 = max(0, xs.min() - pad), xs.max() + pad + 1
+    near = beside[y0:y1, x0:x1]
+    difference = photo[y0:y1, x0:x1].astype(np.float32) / 255.0 - backdrop[y0:y1, x0:x1]
+    away = cv2.blur(difference, (OLD_EDGE_AROUND, OLD_EDGE_AROUND))[near]
+    towards = old_colour - backdrop[y0:y1, x0:x1][near]
     distance = np.linalg.norm(away, axis=-1) * np.linalg.norm(towards, axis=-1)
     cosine = (away * towards).sum(axis=-1) / np.maximum(distance, 1e-6)
-    rim[beside] = (np.abs(away).max(axis=-1) > OLD_EDGE_DIFFERS) & (cosine > OLD_EDGE_TOWARDS)
+    rim[y0:y1, x0:x1][near] = (np.abs(away).max(axis=-1) > OLD_EDGE_DIFFERS) & (cosine > OLD_EDGE_TOWARDS)
     return rim
 
 
@@ -1092,8 +1098,7 @@ def _compose(
         beside = (cv2.dilate(to_backdrop.astype(np.uint8), near) > 0) & (body.mask <= 0.5) & ~keep_out
         old = to_backdrop & (body.mask > 0.5)
         if old.any():
-            photo = base.astype(np.float32) / 255.0
-            to_backdrop |= _old_rim(photo, fill, beside, np.median(photo[old], axis=0))
+            to_backdrop |= _old_rim(base, fill, beside, np.median(base[old], axis=0) / 255.0)
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
         changed |= soft > 0
