@@ -325,6 +325,24 @@ def test_a_black_old_collar_above_a_lower_new_neckline_is_bared_as_neck():
     assert black.sum() < 50, f"{black.sum()} black pixels of the old collar on the neck"
 
 
+def test_no_line_of_the_old_collars_edge_stays_round_the_bared_neck():
+    """Where the black collar met the neck, its edge blended with the skin into a dark skin hue
+    that passed for the throat's shadow: a thin dark line stayed round the demo man's bared neck,
+    like a necklace. Without the collar there is no shadow along it either."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    S = rendering.body.shoulder_width
+    down, across = _body_axes(rendering.body)
+    out = np.asarray(rendering.image).astype(np.float32) / 255
+    lightness = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0]
+    # The bared neck and chest inside the new neckline, below the beard, not under the new tee.
+    bared = (np.abs(across) < 0.3 * S) & (down > -0.25 * S) & (down < rendering.placed[0].top_down + 0.05 * S)
+    bared &= rendering.coverage() < 0.05
+    assert bared.sum() > 2000
+    # 54 such pixels before, in a line a pixel or two wide; none now.
+    assert ((lightness < 45) & bared).sum() < 10
+
+
 def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():
     """Curls reaching past half the shoulders' width beside the head were taken for the old top's
     shoulders, so a square notch of backdrop was cut from each side of the hair (a woman's curls

@@ -71,6 +71,10 @@ HAIR_BRIDGE = 9
 # HAIR_WIDE_BELOW of the shoulder width above the shoulders, at most half their width from the middle.
 HAIR_LOWEST = 0.55
 HAIR_WIDE_BELOW = 0.12
+# Bared skin reaches this far (share of the torso length) over what is darker than the lit skin by
+# OLD_EDGE_FRINGE_DARKER (L) beside it: the old clothes' blended edge and their shadow.
+OLD_EDGE_FRINGE = 0.012
+OLD_EDGE_FRINGE_DARKER = 25.0
 # Beyond the person's outline the old clothes' rim reaches at most this far (share of the torso
 # length); there, a pixel differing from the continued backdrop by more than OLD_EDGE_DIFFERS
 # (0..1, any channel), in the direction of the old clothes' colour (a cosine of at least
@@ -1041,6 +1045,12 @@ def _compose(
             to_skin &= ~np.isin(labels, small)
         # Edge pixels of the old garment blend with skin and pass as skin;
         # reach over them so no ghost outline of the old neckline remains.
+        # First over the darkest of them, further: a dark collar's edge blends with the neck into
+        # a skin hue at a fraction of its lightness, passing for the throat's shadow, and stayed as
+        # a thin dark line round the bared neck. Without the collar there is no shadow along it.
+        reach = 2 * max(2, int(round(OLD_EDGE_FRINGE * T))) + 1
+        fringe = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+        to_skin = to_skin | (fringe & (lab[..., 0] < skin[0] - OLD_EDGE_FRINGE_DARKER) & ~hair)
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person & ~arm_outline
         if to_skin.any():
