@@ -343,6 +343,27 @@ def test_no_line_of_the_old_collars_edge_stays_round_the_bared_neck():
     assert ((lightness < 45) & bared).sum() < 10
 
 
+def test_a_tee_covers_the_shoulders_up_to_the_outline():
+    """The new tee's top edge lay a little below the demo man's shoulder outline, and the strip of
+    his old black tee between them was filled as skin: pale wings over both shoulders. A top with
+    sleeves goes on there, the print mirrored across its edge."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    S = rendering.body.shoulder_width
+    down, across = _body_axes(rendering.body)
+    photo = np.asarray(person.resize(rendering.image.size)).astype(int)
+    out = np.asarray(rendering.image).astype(int)
+    # The old tee's shoulders, beyond the neck, down to just below the shoulder joints.
+    shoulders = (photo.sum(axis=2) < 150) & (rendering.body.mask > 0.5)
+    shoulders &= (np.abs(across) > 0.3 * S) & (down < 0.15 * S)
+    assert shoulders.sum() > 10000
+    # Beige: neither the new tee's red (205, 35, 45) nor its yellow dots (250, 220, 60).
+    red, green, blue = out[..., 0], out[..., 1], out[..., 2]
+    beige = (red > 150) & (green > 100) & (green < 210) & (blue > 70)
+    # 231 such pixels before, none now.
+    assert (beige & shoulders).sum() < 20
+
+
 def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():
     """Curls reaching past half the shoulders' width beside the head were taken for the old top's
     shoulders, so a square notch of backdrop was cut from each side of the hair (a woman's curls

@@ -46,6 +46,9 @@ DOMINANT_BIN = 8.0
 # from the neck.
 SHOULDER_NOTCH = 0.12
 SHOULDER_NOTCH_LOWEST = 0.2
+# ... and above a top with sleeves, old clothes on the shoulders up to SHOULDER_GAP of the shoulder
+# width above its edge.
+SHOULDER_GAP = 0.06
 # Wide blurs (the colour around a notch) are made where they are this many pixels wide (_wide_blur).
 WIDE_BLUR_SIGMA = 4.0
 # Over the shoulders, down to SHOULDER_LAID_LOWEST of the torso, a top reaches out of the person's
@@ -389,14 +392,17 @@ def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
     return np.median(pixels[near], axis=0)
 
 
-def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray, across: np.ndarray) -> Layer | None:
+def _shoulder_notches(
+    body: Body, garment: PlacedGarment, down: np.ndarray, across: np.ndarray, lab: np.ndarray, skin: np.ndarray | None
+) -> Layer | None:
     """A layer of the garment's own colour over the notches between its pieces at the shoulders.
 
     The body panel's shoulder and the sleeve's cap are warped apart, and where their outlines
     meet at an angle a notch opens at the top of the shoulder: the old clothes there went to
     the backdrop or to skin, a white or brown nick in the new top. Gaps narrower than
     SHOULDER_NOTCH of the shoulder width, over the person, are closed with the colour around
-    them, behind the pieces.
+    them, behind the pieces. So are the old clothes (not the ``skin`` colour, when it is known) a
+    top with sleeves leaves on the shoulders just above its top edge.
     """
     h, w = body.shape
     S, T = body.shoulder_width, body.torso_length
@@ -414,6 +420,19 @@ def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray, acro
     ease = max(1, int(SHOULDER_EASE * S))
     near = cv2.dilate((body.mask[:band] > 0.5).astype(np.uint8), np.ones((2 * ease + 1, 2 * ease + 1), np.uint8))
     notch = (closed > 0) & (solid == 0) & (near > 0) & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
+    gap = np.zeros_like(notch)
+    if garment.sleeves and skin is not None:
+        # A top with sleeves covers the shoulders up to the person's outline: a strip of the
+        # old top's shoulders left between its top edge and the outline was filled as skin, pale
+        # wings over the shoulders. Up to SHOULDER_GAP above it, the top goes on in its colour.
+        up = max(1, int(SHOULDER_GAP * S))
+        raised = cv2.dilate(solid, np.ones((up + 1, 1), np.uint8), anchor=(0, 0))
+        gap = (raised > 0) & (solid == 0) & (body.mask[:band] > 0.5) & ~is_skin(lab[:band], skin)
+        # ... a strip under the outline, not a column up the side of the neck (an old collar).
+        outside = (body.mask[:band] <= 0.5).astype(np.uint8)
+        under_the_outline = cv2.dilate(outside, np.ones((up + 1, 1), np.uint8), anchor=(0, up)) > 0
+        gap &= under_the_outline & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
+        notch |= gap
     notch &= np.abs(across[:band]) > NECK_HALF * S  # the neckline is the garment's own shape
     if not notch.any():
         return None
@@ -431,11 +450,38 @@ def _shoulder_notches(body: Body, garment: PlacedGarment, down: np.ndarray, acro
     ax, ay = x0 - around_box[0], y0 - around_box[1]
     rgba = np.zeros((y1 - y0, x1 - x0, 4), np.float32)
     rgba[..., :3] = np.clip(around[ay : ay + y1 - y0, ax : ax + x1 - x0], 0, 1)
+    if gap.any():
+        # Above the top's edge it goes on as the top mirrored across its edge: a print's blur
+        # was a flat, muddy patch, and its colours drawn straight up were streaks.
+        below = _mirrored_above(colour, weight)[ay : ay + y1 - y0, ax : ax + x1 - x0]
+        here = gap[y0:y1, x0:x1] & np.isfinite(below[..., 0])
+        rgba[here, :3] = np.clip(below[here], 0, 1)
     # Reaching a little under the pieces' feathered edges (it lies behind them), or a faint ring of
     # what lies below shows through where both are part-transparent.
     under = cv2.dilate(notch[y0:y1, x0:x1].astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
     rgba[..., 3] = np.clip(_feather(under, 0.8), 0, 1)
     return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
+
+
+def _mirrored_above(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Each pixel above a garment (``colour`` premultiplied by its ``weight``) given the garment's
+    colour mirrored across its top edge in that column, a few pixels inside it (the edge's own
+    feathered, shaded pixels are not its colour); NaN where there is none."""
+    h, w = weight.shape
+    solid = weight > 0.5
+    own = colour / np.maximum(weight, 1e-6)[..., None]
+    inside = solid.copy()
+    inside[2:] &= solid[:-2]
+    inside[:2] = False
+    has = inside.any(axis=0)
+    edge = np.where(has, np.argmax(inside, axis=0), h)
+    rows = np.arange(h)[:, None]
+    source = 2 * edge[None, :] - rows
+    valid = has[None, :] & (rows < edge[None, :]) & (source < h)
+    source = np.clip(source, 0, h - 1)
+    mirrored = own[source, np.arange(w)[None, :]]
+    valid &= inside[source, np.arange(w)[None, :]]
+    return np.where(valid[..., None], mirrored, np.nan).astype(np.float32)
 
 
 def _lay_on_the_shoulders(body: Body, garment: PlacedGarment, down: np.ndarray, across: np.ndarray) -> None:
@@ -874,7 +920,7 @@ def _compose(
             layer.rgba[..., :3] = np.clip(layer.rgba[..., :3] * shade[y0:y1, x0:x1, None], 0, 1)
         if garment.kind in ("upper", "full"):
             _lay_on_the_shoulders(body, garment, down, across)
-            notch = _shoulder_notches(body, garment, down, across)
+            notch = _shoulder_notches(body, garment, down, across, lab, skin)
             if notch is not None:
                 garment.layers.insert(0, notch)
     coverage = np.zeros((h, w), np.float32)
