@@ -1094,9 +1094,13 @@ def _compose(
         # First over the darkest of them, further: a dark collar's edge blends with the neck into
         # a skin hue at a fraction of its lightness, passing for the throat's shadow, and stayed as
         # a thin dark line round the bared neck. Without the collar there is no shadow along it.
+        # Only a thin line: a broad shadow (under a dark-skinned jaw) is the throat's own.
         reach = 2 * max(2, int(round(OLD_EDGE_FRINGE * T))) + 1
         fringe = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
-        to_skin = to_skin | (fringe & (lab[..., 0] < skin[0] - OLD_EDGE_FRINGE_DARKER) & ~hair)
+        dark = ((lab[..., 0] < skin[0] - OLD_EDGE_FRINGE_DARKER) & ~hair & ~to_skin).astype(np.uint8)
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))
+        thin = (dark > 0) & (cv2.morphologyEx(dark, cv2.MORPH_OPEN, disc) == 0)
+        to_skin = to_skin | (fringe & thin)
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person & ~arm_outline
         if to_skin.any():
