@@ -495,7 +495,7 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=float, default=30, help="seconds of polls under load, per key count")
     parser.add_argument("--load-keys", default="10,30", help="key counts for the polls under load")
     parser.add_argument("--tryons", type=int, default=150, help="try-ons at 768x1024 for throughput and memory")
-    parser.add_argument("--large-tryons", type=int, default=30, help="try-ons at 1536x2048")
+    parser.add_argument("--large-tryons", type=int, default=30, help="try-ons at 1536x2048 (0: skip)")
     parser.add_argument("--clients", type=int, default=6, help="concurrent clients for the throughput runs")
     parser.add_argument("--studio-runs", type=int, default=8, help="try-ons clicked in Chromium (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with the logs")
@@ -533,7 +533,8 @@ def main() -> int:
             polls_under_load(deployment, int(n), args.load_seconds) for n in args.load_keys.split(",") if n
         ]
         report["throughput_768x1024"] = throughput(deployment, keys, model, cloth, args.tryons)
-        report["throughput_1536x2048"] = throughput(deployment, keys, large_model, large_cloth, args.large_tryons)
+        if args.large_tryons:
+            report["throughput_1536x2048"] = throughput(deployment, keys, large_model, large_cloth, args.large_tryons)
         report["rss_at_end"] = process_rss(deployment)
     finally:
         load.teardown(deployment, args.keep)
@@ -585,6 +586,8 @@ def print_report(report: dict) -> None:
             f"p99 {row['probe_p99_ms']} ms ({verdict(row['probe_p99_ms'], 20)})"
         )
     for size, target in (("768x1024", 150), ("1536x2048", None)):
+        if f"throughput_{size}" not in report:
+            continue
         row = report[f"throughput_{size}"]
         goal = f" ({row['per_minute'] / target:.2f}x the {target}/min target)" if target else ""
         print(
