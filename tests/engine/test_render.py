@@ -364,6 +364,28 @@ def test_a_tee_covers_the_shoulders_up_to_the_outline():
     assert (beige & shoulders).sum() < 20
 
 
+def test_a_sleeves_edges_are_as_crisp_as_the_cut_out():
+    """Warped round the arm and drawn out along it, a sleeve's edge softened with it: the demo
+    tee's sleeve hems were a pinkish fringe over the arms. Its alpha ramps from clear to solid
+    over about as many pixels as the cut-out's own edge."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    layers = rendering.placed[0].layers
+    widths = []
+    for root, front in zip(layers, layers[1:], strict=False):
+        if root.role != "sleeve_root" or front.role != "sleeve":
+            continue
+        # The two pieces laid over each other are the sleeve's own alpha.
+        alpha = root.rgba[..., 3] + front.rgba[..., 3] * (1 - root.rgba[..., 3])
+        solid = (alpha > 0.5).astype(np.uint8)
+        outline = solid - cv2.erode(solid, np.ones((3, 3), np.uint8))
+        ramp = (alpha > 0.05) & (alpha < 0.95)
+        widths.append(ramp.sum() / max(int(outline.sum()), 1))
+    assert len(widths) == 2
+    # 5.2 and 4.3 px before, 2.5 and 2.4 now.
+    assert max(widths) < 3.2, f"the sleeves' edges ramp over {widths} px"
+
+
 def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():
     """Curls reaching past half the shoulders' width beside the head were taken for the old top's
     shoulders, so a square notch of backdrop was cut from each side of the hair (a woman's curls

@@ -51,6 +51,8 @@ PART_EDGE = 0.002
 SLEEVE_BEHIND = 0.6
 # How far a sleeve's cap stands off the shoulder's outline (cloth and a little ease), × shoulder width.
 SLEEVE_CAP_EASE = 0.02
+# A warped sleeve's alpha ramps are made this many times steeper (to the cut-out's own 1-2 px).
+SLEEVE_EDGE_SHARPEN = 2.0
 
 # Where a hem or a sleeve end lands, by the class measured on the flat lay
 # (GarmentAnalysis.hem / .sleeve). A top's hem along the torso, as a share of
@@ -603,6 +605,9 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     rgba = cv2.remap(part, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     if rgba[..., 3].max() <= 0.01:
         return None
+    # Drawn out along the arm (a short sleeve reaching over an old one) and round it, the sleeve's
+    # cut-out edge softened with it: its hem was a pinkish fringe over the arm 4-5 px wide.
+    rgba[..., 3] = _smoothstep((rgba[..., 3] - 0.5) * SLEEVE_EDGE_SHARPEN + 0.5)
     # Around the armpit the sleeve goes behind the torso panel (seen from the
     # front, the panel's side seam is in front of the sleeve's inner half);
     # further down the arm, the sleeve is in front of whatever it passes.
