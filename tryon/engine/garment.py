@@ -772,14 +772,14 @@ def _scale_points(points: dict[str, np.ndarray], scale: float) -> dict[str, np.n
 
 
 def _upper_keypoints(
-    mask: np.ndarray, box, clothes_type: str, rgb: np.ndarray | None = None
+    mask: np.ndarray, box, clothes_type: str, rgb: np.ndarray
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Neckline, shoulders, armpits, sleeve ends and hem of a top or dress, and its parts (see _parts).
 
     ``rgb`` (the photo at the mask's size) lets sleeves lying inside the outline be found by
     the seam line along them, and a V neck's front by its edges.
     """
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb is not None else None
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     x0, y0, x1, y1 = box
     height = y1 - y0
     runs = _body_runs(mask, box)
@@ -814,7 +814,7 @@ def _upper_keypoints(
         hanging = _hanging_sleeves(mask, box)
     elif not sleeves:
         hanging = _cuffs_beside_bodice(box, runs)
-    if hanging is None and not sleeves and clothes_type == "upper" and grey is not None:
+    if hanging is None and not sleeves and clothes_type == "upper":
         hanging = _sleeves_inside(grey, mask, box)
     if hanging is not None:
         body_left, body_right, _split = hanging
@@ -1060,7 +1060,7 @@ def _cuffs_beside_bodice(box, runs: np.ndarray) -> tuple[int, int, int] | None:
 
 
 def _front_neckline(
-    top: np.ndarray, points: dict[str, np.ndarray], armpit_y: float, mask=None, rgb=None
+    top: np.ndarray, points: dict[str, np.ndarray], armpit_y: float, mask: np.ndarray, rgb: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Where the front of a collar would lie: ``collar_left``/``collar_right`` and ``neck_front``.
 
@@ -1072,8 +1072,8 @@ def _front_neckline(
     for a narrow high collar (it covers the neck), nor when that would reach
     down towards the armpits (an off-shoulder band, a camisole's straps), nor
     when the top edge already lies that low (a V or scoop seen from the front).
-    With the photo (``rgb`` and the garment's ``mask``), a V's front edges are
-    looked for first (see _v_front): then ``neck_front`` is the V's tip and
+    A V's front edges are looked for first, on the photo (``rgb``) within the
+    garment's ``mask`` (see _v_front): then ``neck_front`` is the V's tip and
     ``neck_v_left_<i>``/``neck_v_right_<i>`` points down its edges, from the top.
     """
     sl, sr = float(points["shoulder_left"][0]), float(points["shoulder_right"][0])
@@ -1093,10 +1093,9 @@ def _front_neckline(
         "collar_left": np.array([x_left, high], np.float32),
         "collar_right": np.array([x_right, high], np.float32),
     }
-    if rgb is not None and mask is not None:
-        v = _v_front(rgb, mask, top, x_left, x_right, armpit_y)
-        if v is not None:
-            return corners | v
+    v = _v_front(rgb, mask, top, x_left, x_right, armpit_y)
+    if v is not None:
+        return corners | v
     front_y = high + FRONT_NECK_DROP * opening
     if front_y <= neck_y or front_y - high > 0.8 * (armpit_y - high):
         return {}
