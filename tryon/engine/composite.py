@@ -1136,6 +1136,18 @@ def _compose(
         # Outside the person's outline too, below the ankles as well: the segmentation often stops
         # short of a long hem, whose dark edge then stayed as a ragged line on the floor.
         to_backdrop = grown & ~keep_out & (backdrop_zone | (body.mask <= 0.5)) | to_backdrop
+        # It often stops further short still, and the inpainting then carried that rim's colour
+        # into the backdrop as a ghost of the old outline. The backdrop is continued from beyond
+        # OLD_EDGE_REACH of the person, and next to the cleared region, outside the person, what is
+        # still their rim goes too.
+        reach = max(2, int(round(OLD_EDGE_REACH * T)))
+        near = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+        hidden = cv2.dilate(((body.mask > 0.2) | (coverage > 0.02)).astype(np.uint8), near) > 0
+        fill = _background_fill(base, to_backdrop, hidden)
+        beside = (cv2.dilate(to_backdrop.astype(np.uint8), near) > 0) & (body.mask <= 0.5) & ~keep_out
+        old = to_backdrop & (body.mask > 0.5)
+        if old.any():
+            to_backdrop |= _old_rim(base, fill, beside, np.median(base[old], axis=0) / 255.0)
     if skin_rgb is not None:
         # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
         # backdrop's soft edge: each half-feathered over the old clothes left a quarter of them
@@ -1147,18 +1159,6 @@ def _compose(
         filled = filled * (1 - soft[..., None]) + skin_rgb * soft[..., None]
         changed |= soft > 0
     if to_backdrop.any():
-        # The segmentation often stops a few pixels short of the old clothes' edge, and the
-        # inpainting then carried that rim's colour into the backdrop as a ghost of the old
-        # outline. The backdrop is continued from beyond OLD_EDGE_REACH of the person, and
-        # next to the cleared region, outside the person, what is still their rim goes too.
-        reach = max(2, int(round(OLD_EDGE_REACH * T)))
-        near = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-        hidden = cv2.dilate(((body.mask > 0.2) | (coverage > 0.02)).astype(np.uint8), near) > 0
-        fill = _background_fill(base, to_backdrop, hidden)
-        beside = (cv2.dilate(to_backdrop.astype(np.uint8), near) > 0) & (body.mask <= 0.5) & ~keep_out
-        old = to_backdrop & (body.mask > 0.5)
-        if old.any():
-            to_backdrop |= _old_rim(base, fill, beside, np.median(base[old], axis=0) / 255.0)
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
         filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
         changed |= soft > 0
