@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.engine import drawing
+from tryon.engine.composite import _down_map
 from tryon.engine.person import (
     LEFT_ANKLE,
     LEFT_ELBOW,
@@ -47,12 +48,6 @@ ARMS = {"left": (LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), "right": (RIGHT_SHOULDE
 @pytest.fixture(scope="module")
 def person():
     return Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB")
-
-
-def _down_map(body) -> np.ndarray:
-    h, w = body.shape
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    return (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
 
 
 def _lowest(rendering, index: int = 0, roles=("body",)) -> float:

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.engine import drawing
+from tryon.engine.composite import _across_map, _down_map
 from tryon.engine.images import fit_within
 from tryon.engine.person import (
     LEFT_ANKLE,
@@ -293,26 +294,23 @@ def test_a_render_uses_one_blas_thread(person):
     assert all(library["num_threads"] == 1 for library in blas), blas
 
 
-def _body_axes(body):
-    """(down, across): each pixel's distance along the body's axes from the shoulders' centre."""
-    h, w = body.shape
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    down = (xs - body.origin[0]) * body.v[0] + (ys - body.origin[1]) * body.v[1]
-    across = (xs - body.origin[0]) * body.u[0] + (ys - body.origin[1]) * body.u[1]
-    return down, across
+@pytest.fixture(scope="module")
+def demo():
+    """The demo's man in his black tee and the drawn red tee on him: (photo, rendering)."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    return person, render_tryon_detailed(person, drawing.tee(), "upper")
 
 
-def test_a_black_old_collar_above_a_lower_new_neckline_is_bared_as_neck():
+def test_a_black_old_collar_above_a_lower_new_neckline_is_bared_as_neck(demo):
     """The demo's man wears a black crew-neck tee; the new tee's neckline sits lower. Dark pixels
     on the neck were kept as hair or shadow, so the old black collar showed as a crescent inside
     the new neckline. Hair is told apart on its own (it hangs from the head), and a throat's deep
     shadow has the skin's hue."""
-    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
-    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    _, rendering = demo
     body = rendering.body
     out = np.asarray(rendering.image).astype(np.float32) / 255
     lightness = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0]
-    down, across = _body_axes(body)
+    down, across = _down_map(body), _across_map(body)
     S = body.shoulder_width
     # The base of the neck, above the new neckline and below the chin: where the old collar was.
     # (The body's origin is between the shoulder joints, level with the base of the neck.) Below
@@ -325,14 +323,13 @@ def test_a_black_old_collar_above_a_lower_new_neckline_is_bared_as_neck():
     assert black.sum() < 50, f"{black.sum()} black pixels of the old collar on the neck"
 
 
-def test_no_line_of_the_old_collars_edge_stays_round_the_bared_neck():
+def test_no_line_of_the_old_collars_edge_stays_round_the_bared_neck(demo):
     """Where the black collar met the neck, its edge blended with the skin into a dark skin hue
     that passed for the throat's shadow: a thin dark line stayed round the demo man's bared neck,
     like a necklace. Without the collar there is no shadow along it either."""
-    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
-    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    _, rendering = demo
     S = rendering.body.shoulder_width
-    down, across = _body_axes(rendering.body)
+    down, across = _down_map(rendering.body), _across_map(rendering.body)
     out = np.asarray(rendering.image).astype(np.float32) / 255
     lightness = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0]
     # The bared neck and chest inside the new neckline, below the beard, not under the new tee.
@@ -343,14 +340,13 @@ def test_no_line_of_the_old_collars_edge_stays_round_the_bared_neck():
     assert ((lightness < 45) & bared).sum() < 10
 
 
-def test_a_tee_covers_the_shoulders_up_to_the_outline():
+def test_a_tee_covers_the_shoulders_up_to_the_outline(demo):
     """The new tee's top edge lay a little below the demo man's shoulder outline, and the strip of
     his old black tee between them was filled as skin: pale wings over both shoulders. A top with
     sleeves goes on there, the print mirrored across its edge."""
-    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
-    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    person, rendering = demo
     S = rendering.body.shoulder_width
-    down, across = _body_axes(rendering.body)
+    down, across = _down_map(rendering.body), _across_map(rendering.body)
     photo = np.asarray(person.resize(rendering.image.size)).astype(int)
     out = np.asarray(rendering.image).astype(int)
     # The old tee's shoulders, beyond the neck, down to just below the shoulder joints.
@@ -364,12 +360,11 @@ def test_a_tee_covers_the_shoulders_up_to_the_outline():
     assert (beige & shoulders).sum() < 20
 
 
-def test_a_sleeves_edges_are_as_crisp_as_the_cut_out():
+def test_a_sleeves_edges_are_as_crisp_as_the_cut_out(demo):
     """Warped round the arm and drawn out along it, a sleeve's edge softened with it: the demo
     tee's sleeve hems were a pinkish fringe over the arms. Its alpha ramps from clear to solid
     over about as many pixels as the cut-out's own edge."""
-    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
-    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    _, rendering = demo
     layers = rendering.placed[0].layers
     widths = []
     for root, front in zip(layers, layers[1:], strict=False):
@@ -411,7 +406,7 @@ def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():
     analysis = dataclasses.replace(analysis, person_mask=np.maximum(analysis.person_mask, outline))
 
     rendering = render_tryon_detailed(haired, drawing.tee(), "upper", person=analysis)
-    down, across = _body_axes(rendering.body)
+    down, across = _down_map(rendering.body), _across_map(rendering.body)
     S = rendering.body.shoulder_width
     # The hair's sides, above the shoulders and beyond half their width, where the old top's
     # outline reaches up.
