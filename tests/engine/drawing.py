@@ -334,6 +334,28 @@ def sleeveless_vest(colour=(150, 150, 155), print_colour=(60, 60, 70), size=SIZE
     return _shoot(outline, colour, print_colour, size)
 
 
+def cami(colour=(40, 120, 160), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
+    """A camisole: thin straps over the shoulders, a V neck between them, no sleeves."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.17 * w, 0.10 * h),
+        (cx - 0.15 * w, 0.10 * h),
+        (cx - 0.15 * w, 0.22 * h),
+        (cx, 0.32 * h),
+        (cx + 0.15 * w, 0.22 * h),
+        (cx + 0.15 * w, 0.10 * h),
+        (cx + 0.17 * w, 0.10 * h),
+        (cx + 0.19 * w, 0.22 * h),
+        (cx + 0.24 * w, 0.26 * h),
+        (cx + 0.26 * w, 0.88 * h),
+        (cx - 0.26 * w, 0.88 * h),
+        (cx - 0.24 * w, 0.26 * h),
+        (cx - 0.19 * w, 0.22 * h),
+    ]
+    return _shoot(outline, colour, print_colour, size)
+
+
 def crop_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) -> Image.Image:
     """A cropped top with cap sleeves and a V neck: wider than tall, like a mini skirt."""
     w, h = size

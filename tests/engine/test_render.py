@@ -381,6 +381,27 @@ def test_a_sleeves_edges_are_as_crisp_as_the_cut_out(demo):
     assert max(widths) < 3.2, f"the sleeves' edges ramp over {widths} px"
 
 
+def test_a_bared_shoulder_runs_from_the_neck_into_the_arm():
+    """A camisole on the demo man bares his shoulders and upper arms from the old black tee. The
+    torso's fill stopped short of the arm's, and over each shoulder between the strap and the arm a
+    notch of the old tee went to the backdrop: the arm hung beside the torso like a square block."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.cami(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    down, across = _down_map(body), _across_map(body)
+    photo = np.asarray(person.resize(rendering.image.size)).astype(int)
+    out = np.asarray(rendering.image).astype(int)
+    # The old tee over the shoulders, outside the straps, above the shoulder joints, left uncovered.
+    shoulders = (photo.sum(axis=2) < 150) & (body.mask > 0.5) & (rendering.coverage() < 0.05)
+    shoulders &= (np.abs(across) > 0.35 * S) & (np.abs(across) < 0.5 * S) & (down > -0.2 * S) & (down < 0)
+    assert shoulders.sum() > 500
+    backdrop = np.median(photo[body.mask < 0.1], axis=0)
+    like_the_backdrop = np.abs(out - backdrop).max(axis=2) < 20
+    # 308 such pixels before, none now.
+    assert (like_the_backdrop & shoulders).sum() < 30
+
+
 def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():
     """Curls reaching past half the shoulders' width beside the head were taken for the old top's
     shoulders, so a square notch of backdrop was cut from each side of the hair (a woman's curls

@@ -55,6 +55,10 @@ WIDE_BLUR_SIGMA = 4.0
 # outline by at most SHOULDER_EASE of the shoulder width (cloth lying on the shoulder).
 SHOULDER_LAID_LOWEST = 0.1
 SHOULDER_EASE = 0.03
+# A bared shoulder is one piece from the neck to the arm: the torso down to this share of the torso
+# length and the upper arm to this share of its length are joined.
+SHOULDER_JOINED = 0.1
+SHOULDER_JOINED_ARM = 0.3
 NECK_HALF = 0.2
 # The throat, in front of the neck below the chin: this far either side of the body's centre line
 # (share of the shoulder width).
@@ -311,15 +315,17 @@ def _across_map(body: Body) -> np.ndarray:
     return _along(body.shape, body.origin, body.u)
 
 
-def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
-    """The torso between the shoulders and the new garment's hem (for skin fill)."""
+def _torso_zone(body: Body, placed: PlacedGarment, segments) -> np.ndarray:
+    """The torso between the shoulders and the new garment's hem, and the arms' tops (for skin fill)."""
     h, w = body.shape
     zone = np.zeros((h, w), np.uint8)
-    left, right = [], []
-    top = min(placed.top_down, 0.0) - 0.3 * body.shoulder_width
+    left, right, centres = [], [], []
+    S = body.shoulder_width
+    top = min(placed.top_down, 0.0) - 0.3 * S
     hem = min(placed.hem_down, body.torso_length)
     shoulder_half = body.expected_half_width(0.0)
-    for down in np.linspace(top, hem, 12):
+    downs = np.linspace(top, hem, 12)
+    for down in downs:
         # From the landmarks, not the mask: a loose old top's boxy outline
         # isn't the body's, and what lies beyond gives way to the backdrop.
         need_l = need_r = body.expected_half_width(max(down, 0.0))
@@ -333,8 +339,27 @@ def _torso_zone(body: Body, placed: PlacedGarment) -> np.ndarray:
         centre = body.origin + (body.hip_centre - body.origin) * (down / body.torso_length)
         left.append(centre - body.u * need_l)
         right.append(centre + body.u * need_r)
+        centres.append(centre)
     polygon = np.array(left + right[::-1], np.int32)
     cv2.fillPoly(zone, [polygon], 1)
+    # Each shoulder runs on from the neck over the deltoid into the arm: the torso's top and the
+    # upper arm's first stretch are joined by their convex hull. Apart, a bared arm hung beside
+    # the torso as a square block, with a notch of backdrop over the shoulder between them.
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    shoulders = (downs >= -0.3 * S) & (downs <= SHOULDER_JOINED * body.torso_length)
+    for side, edge in (("left", left), ("right", right)):
+        _, shoulder, elbow, r_shoulder, r_elbow = next(seg for seg in segments if seg[0] == f"{side} arm")
+        reach = shoulder + (elbow - shoulder) * SHOULDER_JOINED_ARM
+        r_reach = r_shoulder + (r_elbow - r_shoulder) * SHOULDER_JOINED_ARM
+        points = [
+            np.array(edge)[shoulders],
+            np.array(centres)[shoulders],
+            shoulder + ring * r_shoulder,
+            reach + ring * r_reach,
+        ]
+        hull = cv2.convexHull(np.concatenate(points).astype(np.float32))
+        cv2.fillConvexPoly(zone, np.round(hull).astype(np.int32), 1)
     return zone > 0
 
 
@@ -952,7 +977,7 @@ def _compose(
     kinds = {g.kind for g in placed}
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
-        skin_zone |= _torso_zone(body, top) | arms
+        skin_zone |= _torso_zone(body, top, segments) | arms
         if top.kind == "upper":
             # Below a top shorter than the old one, where the old top went on, is
             # the midriff: skin, down to the waist or the old top's hem. The old top
