@@ -112,6 +112,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # The rate-limit counts live in a file of their own beside it (tryon/ratelimit.py): an API request's
+    # count then never waits for the database's one write lock, held by queue workers and creates.
+    TRYON_RATE_LIMIT_FILE = env_str(
+        "TRYON_RATE_LIMIT_FILE", str(Path(DATABASES["default"]["NAME"]).with_suffix(".ratelimit.sqlite3"))
+    )
+else:
+    TRYON_RATE_LIMIT_FILE = ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -92,6 +92,10 @@ def _test_settings(request, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.TRYON_RATE_LIMIT_FILE:
+        # SQLite's rate-limit counts are a file beside the database, which a test's rollback does not
+        # undo: each test counts afresh, as each did when they were rows of the database.
+        settings.TRYON_RATE_LIMIT_FILE = str(tmp_path / "ratelimit.sqlite3")
     # Every test client is 127.0.0.1, and the Redis counters outlive a test: the wrong-key tests of a
     # whole run would add up. Tests of that throttle set their own limit and address.
     settings.TRYON_AUTH_FAILURES_PER_MINUTE = 10_000

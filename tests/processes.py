@@ -39,6 +39,7 @@ def process_env(**extra) -> dict:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+        env["TRYON_RATE_LIMIT_FILE"] = str(settings.TRYON_RATE_LIMIT_FILE)  # the test's own counts
     else:
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env.update({key: str(value) for key, value in extra.items()})

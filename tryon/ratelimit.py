@@ -1,19 +1,26 @@
 """Fixed windows (one minute by default) per API key or studio visitor, counted where every web process sees them.
 
-With ``REDIS_URL`` the counter is a Redis ``INCR`` (atomic on the server); otherwise it is a
-database row bumped with ``UPDATE … SET count = count + 1 … RETURNING count``. Never process memory, and never
-Django's database cache, whose ``incr`` is a get-then-set race.
+With ``REDIS_URL`` the counter is a Redis ``INCR`` (atomic on the server). On the embedded default
+(SQLite) it is a row in a small SQLite file of its own (``TRYON_RATE_LIMIT_FILE``), bumped by one
+upsert: SQLite has one write lock per file, and in the database's file every API request's count
+queued for it behind the queue workers' progress writes (a worker runs at idle priority, so a
+busy machine could hold it there for tens of milliseconds) and the creates' transactions. Only web
+processes write the counts file, one statement at a time. With another database and no Redis, it is
+a database row bumped with ``UPDATE … SET count = count + 1 … RETURNING count``. Never process
+memory, and never Django's database cache, whose ``incr`` is a get-then-set race.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from tryon.models import ApiKey, RateLimitWindow
 
@@ -86,6 +93,8 @@ def failed_auth_state(address: str) -> RateLimitState:
     bucket = _failed_auth_bucket(address)
     if settings.REDIS_URL:
         used = int(_redis().get(f"fitroom:ratelimit:{seconds}:{bucket}:{window}") or 0)
+    elif settings.TRYON_RATE_LIMIT_FILE:
+        used = _read_in_file(f"{bucket}:{seconds}", window)
     else:
         used = _read_in_database(f"{bucket}:{seconds}", window)
     return RateLimitState(limit=settings.TRYON_AUTH_FAILURES_PER_MINUTE, used=used, reset_at=(window + 1) * seconds)
@@ -99,7 +108,12 @@ def count_failed_auth(address: str) -> RateLimitState:
 def _count(bucket: str, limit: int) -> RateLimitState:
     seconds = settings.TRYON_RATE_LIMIT_WINDOW
     window = int(time.time()) // seconds
-    count = _count_in_redis if settings.REDIS_URL else _count_in_database
+    if settings.REDIS_URL:
+        count = _count_in_redis
+    elif settings.TRYON_RATE_LIMIT_FILE:
+        count = _count_in_file
+    else:
+        count = _count_in_database
     used = count(bucket, window, seconds)
     return RateLimitState(limit=limit, used=used, reset_at=(window + 1) * seconds)
 
@@ -118,6 +132,62 @@ def _redis():
     import redis
 
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
+_files = threading.local()  # each thread's connection to the counts file: (path, connection)
+_pruned_before = 0  # windows older than this were dropped from the counts file by this process
+
+
+def _counts_file() -> sqlite3.Connection:
+    """This thread's connection to TRYON_RATE_LIMIT_FILE, opened (and the file made) on first use."""
+    path = str(settings.TRYON_RATE_LIMIT_FILE)
+    opened = getattr(_files, "opened", None)
+    if opened is not None and opened[0] == path:
+        return opened[1]
+    if opened is not None:
+        opened[1].close()  # the setting changed (tests): one connection per thread, not one per file seen
+    # Autocommit: each statement is its own transaction, so the write lock is held only inside it.
+    # synchronous=OFF: a power cut may lose a minute's counts, which is all they are worth.
+    db = sqlite3.connect(path, timeout=20, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS counts (bucket TEXT NOT NULL, window_number INTEGER NOT NULL,"
+        " used INTEGER NOT NULL, PRIMARY KEY (bucket, window_number)) WITHOUT ROWID"
+    )
+    _files.opened = (path, db)
+    return db
+
+
+def _count_in_file(prefix: str, window: int, seconds: int) -> int:
+    global _pruned_before
+    try:
+        db = _counts_file()
+        (used,) = db.execute(
+            "INSERT INTO counts (bucket, window_number, used) VALUES (?, ?, 1)"
+            " ON CONFLICT (bucket, window_number) DO UPDATE SET used = used + 1 RETURNING used",
+            [f"{prefix}:{seconds}", window],
+        ).fetchone()
+        if used == 1 and _pruned_before < window - 1:
+            # A bucket's first request of a window: drop the windows before the last one (a few rows,
+            # once a window per process). The web does it, so no idle-priority sweep holds the file's lock.
+            db.execute("DELETE FROM counts WHERE window_number < ?", [window - 1])
+            _pruned_before = window - 1
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"rate-limit counts: {exc}") from exc
+    return int(used)
+
+
+def _read_in_file(prefix: str, window: int) -> int:
+    try:
+        row = (
+            _counts_file()
+            .execute("SELECT used FROM counts WHERE bucket = ? AND window_number = ?", [prefix, window])
+            .fetchone()
+        )
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"rate-limit counts: {exc}") from exc
+    return 0 if row is None else int(row[0])
 
 
 def _count_in_database(prefix: str, window: int, seconds: int) -> int:

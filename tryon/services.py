@@ -10,7 +10,9 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -554,9 +556,10 @@ def _render_while_checking(job, images, report, marks) -> bytes:
 
     With the local engine the model check comes first, made on the photo as the render will look
     for the person, and the render reuses that look: one person analysis a try-on, not two, and
-    a refused photo ends the task before its render starts. The clothes checks (about a seventh
-    of a second of CPU) run in a thread beside the render, on a core the render leaves idle
-    whenever the machine has one (the engine's models are shared under its lock). Their refusal
+    a refused photo ends the task before its render starts. The clothes checks (of a garment
+    photo's first try-on in this process; then its verdict is remembered) run in a thread beside
+    the render, on a core the render leaves idle whenever the machine has one (the engine's
+    models are shared under its lock). Their refusal
     still decides the outcome as if they had run first: it stops the render at its next progress
     report, it wins over the render's own failure, and a render that finishes waits for the verdict.
     Any other backend hears of a task only once both its photos passed.
@@ -576,7 +579,7 @@ def _render_while_checking(job, images, report, marks) -> bytes:
     _refuse_a_model_the_check_refuses(model.check)
 
     def check_clothes():
-        _refuse_clothes_the_checks_refuse(images)
+        _refuse_clothes_the_checks_refuse(images, is_clothes=_is_clothes_to_the_local_engine)
         marks["checked"] = time.time()
 
     def report_unless_refused(stage: str, fraction: float) -> None:
@@ -611,11 +614,37 @@ def _refuse_a_model_the_check_refuses(model) -> None:
         raise InputRefused(f"{code}: {known.documented if known else 'The model image cannot be used'}")
 
 
-def _refuse_clothes_the_checks_refuse(images: dict[str, Image.Image | None]) -> None:
+def _refuse_clothes_the_checks_refuse(images: dict[str, Image.Image | None], is_clothes=None) -> None:
     """One verdict per photo: the task runs the clothes check endpoint's own check on its stored garments."""
+    is_clothes = is_clothes or (lambda image: check_clothes_image(image).is_clothes)
     for field in ("cloth_image", "lower_cloth_image"):
-        if images[field] is not None and not check_clothes_image(images[field]).is_clothes:
+        if images[field] is not None and not is_clothes(images[field]):
             raise InputRefused(f"{field}: the photo does not show a garment that can be tried on")
+
+
+# The local engine's clothes-check verdicts on the garment photos this process has checked, by their
+# pixels. A shop's product photo is tried on by shopper after shopper, and the engine's verdict on it
+# cannot change (it is a function of the pixels), so a queue worker checks a photo once: the check
+# (the pose graph's pass over the photo and the skin test; its cut is kept by the engine already)
+# took about 60 ms of a worker's 1.1 s of CPU on every try-on. A few hundred bytes for all of them.
+CLOTHES_VERDICTS_KEPT = 512
+_clothes_verdicts: OrderedDict[tuple, bool] = OrderedDict()
+_clothes_verdicts_lock = threading.Lock()
+
+
+def _is_clothes_to_the_local_engine(image: Image.Image) -> bool:
+    key = (image.mode, image.size, hashlib.blake2b(image.tobytes(), digest_size=16).digest())
+    with _clothes_verdicts_lock:
+        verdict = _clothes_verdicts.get(key)
+        if verdict is not None:
+            _clothes_verdicts.move_to_end(key)
+            return verdict
+    verdict = check_clothes_image(image).is_clothes  # an error (the engine away) is not remembered
+    with _clothes_verdicts_lock:
+        _clothes_verdicts[key] = verdict
+        while len(_clothes_verdicts) > CLOTHES_VERDICTS_KEPT:
+            _clothes_verdicts.popitem(last=False)
+    return verdict
 
 
 def _load_inputs(task: TryOnTask) -> dict[str, Image.Image | None]:
