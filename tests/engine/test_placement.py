@@ -618,11 +618,13 @@ def test_a_sheer_black_top_over_the_chest_is_not_the_throats_shadow(person):
     assert kept < 0.2, f"{kept:.0%} of the sheer black top over the chest stayed"
 
 
-def test_the_head_above_the_chin_is_never_repainted_as_skin(person):
+def test_the_head_above_the_chin_is_never_repainted_as_skin():
     """The zone where bared skin is filled reaches above the shoulders to cover an old collar.
     It reached above the chin too, beside the face's oval: a tilted face's shadowed jaw there
-    was taken for old clothes and repainted as a pale patch. Here the fixture's jaw beside the
-    face gets a deep shadow just above the chin's row."""
+    was taken for old clothes and repainted as a pale patch. Here a woman's jaw beside the face
+    gets a deep shadow just above the chin's row. (Not on the man in the green V neck: beside his
+    jaw lies the back of his old collar, which does go.)"""
+    person = Image.open(FIXTURES / "person_business_upper.jpg").convert("RGB")
     first = render_tryon_detailed(person, drawing.crop_top(), "upper")
     body = first.body
     S = body.shoulder_width
@@ -631,7 +633,7 @@ def test_the_head_above_the_chin_is_never_repainted_as_skin(person):
     ys, xs = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
     jaw = (ys > chin - 0.15 * S) & (ys < chin - 0.01 * S) & (body.mask > 0.5)
     jaw &= (xs > centre[0] + 0.4 * half) & (xs < centre[0] + 1.1 * half)
-    assert jaw.sum() > 0.003 * S * S
+    assert jaw.sum() > 0.0008 * S * S
     photo[jaw] = (photo[jaw] * 0.3).astype(np.uint8)
     rendering = render_tryon_detailed(Image.fromarray(photo), drawing.crop_top(), "upper")
     out = np.asarray(rendering.image).astype(int)

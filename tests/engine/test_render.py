@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.engine import drawing
-from tryon.engine.composite import _across_map, _down_map
+from tryon.engine.composite import _across_map, _down_map, _face
 from tryon.engine.images import fit_within
 from tryon.engine.person import (
     LEFT_ANKLE,
@@ -400,6 +400,31 @@ def test_a_bared_shoulder_runs_from_the_neck_into_the_arm():
     like_the_backdrop = np.abs(out - backdrop).max(axis=2) < 20
     # 308 such pixels before, none now.
     assert (like_the_backdrop & shoulders).sum() < 30
+
+
+def test_an_old_collar_beside_the_jaw_goes_with_the_old_top():
+    """With a short neck or a high collar, the old collar stands beside the jaw above the chin's
+    height, where the zones stopped: slivers of an old green V neck stayed either side of a man's
+    neck under a new tee (in the dev set). The demo man is given a green polo neck up to his jaw.
+    """
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    body = render_tryon_detailed(person, drawing.tee(), "upper").body
+    S = body.shoulder_width
+    down, across = _down_map(body), _across_map(body)
+    _, _, chin = body.face()
+    rows = np.arange(body.shape[0])[:, None]
+    collar = (body.mask > 0.5) & ~_face(body) & (np.abs(across) < 0.3 * S)
+    collar &= (rows > chin - 0.08 * S) & (down < 0.05 * S)
+    photo = np.asarray(person).copy()
+    photo[collar] = (60, 170, 120)
+
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.tee(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    green = (out[..., 1] - out[..., 0] > 40) & (out[..., 1] - out[..., 2] > 15)
+    assert collar.sum() > 10000
+    # 1,824 green pixels stayed before, most of them above the chin's height; 257 now, a line
+    # along the jaw where the collar was painted up to the face's oval.
+    assert (green & collar).sum() < 500
 
 
 def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():

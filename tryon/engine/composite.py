@@ -91,6 +91,15 @@ OLD_EDGE_DIFFERS = 0.06
 OLD_EDGE_TOWARDS = 0.7
 # ... judged over this many pixels square around each.
 OLD_EDGE_AROUND = 5
+# An old collar beside the jaw (_collar_beside_the_jaw): looked for within this share of the
+# shoulder width of the body's middle, up to this share above the shoulder line; a colour at least
+# this chroma and this many degrees of hue from the skin's is no skin and no hair; with its soft
+# edge, this many pixels round it.
+COLLAR_BESIDE_JAW_HALF = 0.4
+COLLAR_BESIDE_JAW_HIGHEST = 0.45
+COLLAR_HUE_TURN = 45.0
+COLLAR_CHROMA = 10.0
+COLLAR_EDGE = 2
 # Reach of an old garment's crisp edge in which only broad light is transferred (share of the torso length).
 SHADE_EDGE_REACH = 0.02
 # The old clothes' light carried onto bared skin as the body's form: between these two blurs
@@ -733,6 +742,43 @@ def _neck(body: Body, placed: list[PlacedGarment], down: np.ndarray, across: np.
     return neck & (body.mask > 0.3)
 
 
+def _collar_beside_the_jaw(
+    body: Body,
+    lab: np.ndarray,
+    skin: np.ndarray,
+    down: np.ndarray,
+    across: np.ndarray,
+    face: np.ndarray,
+    uncovered: np.ndarray,
+) -> np.ndarray:
+    """An old collar or strap standing up beside the jaw (bool), within what is ``uncovered``.
+
+    With a short neck or the chin lowered, the back of an old collar shows beside the jaw above
+    the chin's height, where the zones stop (the head's box): slivers of an old green V neck stayed
+    either side of a man's neck, and an old blue tank's straps as patches by the neck. Here, above
+    the shoulder line and off the face, a clear colour of another hue than the skin's, no darker
+    than light strands of hair, is taken for the collar. Not a grey: that was as often the backdrop
+    inside a loose outline. Not a dark colour: a jaw's shadow.
+    """
+    S = body.shoulder_width
+    box = ~face & (body.mask > 0.5) & uncovered & (down < 0)
+    box &= (np.abs(across) < COLLAR_BESIDE_JAW_HALF * S) & (down > -COLLAR_BESIDE_JAW_HIGHEST * S)
+    if not box.any():
+        return box
+    pixels = lab[box]
+    chroma = np.hypot(pixels[:, 1], pixels[:, 2])
+    turn = np.degrees(
+        np.abs(np.angle(np.exp(1j * (np.arctan2(pixels[:, 2], pixels[:, 1]) - np.arctan2(skin[2], skin[1])))))
+    )
+    collar = (pixels[:, 0] > HAIR_STRANDS * skin[0]) & (turn > COLLAR_HUE_TURN) & (chroma > COLLAR_CHROMA)
+    collar &= ~is_skin(pixels[None], skin, loose=2.0)[0]
+    result = np.zeros(box.shape, bool)
+    result[box] = collar
+    # With the collar's own soft edge, blended with the neck and the shadow it casts.
+    edge = np.ones((2 * COLLAR_EDGE + 1, 2 * COLLAR_EDGE + 1), np.uint8)
+    return (cv2.dilate(result.astype(np.uint8), edge) > 0) & box
+
+
 def _below_chin(body: Body) -> np.ndarray:
     """(H, 1) bool: the rows below the chin (the face's, else a guess above the shoulder line)."""
     face = body.face()
@@ -1086,6 +1132,13 @@ def _compose(
         # shadow has the skin's hue (not_skin); kept for being dark, a black crew neck showed as a
         # crescent inside a lower new neckline, on the demo's own photos.
         neck &= person & ~is_skin(lab, skin, loose=2.0)
+        tops = [g for g in placed if g.kind in ("upper", "full")]
+        if tops:
+            # Above the new top's neckline only: elsewhere the old top is the person's own.
+            above = down < min(g.top_down for g in tops)
+            collar = _collar_beside_the_jaw(body, lab, skin, down, across, face, uncovered & above)
+            neck |= collar
+            head |= collar
         to_skin = ((uncovered & skin_zone) | neck) & not_skin & ~arm_outline
         # Hair falls over the shoulders and chest, not across a bared midriff: a dark old top
         # joined to long hair passed for it there and stayed as patches beside a crop top's hem.
