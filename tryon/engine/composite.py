@@ -786,16 +786,17 @@ def _below_chin(body: Body) -> np.ndarray:
     return np.arange(body.shape[0], dtype=np.float32)[:, None] > chin
 
 
-def _throat(body: Body, lab: np.ndarray, skin: np.ndarray, across: np.ndarray) -> np.ndarray:
+def _throat(body: Body, skin_like: np.ndarray, across: np.ndarray) -> np.ndarray:
     """In front of the neck, below the chin (bool): the neck itself, or a collar round it.
 
     At most THROAT_HALF of the shoulder width either side of the centre line; on rows where the
     neck's own skin shows, on each side only as far as that skin reaches (long hair beside a
-    slim or turned neck was taken for a collar and painted over as a patch of skin).
+    slim or turned neck was taken for a collar and painted over as a patch of skin). ``skin_like``
+    is the photo's skin-coloured pixels (``is_skin``).
     """
     S = body.shoulder_width
     throat = (np.abs(across) < THROAT_HALF * S) & _below_chin(body)
-    neck = throat & is_skin(lab, skin) & (body.mask > 0.5)
+    neck = throat & skin_like & (body.mask > 0.5)
     # Rows where the neck's skin shows across more than a sliver (a collar row shows none).
     seen = neck.sum(axis=1) > 2 * NECK_SEEN * S
     for sign in (-1.0, 1.0):
@@ -1117,7 +1118,7 @@ def _compose(
         not_skin |= old_edge
         # The throat under the jaw can be in a shadow deeper than any shade is_skin allows: taken
         # for an old collar, it was repainted as a pale patch under a dark-skinned man's chin.
-        throat = _throat(body, lab, skin, across)
+        throat = _throat(body, skin_like, across)
         above_the_shoulders = throat & (down < -THROAT_DEEP_SHADOW * S)
         not_skin[above_the_shoulders] &= ~is_deep_shadow(lab[above_the_shoulders], skin)
         # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
