@@ -761,22 +761,28 @@ def _collar_beside_the_jaw(
     inside a loose outline. Not a dark colour: a jaw's shadow.
     """
     S = body.shoulder_width
-    box = ~face & (body.mask > 0.5) & uncovered & (down < 0)
-    box &= (np.abs(across) < COLLAR_BESIDE_JAW_HALF * S) & (down > -COLLAR_BESIDE_JAW_HIGHEST * S)
+    result = np.zeros(face.shape, bool)
+    # Only the rows above the shoulder line are looked at.
+    band = int(np.nonzero((down < 0).any(axis=1))[0].max(initial=-1)) + 1
+    if not band:
+        return result
+    box = ~face[:band] & (body.mask[:band] > 0.5) & uncovered[:band] & (down[:band] < 0)
+    box &= (np.abs(across[:band]) < COLLAR_BESIDE_JAW_HALF * S) & (down[:band] > -COLLAR_BESIDE_JAW_HIGHEST * S)
     if not box.any():
-        return box
-    pixels = lab[box]
+        return result
+    pixels = lab[:band][box]
     chroma = np.hypot(pixels[:, 1], pixels[:, 2])
     turn = np.degrees(
         np.abs(np.angle(np.exp(1j * (np.arctan2(pixels[:, 2], pixels[:, 1]) - np.arctan2(skin[2], skin[1])))))
     )
     collar = (pixels[:, 0] > HAIR_STRANDS * skin[0]) & (turn > COLLAR_HUE_TURN) & (chroma > COLLAR_CHROMA)
     collar &= ~is_skin(pixels[None], skin, loose=2.0)[0]
-    result = np.zeros(box.shape, bool)
-    result[box] = collar
+    found = np.zeros(box.shape, np.uint8)
+    found[box] = collar
     # With the collar's own soft edge, blended with the neck and the shadow it casts.
     edge = np.ones((2 * COLLAR_EDGE + 1, 2 * COLLAR_EDGE + 1), np.uint8)
-    return (cv2.dilate(result.astype(np.uint8), edge) > 0) & box
+    result[:band] = (cv2.dilate(found, edge) > 0) & box
+    return result
 
 
 def _below_chin(body: Body) -> np.ndarray:
