@@ -16,7 +16,7 @@ import numpy as np
 
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent
-from .skin import is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
+from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
 from .warp import capsule_mask, polyline_point, tapered_mask
 
 # Shading transfer: detail and base blur radii (share of the torso length),
@@ -772,10 +772,8 @@ def _collar_beside_the_jaw(
         return result
     pixels = lab[:band][box]
     chroma = np.hypot(pixels[:, 1], pixels[:, 2])
-    turn = np.degrees(
-        np.abs(np.angle(np.exp(1j * (np.arctan2(pixels[:, 2], pixels[:, 1]) - np.arctan2(skin[2], skin[1])))))
-    )
-    collar = (pixels[:, 0] > HAIR_STRANDS * skin[0]) & (turn > COLLAR_HUE_TURN) & (chroma > COLLAR_CHROMA)
+    other_hue = hue_cosine(pixels, skin) < np.cos(np.radians(COLLAR_HUE_TURN))
+    collar = (pixels[:, 0] > HAIR_STRANDS * skin[0]) & other_hue & (chroma > COLLAR_CHROMA)
     collar &= ~is_skin(pixels[None], skin, loose=2.0)[0]
     found = np.zeros(box.shape, np.uint8)
     found[box] = collar
@@ -1139,10 +1137,9 @@ def _compose(
         # shadow has the skin's hue (not_skin); kept for being dark, a black crew neck showed as a
         # crescent inside a lower new neckline, on the demo's own photos.
         neck &= person & ~is_skin(lab, skin, loose=2.0)
-        tops = [g for g in placed if g.kind in ("upper", "full")]
-        if tops:
+        if kinds & {"upper", "full"}:
             # Above the new top's neckline only: elsewhere the old top is the person's own.
-            above = down < min(g.top_down for g in tops)
+            above = down < top.top_down
             collar = _collar_beside_the_jaw(body, lab, skin, down, across, face, uncovered & above)
             neck |= collar
             head |= collar

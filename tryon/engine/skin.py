@@ -152,13 +152,19 @@ def is_deep_shadow(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
     chroma = np.hypot(lab[..., 1], lab[..., 2])
     skin_chroma = float(np.hypot(skin[1], skin[2]))
     darker = np.clip(lab[..., 0] / max(float(skin[0]), 1.0), 0.0, 1.0)
-    cosine = (lab[..., 1] * skin[1] + lab[..., 2] * skin[2]) / np.maximum(chroma * skin_chroma, 1e-6)
     return (
         (lab[..., 0] <= skin[0] - SKIN_SHADE)
         & (chroma > np.maximum(3.0, DEEP_SHADOW_CHROMA * darker * skin_chroma))
         & (chroma < skin_chroma)
-        & (cosine > np.cos(np.radians(DEEP_SHADOW_HUE)))
+        & (hue_cosine(lab, skin) > np.cos(np.radians(DEEP_SHADOW_HUE)))
     )
+
+
+def hue_cosine(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """The cosine of the angle between each Lab pixel's hue and the ``skin``'s (1: the same hue)."""
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    skin_chroma = float(np.hypot(skin[1], skin[2]))
+    return (lab[..., 1] * skin[1] + lab[..., 2] * skin[2]) / np.maximum(chroma * skin_chroma, 1e-6)
 
 
 def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
