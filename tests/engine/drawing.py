@@ -19,7 +19,13 @@ SIZE = (600, 800)
 
 
 def _shoot(
-    outline: list[tuple[float, float]], colour, print_colour, size=SIZE, holes=(), side_shadow: bool = False
+    outline: list[tuple[float, float]],
+    colour,
+    print_colour,
+    size=SIZE,
+    holes=(),
+    side_shadow: bool = False,
+    backdrop=BACKDROP,
 ) -> Image.Image:
     """Backdrop + blurred shadow + the filled outline + a dotted print inside it.
 
@@ -27,7 +33,7 @@ def _shoot(
     down the garment's left side, as in many studio shots.
     """
     width, height = size
-    image = Image.new("RGB", size, BACKDROP)
+    image = Image.new("RGB", size, backdrop)
     shadow = Image.new("L", size, 0)
     ImageDraw.Draw(shadow).polygon([(x + 8, y + 10) for x, y in outline], fill=70)
     shadow = shadow.filter(ImageFilter.GaussianBlur(12))
@@ -93,6 +99,29 @@ def v_neck_top(colour=(205, 35, 45), back_colour=(40, 120, 110), size=SIZE) -> I
     garment = Image.new("L", size, 0)
     ImageDraw.Draw(garment).polygon(outline, fill=255)
     image.paste(inside, mask=garment)
+    return image
+
+
+# The polo's white collar: its right half, crisp and shaded along its edge, and its left half, soft
+# (shares of the width from the middle, of the height).
+POLO_COLLAR_RIGHT = [(0.0, 0.13), (0.09, 0.13), (0.13, 0.21), (0.01, 0.25), (0.0, 0.20)]
+POLO_COLLAR_LEFT = [(0.0, 0.135), (0.0, 0.20), (-0.01, 0.25), (-0.13, 0.21), (-0.11, 0.165)]
+
+
+def polo_with_white_collar(colour=(50, 90, 200), print_colour=(235, 230, 215), size=SIZE) -> Image.Image:
+    """A short-sleeved polo laid flat on a pale grey backdrop, its white collar's flaps lying over
+    the neck opening and past the shoulders' line: white on pale grey, as in many shop photos.
+    The left flap is soft-edged, as a folded collar often is on its lit side: no line along it."""
+    w, h = size
+    cx = w / 2
+    outline = _tee_outline(size, [(-0.07, 0.16), (-0.04, 0.19), (0.04, 0.19), (0.07, 0.16)])
+    image = _shoot(outline, colour, print_colour, size, backdrop=(232, 232, 232))
+    white = (246, 245, 241)
+    left = Image.new("L", size, 0)
+    ImageDraw.Draw(left).polygon([(cx + x * w, y * h) for x, y in POLO_COLLAR_LEFT], fill=255)
+    image.paste(Image.new("RGB", size, white), mask=left.filter(ImageFilter.GaussianBlur(3)))
+    right = [(cx + x * w, y * h) for x, y in POLO_COLLAR_RIGHT]
+    ImageDraw.Draw(image).polygon(right, fill=white, outline=(200, 198, 192))
     return image
 
 

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.engine import drawing
-from tryon.engine.garment import ClothesCheck, check_clothes_image, extract_garment
+from tryon.engine.garment import ClothesCheck, _pale_pieces_at_the_shoulders, check_clothes_image, extract_garment
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -345,3 +346,60 @@ def test_a_cap_sleeve_squared_off_at_the_shoulder_ends_at_its_cuff():
         # On the cuff: the edge from the top corner (0.40 w out, 0.25 h) to (0.34 w out, 0.38 h).
         out = abs(end[0] - w / 2) / w
         assert 0.33 < out < 0.41 and 0.25 < end[1] / h < 0.39, f"the {side} sleeve's end is not on its cuff"
+
+
+def _polo_at_analysis_size(with_flap: bool = True):
+    """The drawn polo at the cut's size, the mask the cut found on a shop photo of it (the body and
+    the collar's crisp half, not the soft flap), that mask's keypoints, and where the flap lies.
+
+    ``with_flap`` False: no flap, and the backdrop shades darker round the neck instead, as round a
+    ghost mannequin's shoulders.
+    """
+    photo = drawing.polo_with_white_collar()
+    w, h = photo.size
+    size = np.array([240, 320])
+    pixels = np.asarray(photo.resize(tuple(size), Image.Resampling.LANCZOS)).astype(np.float32)
+
+    def drawn(outline) -> np.ndarray:
+        canvas = Image.new("L", tuple(size), 0)
+        ImageDraw.Draw(canvas).polygon([(x * size[0] / w, y * size[1] / h) for x, y in outline], fill=255)
+        return np.asarray(canvas) > 0
+
+    def collar(half):
+        return [(w / 2 + x * w, y * h) for x, y in half]
+
+    body = drawn(drawing._tee_outline((w, h), [(-0.07, 0.16), (-0.04, 0.19), (0.04, 0.19), (0.07, 0.16)]))
+    mask = (body | drawn(collar(drawing.POLO_COLLAR_RIGHT))) & ~drawn(collar(drawing.POLO_COLLAR_LEFT))
+    flap = drawn(collar(drawing.POLO_COLLAR_LEFT)) & ~mask
+    if not with_flap:
+        ys, xs = np.mgrid[0 : size[1], 0 : size[0]]
+        shade = 12.0 * np.exp(-(((xs - 0.42 * size[0]) / 30.0) ** 2 + ((ys - 0.17 * size[1]) / 22.0) ** 2))
+        pixels = np.where(mask[..., None], pixels, 232.0 - shade[..., None])
+    points = {
+        name: np.array(share) * size
+        for name, share in {
+            "shoulder_left": (0.28, 0.19),
+            "shoulder_right": (0.72, 0.19),
+            "armpit_left": (0.26, 0.37),
+            "armpit_right": (0.74, 0.37),
+        }.items()
+    }
+    return np.clip(pixels, 0, 255).astype(np.uint8), mask, points, flap
+
+
+def test_a_white_collar_flap_the_cut_lost_on_a_pale_backdrop_comes_back():
+    """White on pale grey with no edge along it, the flap went with the backdrop in a shop photo's
+    cut, and worn, the polo had a notch of bare skin beside its collar. The backdrop is even; the
+    flap differs from it."""
+    small, mask, points, flap = _polo_at_analysis_size()
+    restored = _pale_pieces_at_the_shoulders(small, mask, points)
+    # All but its soft rim, which is half backdrop.
+    core = cv2.erode(flap.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert restored[core].mean() > 0.95
+    assert (restored & ~flap).sum() < 0.1 * flap.sum()
+
+
+def test_backdrop_shading_by_the_shoulders_is_not_taken_for_a_lost_collar():
+    """Compared with the backdrop around it, the shading round a ghost mannequin's neck is backdrop."""
+    small, mask, points, flap = _polo_at_analysis_size(with_flap=False)
+    assert not _pale_pieces_at_the_shoulders(small, mask, points).any()

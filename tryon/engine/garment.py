@@ -56,6 +56,15 @@ PLAIN_BORDER_SHARE = 0.75
 # backgrounds differ by 4-8 ΔE plus their shading and seams.
 FOREGROUND_DELTA_E_LOW = 6.0
 FOREGROUND_DELTA_E_HIGH = 18.0
+# A pale piece (a white collar's flap) on a pale backdrop, missed by the cut, lies within the
+# convex outline of the top's shoulders and is lighter than the backdrop around it by at least
+# this much (L): such pieces come back when they are at least PALE_PIECE_AREA of the garment.
+PALE_PIECE_LIGHTER = 3.0
+# ... with its shaded parts, which differ from the backdrop by this much (ΔE) in any direction.
+PALE_PIECE_DIFFERS = 2.0
+PALE_PIECE_AREA = 0.002
+# ... the backdrop it is compared with: blurred over this share of the photo's long side.
+PALE_PIECE_BACKDROP = 0.03
 # A cast shadow on the backdrop: its hue (within SHADOW_AB), darker by less than
 # SHADOW_DEPTH, at most SHADOW_THICKNESS of the photo's long side from its edge
 # to its middle, smooth (median fine detail in L under SHADOW_GRAIN) and darker
@@ -1402,6 +1411,56 @@ def _bottom_parts(points: dict[str, np.ndarray]) -> dict:
     return {"hem": _length_class(length, HEM_CLASSES["lower"]), "length": length, "skirt": skirt}
 
 
+def _pale_pieces_at_the_shoulders(small: np.ndarray, mask: np.ndarray, points: dict[str, np.ndarray]) -> np.ndarray:
+    """Pieces of a collared top the cut took for backdrop, between its shoulders (bool, at ANALYSIS_SIDE).
+
+    A white collar's flap on a pale grey backdrop differs from it by less than the cut's
+    thresholds and went with the backdrop: worn, the top had a notch of bare skin beside the
+    collar. Within the convex outline of the top above its armpits, what differs from the
+    backdrop at all (a product photo's backdrop is even) is the garment's. Only for a collar:
+    between a camisole's straps the same test took the backdrop's faint shading for the top.
+    """
+    h, w = mask.shape
+    restored = np.zeros((h, w), bool)
+    needed = ("shoulder_left", "shoulder_right", "armpit_left", "armpit_right")
+    if not all(name in points for name in needed):
+        return restored
+    x0 = int(np.floor(min(points["shoulder_left"][0], points["shoulder_right"][0])))
+    x1 = int(np.ceil(max(points["shoulder_left"][0], points["shoulder_right"][0]))) + 1
+    y1 = int(min(points["armpit_left"][1], points["armpit_right"][1]))
+    band = np.zeros((h, w), bool)
+    band[: max(0, y1), max(0, x0) : max(0, x1)] = True
+    ys, xs = np.nonzero(mask & band)
+    if len(ys) < 3:
+        return restored
+    hull = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(np.stack([xs, ys], axis=1).astype(np.int32)), 1)
+    # Compared with the backdrop nearby (outside the outline): a ghost mannequin's backdrop
+    # shades towards its shoulders, and that shading is no garment.
+    lab = _lab(small)
+    outside = ((hull == 0) & ~mask).astype(np.float32)
+    sigma = PALE_PIECE_BACKDROP * max(h, w)
+    nearby = cv2.GaussianBlur(lab * outside[..., None], (0, 0), sigma)
+    nearby /= np.maximum(cv2.GaussianBlur(outside, (0, 0), sigma), 1e-3)[..., None]
+    # Found by its lighter parts: what is only darker is the garment's shadow on the backdrop (a
+    # darker piece stands out enough for the cut). The piece's own shaded parts join them.
+    difference = lab - nearby
+    lighter = (difference[..., 0] > PALE_PIECE_LIGHTER) & (hull > 0) & band & ~mask
+    differs = (np.linalg.norm(difference, axis=2) > PALE_PIECE_DIFFERS) & (hull > 0) & band & ~mask
+    differs = cv2.morphologyEx(differs.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    # Opened, for the backdrop's faint halo along the collar's top.
+    differs = cv2.morphologyEx(differs, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+    differs &= (hull > 0) & ~mask
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(differs.astype(np.uint8), 8)
+    touching = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    for label in range(1, count):
+        piece = labels == label
+        large = stats[label, cv2.CC_STAT_AREA] >= PALE_PIECE_AREA * mask.sum()
+        if large and (piece & touching).any() and (piece & lighter).sum() >= 0.5 * stats[label, cv2.CC_STAT_AREA]:
+            restored |= piece
+    return restored
+
+
 def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
     """Sharpen the upscaled mask's edge with the full-size photo where the garment stands out.
 
@@ -1552,6 +1611,10 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         main &= ~gaps
         parts[gaps] = 0
         described = _top_parts(main, parts, points, clothes_type)
+        if described["neckline"] == "collar":
+            restored = _pale_pieces_at_the_shoulders(small, main, points)
+            main |= restored
+            parts[restored] = 1
         # Without a sleeve on a side, what lies beyond the armhole line (a
         # strap, a ruffle) belongs to the body piece.
         for side, label in (("left", 2), ("right", 3)):
