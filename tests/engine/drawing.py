@@ -125,6 +125,29 @@ def polo_with_white_collar(colour=(50, 90, 200), print_colour=(235, 230, 215), s
     return image
 
 
+def colour_block_tee(colour=(200, 30, 45), band_colour=(248, 248, 248), size=SIZE) -> Image.Image:
+    """A red tee with a white band across its body, from 0.22 to 0.355 of the height: the band runs
+    a little past the line from shoulder to armpit, into what the outline alone would call sleeve."""
+    w, h = size
+    cx = w / 2
+    outline = _tee_outline(size, [(-0.07, 0.16), (-0.04, 0.19), (0.04, 0.19), (0.07, 0.16)])
+    image = _shoot(outline, colour, colour, size)
+    band = Image.new("L", size, 0)
+    ImageDraw.Draw(band).rectangle(
+        (cx - COLOUR_BLOCK_BAND * w, 0.22 * h, cx + COLOUR_BLOCK_BAND * w, 0.355 * h), fill=255
+    )
+    garment = Image.new("L", size, 0)
+    ImageDraw.Draw(garment).polygon(outline, fill=255)
+    image.paste(
+        Image.new("RGB", size, band_colour), mask=Image.fromarray(np.minimum(np.asarray(band), np.asarray(garment)))
+    )
+    return image
+
+
+# Half the colour-block tee's band's width (share of the photo's width).
+COLOUR_BLOCK_BAND = 0.255
+
+
 def blouse(colour=(70, 110, 180), print_colour=(235, 235, 240), size=SIZE) -> Image.Image:
     """A long-sleeved blouse laid out with its sleeves down against the body, cuffs below the hem.
 

@@ -403,3 +403,17 @@ def test_backdrop_shading_by_the_shoulders_is_not_taken_for_a_lost_collar():
     """Compared with the backdrop around it, the shading round a ghost mannequin's neck is backdrop."""
     small, mask, points, flap = _polo_at_analysis_size(with_flap=False)
     assert not _pale_pieces_at_the_shoulders(small, mask, points).any()
+
+
+def test_a_body_panel_running_past_the_armhole_line_stays_with_the_body():
+    """The line from shoulder to armpit is not the seam: a colour-block tee's white band runs a
+    little past it. Cut with the sleeve, it turned with the sleeve onto the top of the shoulder."""
+    photo = drawing.colour_block_tee()
+    garment = extract_garment(photo)
+    pixels = np.asarray(photo.resize(garment.rgb.shape[1::-1])).astype(int)
+    band = (pixels.min(axis=2) > 235) & (garment.mask > 0.9)
+    assert band.sum() > 0.05 * (garment.mask > 0.5).sum()
+    assert np.isin(garment.parts[band], [2, 3]).sum() < 0.01 * band.sum()
+    # The sleeves are still sleeves.
+    assert garment.sleeve == "short"
+    assert (garment.parts == 2).sum() > 0.03 * (garment.mask > 0.5).sum()

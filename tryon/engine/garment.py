@@ -65,6 +65,11 @@ PALE_PIECE_DIFFERS = 2.0
 PALE_PIECE_AREA = 0.002
 # ... the backdrop it is compared with: blurred over this share of the photo's long side.
 PALE_PIECE_BACKDROP = 0.03
+# A body panel past the armhole line: within this share of the photo's long side of the body, unlike
+# its sleeve's colour (ΔE) and like the body's beside it.
+PANEL_REACH = 0.03
+PANEL_OTHER = 25.0
+PANEL_ALIKE = 15.0
 # A cast shadow on the backdrop: its hue (within SHADOW_AB), darker by less than
 # SHADOW_DEPTH, at most SHADOW_THICKNESS of the photo's long side from its edge
 # to its middle, smooth (median fine detail in L under SHADOW_GRAIN) and darker
@@ -1224,6 +1229,54 @@ def _parts(mask: np.ndarray, box, points: dict[str, np.ndarray], hanging=None) -
     return labels
 
 
+def _body_panels_past_the_armholes(small: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """Sleeve-labelled pixels that are the body's panel reaching past the armhole line (bool).
+
+    The line from shoulder to armpit is not the seam: a colour-block tee's white body panel runs
+    a little past it. Cut with the sleeve, that strip turned with it onto the top of the shoulder,
+    a white wedge beside the red sleeve. A piece of another colour than its sleeve, like the
+    body's beside it and lying wholly near the line (a stripe across the sleeve does not), is the body's.
+    """
+    panels = np.zeros(parts.shape, bool)
+    body = parts == 1
+    if not body.any():
+        return panels
+    lab = _lab(small)
+    reach = max(2, int(round(PANEL_REACH * max(parts.shape))))
+    near_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    # The colour of the body's nearest pixel (a little smoothed, for its print's grain).
+    smooth = cv2.GaussianBlur(lab, (0, 0), 1.0)
+    _, nearest = cv2.distanceTransformWithLabels(
+        (~body).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    colours = np.zeros((int(nearest.max()) + 1, 3), np.float32)
+    colours[nearest[body]] = smooth[body]
+    beside = colours[nearest]
+    # The outline's pixels are half backdrop, of no garment colour: they would join a sleeve's
+    # panel to its whole edge.
+    within = cv2.erode((parts > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    for label in (2, 3):
+        sleeve = (parts == label) & within
+        if sleeve.sum() < 50:
+            continue
+        colour = np.median(lab[sleeve], axis=0)
+        other = sleeve & (np.linalg.norm(lab - colour, axis=2) > PANEL_OTHER)
+        other &= np.linalg.norm(lab - beside, axis=2) < PANEL_ALIKE
+        count, pieces, stats, _ = cv2.connectedComponentsWithStats(other.astype(np.uint8), 8)
+        touching = cv2.dilate(body.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        for piece in range(1, count):
+            # A panel runs along the seam; a print's motif by the line is the sleeve's own.
+            height, width = stats[piece, cv2.CC_STAT_HEIGHT], stats[piece, cv2.CC_STAT_WIDTH]
+            if height < max(2 * reach, 2 * width) or stats[piece, cv2.CC_STAT_AREA] < 0.8 * reach * reach:
+                continue
+            here = pieces == piece
+            if (here & touching).any() and (here & near_body).sum() >= 0.9 * stats[piece, cv2.CC_STAT_AREA]:
+                # With its rim, which blends into the sleeve's colour and the outline's.
+                rim = cv2.dilate(here.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+                panels |= here | (rim & (parts == label) & (np.linalg.norm(lab - colour, axis=2) > PANEL_OTHER / 2))
+    return panels
+
+
 def _lower_keypoints(mask: np.ndarray, box) -> dict[str, np.ndarray]:
     """Waistband, crotch and leg ends of trousers, shorts or a skirt."""
     x0, y0, x1, y1 = box
@@ -1610,6 +1663,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         gaps = _gaps_between_sleeve_and_body(main, backdrop, parts)
         main &= ~gaps
         parts[gaps] = 0
+        parts[_body_panels_past_the_armholes(small, parts)] = 1
         described = _top_parts(main, parts, points, clothes_type)
         if described["neckline"] == "collar":
             restored = _pale_pieces_at_the_shoulders(small, main, points)
