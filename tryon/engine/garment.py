@@ -1243,7 +1243,8 @@ def _body_panels_past_the_armholes(small: np.ndarray, parts: np.ndarray) -> np.n
         return panels
     lab = _lab(small)
     reach = max(2, int(round(PANEL_REACH * max(parts.shape))))
-    near_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    distance_to_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
+    near_body = distance_to_body <= reach
     # The colour of the body's nearest pixel (a little smoothed, for its print's grain).
     smooth = cv2.GaussianBlur(lab, (0, 0), 1.0)
     _, nearest = cv2.distanceTransformWithLabels(
@@ -1270,7 +1271,14 @@ def _body_panels_past_the_armholes(small: np.ndarray, parts: np.ndarray) -> np.n
             if height < max(2 * reach, 2 * width) or stats[piece, cv2.CC_STAT_AREA] < 0.8 * reach * reach:
                 continue
             here = pieces == piece
-            if (here & touching).any() and (here & near_body).sum() >= 0.9 * stats[piece, cv2.CC_STAT_AREA]:
+            if not (here & touching).any() or (here & near_body).sum() < 0.9 * stats[piece, cv2.CC_STAT_AREA]:
+                continue
+            # ... and beyond it, at its rows, the sleeve's own colour resumes. A yoke that runs on
+            # over the sleeve's cap is the sleeve's own (the bow dress's black top).
+            rows = np.zeros(parts.shape, bool)
+            rows[np.unique(np.nonzero(here)[0])] = True
+            beyond = sleeve & rows & ~near_body & (distance_to_body <= 2.5 * reach)
+            if beyond.sum() and (np.linalg.norm(lab[beyond] - colour, axis=1) < PANEL_OTHER).mean() >= 0.6:
                 # With its rim, which blends into the sleeve's colour and the outline's.
                 rim = cv2.dilate(here.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
                 panels |= here | (rim & (parts == label) & (np.linalg.norm(lab - colour, axis=2) > PANEL_OTHER / 2))
