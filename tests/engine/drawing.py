@@ -199,6 +199,43 @@ def shirt_with_parted_sleeves(colour=(110, 140, 190), print_colour=(240, 240, 24
     return _shoot(outline, colour, print_colour, size)
 
 
+def floating_jacket(colour=(190, 30, 35), print_colour=(150, 20, 25), size=SIZE) -> Image.Image:
+    """A long-sleeved jacket on an invisible mannequin, floating over its own shadow on a pale grey
+    floor: the forearms hang apart from the body, the cuffs end below the hem, and the soft dark
+    ellipse under it touches both cuffs but, under the body, lies a little below the hem."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.07 * w, 0.08 * h),
+        (cx + 0.07 * w, 0.08 * h),
+        (cx + 0.20 * w, 0.10 * h),
+        (cx + 0.33 * w, 0.28 * h),
+        (cx + 0.40 * w, 0.93 * h),
+        (cx + 0.29 * w, 0.93 * h),
+        (cx + 0.23 * w, 0.45 * h),
+        (cx + 0.22 * w, FLOATING_JACKET_HEM * h),
+        (cx - 0.22 * w, FLOATING_JACKET_HEM * h),
+        (cx - 0.23 * w, 0.45 * h),
+        (cx - 0.29 * w, 0.93 * h),
+        (cx - 0.40 * w, 0.93 * h),
+        (cx - 0.33 * w, 0.28 * h),
+        (cx - 0.20 * w, 0.10 * h),
+    ]
+    backdrop = (232, 232, 232)
+    image = Image.new("RGB", size, backdrop)
+    floor = Image.new("L", size, 0)
+    ImageDraw.Draw(floor).ellipse((cx - 0.42 * w, 0.925 * h, cx + 0.42 * w, 0.985 * h), fill=200)
+    image.paste(Image.new("RGB", size, (50, 50, 50)), mask=floor.filter(ImageFilter.GaussianBlur(4)))
+    garment = Image.new("L", size, 0)
+    ImageDraw.Draw(garment).polygon(outline, fill=255)
+    image.paste(_shoot(outline, colour, print_colour, size, backdrop=backdrop), mask=garment)
+    return image
+
+
+# The floating jacket's hem (share of the height): its shadow on the floor lies below it.
+FLOATING_JACKET_HEM = 0.90
+
+
 def open_jacket(colour=(30, 90, 90), print_colour=(230, 230, 230), size=SIZE) -> Image.Image:
     """A jacket on a ghost mannequin, its sleeves inside its outline, the fronts parting below
     the button in an inverted V down to the hem."""

@@ -417,3 +417,27 @@ def test_a_body_panel_running_past_the_armhole_line_stays_with_the_body():
     # The sleeves are still sleeves.
     assert garment.sleeve == "short"
     assert (garment.parts == 2).sum() > 0.03 * (garment.mask > 0.5).sum()
+
+
+def test_a_floating_jackets_shadow_on_the_floor_is_no_garment():
+    """On an invisible mannequin, a jacket floats over its own soft shadow. Taken in, the shadow
+    was a grey band along the worn hem, and the backdrop it enclosed between the sleeves and the
+    body was filled in as jacket, so the sleeves were never found on such photos."""
+    photo = drawing.floating_jacket()
+    garment = extract_garment(photo)
+    h, w = garment.mask.shape
+    under_the_body = garment.mask[int(0.94 * h) :, int(0.3 * w) : int(0.7 * w)]
+    assert (under_the_body > 0.5).mean() < 0.02
+    between_sleeve_and_body = garment.mask[int(0.6 * h) : int(0.85 * h), int(0.24 * w) : int(0.26 * w)]
+    assert (between_sleeve_and_body > 0.5).mean() < 0.3
+    assert (garment.sleeve, garment.hem) == ("long", "hip")
+    assert check_clothes_image(photo) == ClothesCheck("upper", True)
+
+
+def test_a_black_hem_is_not_taken_for_a_shadow():
+    """A black band at the bottom is as dark as a shadow's core, but never lightens to the backdrop."""
+    photo = drawing.floating_jacket(colour=(20, 20, 22), print_colour=(30, 30, 32))
+    garment = extract_garment(photo)
+    h, w = garment.mask.shape
+    body = garment.mask[int(0.80 * h) : int(0.89 * h), int(0.3 * w) : int(0.7 * w)]
+    assert (body > 0.5).mean() > 0.98

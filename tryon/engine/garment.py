@@ -65,6 +65,18 @@ PALE_PIECE_DIFFERS = 2.0
 PALE_PIECE_AREA = 0.002
 # ... the backdrop it is compared with: blurred over this share of the photo's long side.
 PALE_PIECE_BACKDROP = 0.03
+# A floating garment's shadow on the floor (see _floor_shadow): the backdrop nearby is measured over
+# this share of the photo's long side; the shadow's pixels are smooth (grain under FLOOR_SHADOW_GRAIN),
+# at most this much lighter than it (L), first at least FLOOR_SHADOW_DARK darker, then within
+# FLOOR_SHADOW_LIGHT of it, within FLOOR_SHADOW_REACH of the photo's height from the mask's bottom,
+# in runs at least FLOOR_SHADOW_BROAD columns wide.
+FLOOR_SHADOW_BACKDROP = 0.05
+FLOOR_SHADOW_GRAIN = 8.0
+FLOOR_SHADOW_ALIKE = 8.0
+FLOOR_SHADOW_DARK = 25.0
+FLOOR_SHADOW_LIGHT = 10.0
+FLOOR_SHADOW_REACH = 0.12
+FLOOR_SHADOW_BROAD = 11
 # A body panel past the armhole line: within this share of the photo's long side of the body, unlike
 # its sleeve's colour (ΔE) and like the body's beside it.
 PANEL_REACH = 0.03
@@ -532,6 +544,48 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
                 continue
         shadow |= part
     return shadow
+
+
+def _floor_shadow(mask: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """The shadow a floating garment (on a ghost mannequin) casts on the floor below it, and the
+    backdrop it encloses, where the cut took them in (bool).
+
+    Below the jacket's hem and cuffs lies a soft dark ellipse, and the cut joined it to the
+    garment: worn, it was a grey band along the hem, and the backdrop between sleeve and body,
+    enclosed by it, was filled in as garment, so the sleeves were never found. Going up each
+    column from the bottom of the mask: pixels in the backdrop's hue, smooth, first darker than
+    the backdrop nearby by FLOOR_SHADOW_DARK and then as light as it again, are no garment (a
+    black hem stays dark all the way up; a print is not smooth). Only broad runs count; from
+    them, the backdrop-like pixels they touch go too (the gap between a sleeve and the body).
+    """
+    h, w = mask.shape
+    outside = (~mask).astype(np.float32)
+    sigma = FLOOR_SHADOW_BACKDROP * max(h, w)
+    nearby = cv2.GaussianBlur(lab * outside[..., None], (0, 0), sigma)
+    nearby /= np.maximum(cv2.GaussianBlur(outside, (0, 0), sigma), 1e-3)[..., None]
+    hue = np.hypot(lab[..., 1] - nearby[..., 1], lab[..., 2] - nearby[..., 2])
+    grain = np.abs(lab[..., 0] - cv2.GaussianBlur(lab[..., 0], (0, 0), 1.5))
+    lighter = lab[..., 0] - nearby[..., 0]
+    backdropish = mask & (hue < SHADOW_AB) & (lighter < FLOOR_SHADOW_ALIKE) & (grain < FLOOR_SHADOW_GRAIN)
+    floor = np.zeros((h, w), bool)
+    reach = int(FLOOR_SHADOW_REACH * h)
+    for x in np.nonzero(mask.any(axis=0))[0]:
+        bottom = int(np.nonzero(mask[:, x])[0].max())
+        y, dark, light = bottom, False, False
+        while y >= max(0, bottom - reach) and backdropish[y, x]:
+            if lighter[y, x] < -FLOOR_SHADOW_DARK:
+                dark = True
+            elif lighter[y, x] > -FLOOR_SHADOW_LIGHT:
+                light = dark
+            y -= 1
+        if light:
+            floor[y + 1 : bottom + 1, x] = True
+    floor = cv2.morphologyEx(floor.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, FLOOR_SHADOW_BROAD), np.uint8)) > 0
+    if not floor.any():
+        return floor
+    alike = backdropish & (np.abs(lighter) < FLOOR_SHADOW_ALIKE)
+    count, labels = cv2.connectedComponents((alike | floor).astype(np.uint8), connectivity=4)
+    return floor | (np.isin(labels, np.unique(labels[floor])) & (labels > 0))
 
 
 def _rows_cols(mask: np.ndarray):
@@ -1618,6 +1672,10 @@ def _shrunk(rgb: np.ndarray, side: int) -> np.ndarray:
 def _cut(small: np.ndarray) -> GarmentCut:
     rough, plain, backdrop, shadows = _foreground(small)
     main, items = _largest_components(rough)
+    if plain and main.any():
+        floor = _floor_shadow(main, _lab(small))
+        if floor.any():
+            main, _ = _largest_components(main & ~floor)
     for array in (small, main, backdrop, shadows):
         array.flags.writeable = False
     found = bool(main.any())
