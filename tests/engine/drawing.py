@@ -178,25 +178,19 @@ def shirt_with_parted_sleeves(colour=(110, 140, 190), print_colour=(240, 240, 24
 
     The silhouette widens where the forearms part: low down, not at the armpits.
     """
+    outline = _parted_sleeves_outline(size, cuff=((0.40, 0.84), (0.30, 0.86)), hem=0.92)
+    return _shoot(outline, colour, print_colour, size)
+
+
+def _parted_sleeves_outline(size, cuff, hem: float) -> list[tuple[float, float]]:
+    """A long-sleeved top whose sleeves hang down its sides and part from the body below 0.45 of
+    the height: ``cuff`` the right cuff's outer and inner corners (shares of the width from the
+    middle, of the height), mirrored on the left; ``hem`` the body's hem (share of the height)."""
     w, h = size
     cx = w / 2
-    outline = [
-        (cx - 0.07 * w, 0.08 * h),
-        (cx + 0.07 * w, 0.08 * h),
-        (cx + 0.20 * w, 0.10 * h),
-        (cx + 0.33 * w, 0.28 * h),
-        (cx + 0.40 * w, 0.84 * h),
-        (cx + 0.30 * w, 0.86 * h),
-        (cx + 0.23 * w, 0.45 * h),
-        (cx + 0.22 * w, 0.92 * h),
-        (cx - 0.22 * w, 0.92 * h),
-        (cx - 0.23 * w, 0.45 * h),
-        (cx - 0.30 * w, 0.86 * h),
-        (cx - 0.40 * w, 0.84 * h),
-        (cx - 0.33 * w, 0.28 * h),
-        (cx - 0.20 * w, 0.10 * h),
-    ]
-    return _shoot(outline, colour, print_colour, size)
+    right = [(0.07, 0.08), (0.20, 0.10), (0.33, 0.28), *cuff, (0.23, 0.45), (0.22, hem)]
+    left = [(-x, y) for x, y in reversed(right)]
+    return [(cx + x * w, y * h) for x, y in right + left]
 
 
 def floating_jacket(colour=(190, 30, 35), print_colour=(150, 20, 25), size=SIZE) -> Image.Image:
@@ -205,22 +199,7 @@ def floating_jacket(colour=(190, 30, 35), print_colour=(150, 20, 25), size=SIZE)
     ellipse under it touches both cuffs but, under the body, lies a little below the hem."""
     w, h = size
     cx = w / 2
-    outline = [
-        (cx - 0.07 * w, 0.08 * h),
-        (cx + 0.07 * w, 0.08 * h),
-        (cx + 0.20 * w, 0.10 * h),
-        (cx + 0.33 * w, 0.28 * h),
-        (cx + 0.40 * w, 0.93 * h),
-        (cx + 0.29 * w, 0.93 * h),
-        (cx + 0.23 * w, 0.45 * h),
-        (cx + 0.22 * w, FLOATING_JACKET_HEM * h),
-        (cx - 0.22 * w, FLOATING_JACKET_HEM * h),
-        (cx - 0.23 * w, 0.45 * h),
-        (cx - 0.29 * w, 0.93 * h),
-        (cx - 0.40 * w, 0.93 * h),
-        (cx - 0.33 * w, 0.28 * h),
-        (cx - 0.20 * w, 0.10 * h),
-    ]
+    outline = _parted_sleeves_outline(size, cuff=((0.40, 0.93), (0.29, 0.93)), hem=FLOATING_JACKET_HEM)
     backdrop = (232, 232, 232)
     image = Image.new("RGB", size, backdrop)
     floor = Image.new("L", size, 0)
