@@ -434,6 +434,14 @@ def test_a_floating_jackets_shadow_on_the_floor_is_no_garment():
     assert check_clothes_image(photo) == ClothesCheck("upper", True)
 
 
+def test_the_ghost_mannequin_puffers_sleeves_are_found_once_its_floor_shadow_goes():
+    """The licence-clean catalogue puffer floats over its shadow: with the shadow taken in, the gap
+    between its left sleeve and body was filled and that sleeve was never found (one short sleeve)."""
+    garment = extract_garment(Image.open(FIXTURES / "garment_jacket_puffer_red.jpg").convert("RGB"))
+    assert garment.sleeve == "long"
+    assert {"sleeve_left", "sleeve_right"} <= garment.keypoints.keys()
+
+
 def test_a_black_hem_is_not_taken_for_a_shadow():
     """A black band at the bottom is as dark as a shadow's core, but never lightens to the backdrop."""
     photo = drawing.floating_jacket(colour=(20, 20, 22), print_colour=(30, 30, 32))
