@@ -56,3 +56,21 @@ def test_an_old_strap_lends_no_light_to_the_skin_bared_under_it():
     region[:, 192:208] = True  # the strap and its edges, bared
     form = _form_light(grey, region, scale)
     assert np.abs(np.log(form[region])).max() < 0.04, "the strap is drawn on the bared skin"
+
+
+def test_the_light_of_two_body_parts_meeting_in_a_fill_blends_without_a_stripe():
+    """An arm's fill darkens towards its inner edge; the chest beside it faces the light. Side by
+    side, each lit as its own part, they met in a hard dark stripe down the side of a bared chest
+    (a deep-V dress on a man whose long sleeves were bared). Far from the meeting, each keeps its light."""
+    from tryon.engine.skin import _blend_owners
+
+    h, w, scale = 200, 200, 400.0
+    ys, xs = np.nonzero(np.ones((h, w), bool))
+    tone = np.tile(np.array([[70.0, 15.0, 20.0]]), (len(ys), 1))
+    colour = tone.copy()
+    arm = xs < 100
+    colour[arm, 0] = 70.0 * 0.72  # the arm's inner edge, turned away from the light
+    blended = _blend_owners(colour, tone, ys, xs, (h, w), scale).reshape(h, w, 3)
+    row = blended[100, :, 0]
+    assert np.abs(np.diff(row)).max() < 3.0, "a stripe where arm meets chest"
+    assert abs(row[10] - 70.0 * 0.72) < 0.5 and abs(row[-10] - 70.0) < 0.5

@@ -43,6 +43,9 @@ SKIN_PATCH_CHOICE = 32
 # the middle's (a limb turns away from the light faster than the broad torso).
 LIMB_EDGE = 0.72
 TORSO_EDGE = 0.86
+# Steps in light and colour where one body part's fill meets another's are blended over this
+# share of the torso length.
+OWNER_BLEND = 0.02
 # Seam with the real skin around a fill: how far from the border the correction fades out (share of
 # the torso length), and the largest lightness step corrected (L).
 SEAM_REACH = 0.3
@@ -470,6 +473,30 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     return fill
 
 
+def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, shape, scale: float):
+    """``colour`` (N, 3 Lab, at pixels ``ys``, ``xs``) with the steps between body parts smoothed.
+
+    Each pixel's light comes from the part that owns it: an arm's inner edge turns away from
+    the light, the torso beside it faces it. Where the two meet, that was a hard dark stripe down
+    the side of the chest, a seam no body has. The light relative to the local ``tone``, and the
+    colour, are blended over OWNER_BLEND of the torso length (only among the fill's pixels).
+    """
+    h, w = shape
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    field = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
+    weight = np.zeros((y1 - y0, x1 - x0), np.float32)
+    field[ys - y0, xs - x0, 0] = colour[:, 0] / np.maximum(tone[:, 0], 1.0)
+    field[ys - y0, xs - x0, 1:] = colour[:, 1:]
+    weight[ys - y0, xs - x0] = 1.0
+    sigma = max(1.0, OWNER_BLEND * scale)
+    smooth = (
+        cv2.GaussianBlur(field, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-6)[..., None]
+    )
+    blended = smooth[ys - y0, xs - x0]
+    blended[:, 0] *= tone[:, 0]
+    return blended
+
+
 def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, body: Body, segments):
     """(H, W, 3) RGB 0..1 skin for ``region``, shaped like the body part under each pixel.
 
@@ -532,6 +559,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
         colour[:, 0] = lightness
+        colour = _blend_owners(colour, tone, ys, xs, (h, w), T)
         out[ys, xs] = colour
         out = _meet_the_real_skin(out, lab, region, ring, T)
     # A smooth fill reads as paint next to the photo's own grain: carry the
