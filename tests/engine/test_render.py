@@ -461,3 +461,31 @@ def test_a_head_of_hair_wider_than_the_shoulders_keeps_its_sides():
     dark = np.asarray(rendering.image).astype(int).sum(axis=2) < 300
     # 1% stayed before, 92% now (the rest where the hair meets the new tee's shoulders).
     assert dark[sides].mean() > 0.8
+
+
+def test_a_dark_coloured_garment_touching_the_hair_is_no_lock_of_it():
+    """Dark pixels joined to the head's dark were all hair: a navy sweatshirt's shoulder touching
+    long brown hair stayed beside a new top as a blue stroke. Hair is one colour, dyed or not."""
+    from tryon.engine.composite import _unlike_the_hair
+
+    def photo(hair, garment):
+        lab = np.zeros((100, 100, 3), np.float32)
+        lab[:40] = hair  # the head's hair, above the face's top
+        lab[40:, :50] = hair  # a lock of it on the shoulder
+        lab[40:, 50:] = garment  # the old top's shoulder beside it
+        return lab, np.ones((100, 100), bool)
+
+    brown, navy, black = (25.0, 8.0, 12.0), (25.0, 10.0, -35.0), (12.0, 1.0, -2.0)
+    SKIN = np.array([65.0, 14.0, 18.0])
+    lab, dark = photo(brown, navy)
+    unlike = _unlike_the_hair(lab, SKIN, dark, top=40)
+    assert unlike[40:, 50:].all() and not unlike[40:, :50].any()
+    # A black top is as grey as the hair's dark: nothing says it is not hair (the other tests decide).
+    lab, dark = photo(brown, black)
+    assert not _unlike_the_hair(lab, SKIN, dark, top=40).any()
+    # Dyed blue hair is its own colour.
+    lab, dark = photo(navy, navy)
+    assert not _unlike_the_hair(lab, SKIN, dark, top=40).any()
+    # Black hair's ends against the neck are mixed with skin, brown: still hair.
+    lab, dark = photo(black, (30.0, 12.0, 16.0))
+    assert not _unlike_the_hair(lab, SKIN, dark, top=40).any()

@@ -77,6 +77,9 @@ HAIR_BRIDGE = 9
 # Hair reaches at most this far down the torso (share of the shoulder-to-hip length), and below
 # HAIR_WIDE_BELOW of the shoulder width above the shoulders, at most half their width from the middle.
 HAIR_LOWEST = 0.55
+# A dark pixel this chromatic (and twice the hair's chroma), this many degrees of hue from the hair's, is no hair.
+HAIR_OTHER_CHROMA = 12.0
+HAIR_OTHER_HUE = 60.0
 HAIR_WIDE_BELOW = 0.12
 # Bared skin reaches this far (share of the torso length) over what is darker than the lit skin by
 # OLD_EDGE_FRINGE_DARKER (L) beside it: the old clothes' blended edge and their shadow.
@@ -837,7 +840,12 @@ def _hair(
     # the backdrop in a square notch.
     wide = (np.abs(across) > 0.5 * S) & (down > -HAIR_WIDE_BELOW * S)
     low = (down > HAIR_LOWEST * body.torso_length) | wide
-    dark = ((lab[..., 0] < darker * skin[0]) & (body.mask > 0.5) & ~throat & ~low).astype(np.uint8)
+    dark = (lab[..., 0] < darker * skin[0]) & (body.mask > 0.5) & ~throat & ~low
+    if face is not None:
+        top = int(np.clip(face[0][1], 1, h))
+    else:
+        top = int(np.clip(body.origin[1] - 0.5 * body.shoulder_width, 1, h))
+    dark = (dark & ~_unlike_the_hair(lab, skin, dark, top)).astype(np.uint8)
     if bridge:
         # A lock of hair joins the rest across a few lighter pixels (a strand's sheen, the backdrop).
         joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((bridge, bridge), np.uint8))
@@ -845,14 +853,32 @@ def _hair(
     count, labels = cv2.connectedComponents(dark, connectivity=8)
     if count <= 1:
         return np.zeros((h, w), bool)
-    if face is not None:
-        top = int(np.clip(face[0][1], 1, h))
-    else:
-        top = int(np.clip(body.origin[1] - 0.5 * body.shoulder_width, 1, h))
     head_labels = np.unique(labels[:top][dark[:top] > 0])
     if not len(head_labels):
         return np.zeros((h, w), bool)
     return np.isin(labels, head_labels) & (dark > 0)
+
+
+def _unlike_the_hair(lab: np.ndarray, skin: np.ndarray, dark: np.ndarray, top: int) -> np.ndarray:
+    """Dark pixels of a colour the hair on the head (``dark`` above row ``top``) is not (bool).
+
+    A dark blue sweatshirt's shoulder touching long brown hair passed for a lock of it, and stayed
+    beside a new top as a blue stroke. Hair is one colour, dyed or not: a pixel clearly coloured
+    (chroma at least HAIR_OTHER_CHROMA, and twice the hair's) in a hue HAIR_OTHER_HUE or more
+    from the hair's is no hair. Nor from the ``skin``'s: where black hair meets the neck, its
+    pixels are mixed with skin, brown, and taken out they cut the hair's ends off the head.
+    """
+    head = lab[:top][dark[:top]]
+    if len(head) < 50:
+        return np.zeros(dark.shape, bool)
+    hair = np.median(head, axis=0)
+    hair_chroma = float(np.hypot(hair[1], hair[2]))
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    unlike = chroma > max(HAIR_OTHER_CHROMA, 2.0 * hair_chroma)
+    unlike &= hue_cosine(lab, skin) < np.cos(np.radians(HAIR_OTHER_HUE))
+    if hair_chroma >= 3.0:
+        unlike &= hue_cosine(lab, hair) < np.cos(np.radians(HAIR_OTHER_HUE))
+    return unlike
 
 
 def _enclosed(mask: np.ndarray, largest: float) -> np.ndarray:
