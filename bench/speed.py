@@ -417,6 +417,7 @@ def studio_steps(clicked: float, posted: float, public_id: str, timeline: dict, 
     seen = polls[-1][2] / 1000 if polls else mark["saved"]
     fetched = result[-1][2] / 1000 if result else seen
     loaded = timeline["loaded"] / 1000
+    stages = {k: v for k, v in mark.items() if k not in ("picked", "loaded", "rendered", "saved")}
     return {
         "post (form, stored photos, create)": posted - clicked,
         "task page loaded": loaded - posted,
@@ -424,6 +425,11 @@ def studio_steps(clicked: float, posted: float, public_id: str, timeline: dict, 
         "next poll sees it": seen - mark["saved"],
         "result image fetched": fetched - seen,
         "painted": timeline["now"] / 1000 - fetched,
+        # The same wait as the worker saw it (the page loads while the task is queued and rendered).
+        "click to queue pickup": mark["picked"] - clicked,
+        "worker start (claim, read inputs)": mark["loaded"] - mark["picked"],
+        "render": stages.get("encode", mark["rendered"]) - mark["loaded"],
+        "encode + save result": mark["saved"] - stages.get("encode", mark["rendered"]),
     }
 
 
