@@ -1185,6 +1185,7 @@ def _compose(
         to_skin = to_skin | (fringe & thin)
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person & ~arm_outline
+        del textured, going, old_edge, labels, fringe, dark, thin, grown
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
@@ -1203,7 +1204,7 @@ def _compose(
         strands = (down < 0) & _hair(body, lab, skin, down, across, throat, HAIR_STRANDS, bridge=HAIR_BRIDGE)
         to_backdrop &= ~arm_outline & ~strands
         to_backdrop |= sleeved & ~head & ~hair & ~strands
-        del textured, by_arms, going, old_edge, throat, hair, labels, fringe, dark, thin, grown, by_limbs
+        del by_arms, throat, hair, by_limbs
     else:
         to_backdrop = uncovered & backdrop_zone
         arm_outline = strands = np.zeros((h, w), bool)
