@@ -177,6 +177,32 @@ def test_progress_shows_the_stage_and_percentage(client, start_tryon):
     assert 'hx-trigger="load delay:' in partial
 
 
+def test_a_try_on_seen_compositing_is_polled_when_its_render_should_end_then_often(client, start_tryon):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tryon.models import TryOnTask
+
+    def poll_delay_ms(**state):
+        TryOnTask.objects.filter(pk=task.pk).update(status="PROCESSING", **state)
+        partial = client.get(f"/tries/{task.public_id}/", HTTP_HX_REQUEST="true").content.decode()
+        return int(re.search(r'hx-trigger="load delay:(\d+)ms"', partial)[1])
+
+    task = start_tryon(client)
+    now = timezone.now()
+    assert poll_delay_ms(progress=25, stage="analyse_garment", started_at=now) == 100
+    # Compositing began 0.3 s into the render, 0.1 s ago: it takes about twice that long again.
+    now = timezone.now()
+    started, compositing = now - timedelta(seconds=0.4), now - timedelta(seconds=0.1)
+    delay = poll_delay_ms(progress=73, stage="composite", started_at=started, progress_updated_at=compositing)
+    assert 150 <= delay <= 350
+    # Past that, and while the result is encoded and saved, the next poll is the one that sees it.
+    started, compositing = now - timedelta(seconds=1.3), now - timedelta(seconds=1.0)
+    assert poll_delay_ms(progress=73, stage="composite", started_at=started, progress_updated_at=compositing) == 50
+    assert poll_delay_ms(progress=93, stage="encode") == 50
+
+
 def test_a_failed_try_on_shows_the_error_and_retries_with_the_stored_photos(client, start_tryon):
     task = finish(start_tryon(client, cloth_type="upper"), status="FAILED", error="The try-on task timed out")
     html = client.get(f"/tries/{task.public_id}/").content.decode()

@@ -1025,6 +1025,7 @@ def _compose(
             notch = _shoulder_notches(body, garment, down, across, lab, skin)
             if notch is not None:
                 garment.layers.insert(0, notch)
+    del shade
     coverage = np.zeros((h, w), np.float32)
     for garment in placed:
         for layer in garment.layers:
@@ -1131,7 +1132,6 @@ def _compose(
     neck_column = (np.abs(across) < THROAT_HALF * S) & (down < 0)
     backdrop_zone &= ~hands & ~head & ~neck_column & ~head_box
     lower_backdrop &= ~hands & ~head
-    filled = base.astype(np.float32) / 255.0
     changed = np.zeros((h, w), bool)
     skin_rgb = None
     if skin is not None:
@@ -1211,6 +1211,7 @@ def _compose(
         to_skin = to_skin | (fringe & thin)
         grown = cv2.dilate(to_skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         to_skin = grown & (skin_zone | neck) & person & ~arm_outline
+        del textured, going, old_edge, labels, fringe, dark, thin, grown
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
@@ -1229,6 +1230,7 @@ def _compose(
         strands = (down < 0) & _hair(body, lab, skin, down, across, throat, HAIR_STRANDS, bridge=HAIR_BRIDGE)
         to_backdrop &= ~arm_outline & ~strands
         to_backdrop |= sleeved & ~head & ~hair & ~strands
+        del by_arms, throat, hair, by_limbs
     else:
         to_backdrop = uncovered & backdrop_zone
         arm_outline = strands = np.zeros((h, w), bool)
@@ -1256,6 +1258,7 @@ def _compose(
         old = to_backdrop & (body.mask > 0.5)
         if old.any():
             to_backdrop |= _old_rim(base, fill, beside, np.median(base[old], axis=0) / 255.0)
+    filled = base.astype(np.float32) / 255.0
     if skin_rgb is not None:
         # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
         # backdrop's soft edge: each half-feathered over the old clothes left a quarter of them
@@ -1264,13 +1267,20 @@ def _compose(
         reach = 2 * int(np.ceil(4 * feather)) + 1
         under = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
         soft = _feather((to_skin | (under & to_backdrop & person)).astype(np.float32), feather * 1.5)
-        filled = filled * (1 - soft[..., None]) + skin_rgb * soft[..., None]
+        filled *= 1 - soft[..., None]
+        filled += skin_rgb * soft[..., None]
         changed |= soft > 0
     if to_backdrop.any():
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
-        filled = filled * (1 - soft[..., None]) + fill * soft[..., None]
+        filled *= 1 - soft[..., None]
+        filled += fill * soft[..., None]
         changed |= soft > 0
         backdrop_soft = soft
+        del fill
+    # Only the fill and a few masks are needed from here on: what decided them goes now. Held to
+    # the end, they were a render's peak memory (a queue worker's RSS).
+    del print_free, down, across, uncovered, face, neck, skin_zone, backdrop_zone, lower_backdrop
+    del bared_legs, by_legs, midriff, sleeved, head_box, neck_column, to_backdrop, arm_outline, strands, skin_rgb
 
     out = filled.copy()
     # How much of each pixel the new garments show, and where something of the
@@ -1306,7 +1316,8 @@ def _compose(
         else:
             fronts = arms & person & in_front
         soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
-        out = out * (1 - soft[..., None]) + filled * soft[..., None]
+        out *= 1 - soft[..., None]
+        out += filled * soft[..., None]
         np.maximum(in_front_of, soft * shown, out=in_front_of)
         shown *= 1 - soft
         for layer in garment.layers:
@@ -1320,7 +1331,8 @@ def _compose(
     held = hands & skin_like if skin_like is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
-    out = out * (1 - keep[..., None]) + filled * keep[..., None]
+    out *= 1 - keep[..., None]
+    out += filled * keep[..., None]
     np.maximum(in_front_of, keep * shown, out=in_front_of)
     shown *= 1 - keep
     # A garment lies on the body: its edges cast a soft shadow on the skin and
@@ -1333,7 +1345,9 @@ def _compose(
     out *= 1.0 - shadow[..., None]
     changed |= shadow > 0.004
 
-    result = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out *= 255.0
+    out += 0.5
+    result = np.clip(out, 0, 255, out=out).astype(np.uint8)
     changed |= coverage > 0
     return np.where(changed[..., None], result, base)
 
