@@ -873,11 +873,14 @@ def _unlike_the_hair(lab: np.ndarray, skin: np.ndarray, dark: np.ndarray, top: i
         return np.zeros(dark.shape, bool)
     hair = np.median(head, axis=0)
     hair_chroma = float(np.hypot(hair[1], hair[2]))
-    chroma = np.hypot(lab[..., 1], lab[..., 2])
-    unlike = chroma > max(HAIR_OTHER_CHROMA, 2.0 * hair_chroma)
-    unlike &= hue_cosine(lab, skin) < np.cos(np.radians(HAIR_OTHER_HUE))
+    pixels = lab[dark]
+    chroma = np.hypot(pixels[:, 1], pixels[:, 2])
+    other = chroma > max(HAIR_OTHER_CHROMA, 2.0 * hair_chroma)
+    other &= hue_cosine(pixels, skin) < np.cos(np.radians(HAIR_OTHER_HUE))
     if hair_chroma >= 3.0:
-        unlike &= hue_cosine(lab, hair) < np.cos(np.radians(HAIR_OTHER_HUE))
+        other &= hue_cosine(pixels, hair) < np.cos(np.radians(HAIR_OTHER_HUE))
+    unlike = np.zeros(dark.shape, bool)
+    unlike[dark] = other
     return unlike
 
 
