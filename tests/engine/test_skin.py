@@ -70,7 +70,7 @@ def test_the_light_of_two_body_parts_meeting_in_a_fill_blends_without_a_stripe()
     colour = tone.copy()
     arm = xs < 100
     colour[arm, 0] = 70.0 * 0.72  # the arm's inner edge, turned away from the light
-    blended = _blend_owners(colour, tone, ys, xs, (h, w), scale).reshape(h, w, 3)
+    blended = _blend_owners(colour, tone, ys, xs, scale).reshape(h, w, 3)
     row = blended[100, :, 0]
     assert np.abs(np.diff(row)).max() < 3.0, "a stripe where arm meets chest"
     assert abs(row[10] - 70.0 * 0.72) < 0.5 and abs(row[-10] - 70.0) < 0.5

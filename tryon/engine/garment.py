@@ -1326,15 +1326,16 @@ def _body_panels_past_the_armholes(small: np.ndarray, parts: np.ndarray) -> np.n
     # The outline's pixels are half backdrop, of no garment colour: they would join a sleeve's
     # panel to its whole edge.
     within = cv2.erode((parts > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    touching = cv2.dilate(body.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    like_the_body = np.linalg.norm(lab - beside, axis=2) < PANEL_ALIKE
     for label in (2, 3):
         sleeve = (parts == label) & within
         if sleeve.sum() < 50:
             continue
         colour = np.median(lab[sleeve], axis=0)
-        other = sleeve & (np.linalg.norm(lab - colour, axis=2) > PANEL_OTHER)
-        other &= np.linalg.norm(lab - beside, axis=2) < PANEL_ALIKE
+        from_sleeve = np.linalg.norm(lab - colour, axis=2)
+        other = sleeve & (from_sleeve > PANEL_OTHER) & like_the_body
         count, pieces, stats, _ = cv2.connectedComponentsWithStats(other.astype(np.uint8), 8)
-        touching = cv2.dilate(body.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         for piece in range(1, count):
             # A panel runs along the seam; a print's motif by the line is the sleeve's own.
             height, width = stats[piece, cv2.CC_STAT_HEIGHT], stats[piece, cv2.CC_STAT_WIDTH]
@@ -1348,10 +1349,10 @@ def _body_panels_past_the_armholes(small: np.ndarray, parts: np.ndarray) -> np.n
             rows = np.zeros(parts.shape, bool)
             rows[np.unique(np.nonzero(here)[0])] = True
             beyond = sleeve & rows & ~near_body & (distance_to_body <= 2.5 * reach)
-            if beyond.sum() and (np.linalg.norm(lab[beyond] - colour, axis=1) < PANEL_OTHER).mean() >= 0.6:
+            if beyond.sum() and (from_sleeve[beyond] < PANEL_OTHER).mean() >= 0.6:
                 # With its rim, which blends into the sleeve's colour and the outline's.
                 rim = cv2.dilate(here.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-                panels |= here | (rim & (parts == label) & (np.linalg.norm(lab - colour, axis=2) > PANEL_OTHER / 2))
+                panels |= here | (rim & (parts == label) & (from_sleeve > PANEL_OTHER / 2))
     return panels
 
 
@@ -1547,9 +1548,10 @@ def _pale_pieces_at_the_shoulders(small: np.ndarray, mask: np.ndarray, points: d
 
     A white collar's flap on a pale grey backdrop differs from it by less than the cut's
     thresholds and went with the backdrop: worn, the top had a notch of bare skin beside the
-    collar. Within the convex outline of the top above its armpits, what differs from the
-    backdrop at all (a product photo's backdrop is even) is the garment's. Only for a collar:
-    between a camisole's straps the same test took the backdrop's faint shading for the top.
+    collar. Within the convex outline of the top above its armpits, a piece that differs from the
+    backdrop around it and is mostly lighter than it is the garment's (a shadow on the backdrop is
+    only darker). Only for a collar: between a camisole's straps the same test took the
+    backdrop's faint shading for the top.
     """
     h, w = mask.shape
     restored = np.zeros((h, w), bool)

@@ -473,7 +473,7 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     return fill
 
 
-def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, shape, scale: float):
+def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
     """``colour`` (N, 3 Lab, at pixels ``ys``, ``xs``) with the steps between body parts smoothed.
 
     Each pixel's light comes from the part that owns it: an arm's inner edge turns away from
@@ -481,7 +481,6 @@ def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.n
     the side of the chest, a seam no body has. The light relative to the local ``tone``, and the
     colour, are blended over OWNER_BLEND of the torso length (only among the fill's pixels).
     """
-    h, w = shape
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     field = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
     weight = np.zeros((y1 - y0, x1 - x0), np.float32)
@@ -559,7 +558,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
         colour[:, 0] = lightness
-        colour = _blend_owners(colour, tone, ys, xs, (h, w), T)
+        colour = _blend_owners(colour, tone, ys, xs, T)
         out[ys, xs] = colour
         out = _meet_the_real_skin(out, lab, region, ring, T)
     # A smooth fill reads as paint next to the photo's own grain: carry the
