@@ -1115,6 +1115,45 @@ def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
     assert stayed["right"] < 0.2, f"{stayed['right']:.0%} of the right tan sleeve stayed as an arm"
 
 
+def _streaks(shape, where: np.ndarray, spacing: int, length: int, seed: int) -> np.ndarray:
+    """Thin lines (2 px) over ``where``, about ``spacing`` px apart, each ``length`` px long at a
+    random slant: a leather sleeve's creases catching the light."""
+    rng = np.random.default_rng(seed)
+    lines = np.zeros(shape, np.uint8)
+    ys, xs = np.nonzero(where)
+    for i in rng.choice(len(ys), size=max(1, len(ys) // (spacing * length)), replace=False):
+        angle = rng.uniform(-0.6, 0.6) + np.pi / 2
+        dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
+        cv2.line(lines, (int(xs[i] - dx), int(ys[i] - dy)), (int(xs[i] + dx), int(ys[i] + dy)), 1, 2)
+    return (lines > 0) & where
+
+
+def test_skin_coloured_old_sleeves_that_shine_are_not_arms(person):
+    """A brown leather jacket is the colour of skin, and its sleeves have no cuffs to give them
+    away: they stayed as arms beside a new cami, and its body around it as bare skin. Where leather
+    is lightest, its creases catch the light in thin, pale streaks; skin is lightest in broad
+    highlights. Painted here: tan sleeves with pale creases from the shoulders to the wrists."""
+    pose = analyse_person(person)
+    S = pose.shoulder_width
+    pixels = np.asarray(person).copy()
+    person_there = pose.person_mask > 0.3
+    sleeves = {}
+    for side, (shoulder, elbow, wrist) in ARMS.items():
+        arm = [pose.point(shoulder), pose.point(elbow), pose.point(wrist)]
+        sleeves[side] = capsule_mask(person_there.shape, arm, 0.1 * S) & person_there
+        pixels[sleeves[side]] = LEATHER
+        pixels[_streaks(person_there.shape, sleeves[side], 12, 14, seed=len(side))] = (196, 170, 158)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    out = np.asarray(rendering.image).astype(int)
+    for side, sleeve in sleeves.items():
+        bared = cv2.erode((sleeve & (rendering.coverage() < 0.05)).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        bared &= ~_near_the_hands(rendering.body)
+        assert bared.sum() > 300
+        # Left as it was, the leather is its flat tan between the streaks; skin filled in has grain and light.
+        stayed = (np.abs(out[bared] - LEATHER).max(axis=1) < 4).mean()
+        assert stayed < 0.2, f"{stayed:.0%} of the {side} leather sleeve stayed as an arm"
+
+
 def test_a_short_sleeve_reaches_over_an_old_one_ending_a_little_lower(person):
     """The man's tee sleeves end two thirds of the way down his upper arms; a short sleeve's
     class puts the new one's end just under halfway. The band of old sleeve between was filled
