@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.engine import drawing
-from tryon.engine.composite import _down_map
+from tryon.engine.composite import _across_map, _down_map
 from tryon.engine.person import (
     LEFT_ANKLE,
     LEFT_ELBOW,
@@ -1152,6 +1152,35 @@ def test_skin_coloured_old_sleeves_that_shine_are_not_arms(person):
         # Left as it was, the leather is its flat tan between the streaks; skin filled in has grain and light.
         stayed = (np.abs(out[bared] - LEATHER).max(axis=1) < 4).mean()
         assert stayed < 0.2, f"{stayed:.0%} of the {side} leather sleeve stayed as an arm"
+
+
+def test_an_open_leather_jackets_front_below_a_crop_top_is_not_the_backdrop(person):
+    """Below a new crop top, the body down to the old top's end is the midriff. Where that end is
+    not seen (a printed top), the midriff is what has the top's colour; an open leather jacket's
+    front panels beside it have the skin's, and went to the backdrop: white strips across the
+    body. Painted here: the old tee's middle as a fine print, its sides and sleeves, down to the
+    wrists, as tan leather with pale creases."""
+    body = render_tryon_detailed(person, drawing.crop_top(), "upper").body
+    S, T = body.shoulder_width, body.torso_length
+    pixels = np.asarray(person).copy()
+    across = np.abs(_across_map(body) - body.centre_across(_down_map(body)))
+    tee = _greenish(pixels.astype(int)) & (body.mask > 0.5)
+    jacket = tee & (across > 0.26 * S)
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        jacket |= capsule_mask(jacket.shape, arm, 0.1 * S) & (body.mask > 0.3)
+    ys, xs = np.mgrid[0 : pixels.shape[0], 0 : pixels.shape[1]]
+    light = (ys // 3 + xs // 3) % 2 == 0
+    pixels[tee & ~jacket & light], pixels[tee & ~jacket & ~light] = (240, 240, 240), (30, 30, 40)
+    pixels[jacket] = LEATHER
+    pixels[_streaks(jacket.shape, jacket, 12, 14, seed=5)] = (196, 170, 158)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.crop_top(), "upper")
+    out = np.asarray(rendering.image).astype(int)
+    below = _down_map(rendering.body) > _lowest(rendering) + 0.02 * T
+    bared = jacket & below & (rendering.coverage() < 0.05) & (across < 0.35 * S)
+    assert bared.sum() > 300, "the crop top bares none of the jacket's front"
+    backdrop = (out[bared].min(axis=1) > 200).mean()
+    assert backdrop < 0.1, f"{backdrop:.0%} of the jacket's front below the crop top went to the backdrop"
 
 
 def test_a_short_sleeve_reaches_over_an_old_one_ending_a_little_lower(person):

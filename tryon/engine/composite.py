@@ -398,6 +398,7 @@ def _midriff(
     across: np.ndarray,
     old_top_end: float | None,
     bottom_top: float | None = None,
+    skin_like: np.ndarray | None = None,
 ) -> np.ndarray:
     """The old top's pixels between a short new top's hem and the waist, or the old top's own
     hem when it is seen lower: a tee reaching the hips left a band of itself below the bared
@@ -408,6 +409,10 @@ def _midriff(
     long top hangs from what the new top covers, and where it ends above is not seen. Cut out
     down to the waist anyway, it was a flat slab of skin ending in a straight line on the
     skirt; kept, the new top is worn over it.
+
+    What is ``skin_like`` there is the midriff too: real skin stays as it is, and an open leather
+    jacket's front panels (told from skin by their gloss) are filled as skin. Given to the backdrop
+    as old clothes of another colour than the top, they stood as white strips across the body.
     """
     h, w = body.shape
     S, T = body.shoulder_width, body.torso_length
@@ -429,6 +434,8 @@ def _midriff(
     if bottom_top is not None:
         end = max(end, bottom_top + 0.02 * T)
         like_old_top |= down < end
+    if skin_like is not None:
+        like_old_top |= skin_like
     band = (down > top.hem_down - 0.03 * T) & (down < end)
     band &= np.abs(across - body.centre_across(down)) < body.bare_half_width(down)
     return band & person & like_old_top
@@ -1121,7 +1128,8 @@ def _compose(
             # is told from old trousers or a skirt by its colour, sampled on the
             # chest the new top hides.
             bottom = next((g for g in placed if g.kind == "lower"), None)
-            midriff = _midriff(body, lab, top, down, across, old_top_end, bottom.top_down if bottom else None)
+            bottom_top = bottom.top_down if bottom else None
+            midriff = _midriff(body, lab, top, down, across, old_top_end, bottom_top, skin_like)
             skin_zone |= midriff
         # Around the shoulders and arms, an old garment wider than the body
         # (a loose sleeve, a boxy tee) gives way to the backdrop, so bared
