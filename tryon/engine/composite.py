@@ -710,19 +710,16 @@ def _glossy(lab: np.ndarray, candidates: np.ndarray, body: Body) -> np.ndarray:
     around = cv2.medianBlur(lightness, 2 * max(1, int(GLOSS_WINDOW * T)) + 1)
     streaks = lightness.astype(np.float32) - around > GLOSS_STEP * 2.55
     saturation = np.hypot(lab[..., 1], lab[..., 2]) / np.maximum(lab[..., 0], 1.0)
-    closing = np.ones((5, 5), np.uint8)
 
     def shines(label: int) -> bool:
         x, y, w, h = stats[label, :4]
-        x0, y0, x1, y1 = max(0, x - 2), max(0, y - 2), x + w + 2, y + h + 2
-        # The brightest streaks are too pale to pass for skin: holes in the stretch, closed over.
-        stretch = cv2.morphologyEx((labels[y0:y1, x0:x1] == label).astype(np.uint8), cv2.MORPH_CLOSE, closing) > 0
-        values = lightness[y0:y1, x0:x1][stretch]
+        stretch = labels[y : y + h, x : x + w] == label
+        values = lightness[y : y + h, x : x + w][stretch]
         lightest = values >= np.percentile(values, 90)
-        shine = streaks[y0:y1, x0:x1][stretch] & lightest
+        shine = streaks[y : y + h, x : x + w][stretch] & lightest
         if shine.sum() <= GLOSS_SHARE * lightest.sum():
             return False
-        colour = saturation[y0:y1, x0:x1][stretch]
+        colour = saturation[y : y + h, x : x + w][stretch]
         return bool(np.median(colour[shine]) < GLOSS_PALER * np.median(colour))
 
     order = np.argsort(-areas[1:]) + 1
