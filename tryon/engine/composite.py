@@ -707,20 +707,25 @@ def _glossy(lab: np.ndarray, candidates: np.ndarray, body: Body) -> np.ndarray:
     if count < 2 or areas[1:].max() < GLOSS_AREA * S * S:
         return np.zeros(candidates.shape, bool)
     lightness = np.clip(lab[..., 0] * 2.55, 0, 255).astype(np.uint8)
-    around = cv2.medianBlur(lightness, 2 * max(1, int(GLOSS_WINDOW * T)) + 1)
-    streaks = lightness.astype(np.float32) - around > GLOSS_STEP * 2.55
-    saturation = np.hypot(lab[..., 1], lab[..., 2]) / np.maximum(lab[..., 0], 1.0)
+    radius = max(1, int(GLOSS_WINDOW * T))
+    h, w = candidates.shape
 
     def shines(label: int) -> bool:
-        x, y, w, h = stats[label, :4]
-        stretch = labels[y : y + h, x : x + w] == label
-        values = lightness[y : y + h, x : x + w][stretch]
+        x, y, bw, bh = stats[label, :4]
+        # The median around each pixel, over the stretch's box only (and the window's reach).
+        x0, y0 = max(0, x - radius), max(0, y - radius)
+        x1, y1 = min(w, x + bw + radius), min(h, y + bh + radius)
+        box = lightness[y0:y1, x0:x1]
+        streaks = box.astype(np.float32) - cv2.medianBlur(box, 2 * radius + 1) > GLOSS_STEP * 2.55
+        stretch = labels[y0:y1, x0:x1] == label
+        values = box[stretch]
         lightest = values >= np.percentile(values, 90)
-        shine = streaks[y : y + h, x : x + w][stretch] & lightest
+        shine = streaks[stretch] & lightest
         if shine.sum() <= GLOSS_SHARE * lightest.sum():
             return False
-        colour = saturation[y : y + h, x : x + w][stretch]
-        return bool(np.median(colour[shine]) < GLOSS_PALER * np.median(colour))
+        colours = lab[y0:y1, x0:x1][stretch]
+        saturation = np.hypot(colours[:, 1], colours[:, 2]) / np.maximum(colours[:, 0], 1.0)
+        return bool(np.median(saturation[shine]) < GLOSS_PALER * np.median(saturation))
 
     order = np.argsort(-areas[1:]) + 1
     found = [label for label in order if areas[label] >= GLOSS_AREA * S * S and shines(label)]
