@@ -1087,16 +1087,20 @@ def _near_the_hands(body) -> np.ndarray:
     return near
 
 
+def _to_paint(person):
+    """The fixture's pose, a copy of its pixels to paint old clothes on, and where the person is."""
+    pose = analyse_person(person)
+    return pose, np.asarray(person).copy(), pose.person_mask > 0.3
+
+
 def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
     """A bomber's tan leather sleeves pass the skin test, and under a sleeveless top they stayed as
     arms. Their knitted cuffs do not pass it: an arm that ends at a cuff above a bare hand is a
     sleeve. Painted here: flat tan sleeves from the shoulders to dark cuffs at the wrists. The
     fixture's right hand (on the photo's left) shows below its cuff; the left one is in a pocket,
     so that arm cannot be told from a bare arm with a wide watch strap, and stays."""
-    pose = analyse_person(person)
+    pose, pixels, person_there = _to_paint(person)
     S = pose.shoulder_width
-    pixels = np.asarray(person).copy()
-    person_there = pose.person_mask > 0.3
     sleeves = {}
     for side, (shoulder, elbow, wrist) in ARMS.items():
         top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
@@ -1134,10 +1138,8 @@ def test_skin_coloured_old_sleeves_that_shine_are_not_arms(person):
     away: they stayed as arms beside a new cami, and its body around it as bare skin. Where leather
     is lightest, its creases catch the light in thin, pale streaks; skin is lightest in broad
     highlights. Painted here: tan sleeves with pale creases from the shoulders to the wrists."""
-    pose = analyse_person(person)
+    pose, pixels, person_there = _to_paint(person)
     S = pose.shoulder_width
-    pixels = np.asarray(person).copy()
-    person_there = pose.person_mask > 0.3
     sleeves = {}
     for side, (shoulder, elbow, wrist) in ARMS.items():
         arm = [pose.point(shoulder), pose.point(elbow), pose.point(wrist)]
