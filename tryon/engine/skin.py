@@ -350,10 +350,12 @@ def _bone_coordinates(points: np.ndarray, start: np.ndarray, end: np.ndarray):
     rel = points - start
     along = rel @ direction / length
     across = rel @ normal
-    distance = np.where(
-        along < 0, np.hypot(rel[:, 0], rel[:, 1]), np.where(along > 1, np.linalg.norm(points - end, axis=1), 0)
-    )
-    distance = np.maximum(distance, np.abs(across))
+    # Beyond either end, the distance to that end: measured for those points only (most lie beside
+    # the bone, and both norms over every point were most of this function's time).
+    distance = np.abs(across)
+    before, after = along < 0, along > 1
+    distance[before] = np.maximum(np.hypot(rel[before, 0], rel[before, 1]), distance[before])
+    distance[after] = np.maximum(np.linalg.norm(points[after] - end, axis=1), distance[after])
     return along, across, distance
 
 
