@@ -472,11 +472,12 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     """
     if ring.sum() < 20:
         return fill
-    difference = (lab - fill) * ring[..., None]
-    difference[..., 0] = np.clip(difference[..., 0], -SEAM_LIMIT, SEAM_LIMIT)
     ys, xs = np.nonzero(region | ring)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    offset = _membrane(difference[y0:y1, x0:x1], ring[y0:y1, x0:x1])
+    # In the fill's box only: it is all the membrane spreads over.
+    difference = (lab[y0:y1, x0:x1] - fill[y0:y1, x0:x1]) * ring[y0:y1, x0:x1, None]
+    difference[..., 0] = np.clip(difference[..., 0], -SEAM_LIMIT, SEAM_LIMIT)
+    offset = _membrane(difference, ring[y0:y1, x0:x1])
     away = cv2.distanceTransform((~ring[y0:y1, x0:x1]).astype(np.uint8), cv2.DIST_L2, 3)
     fade = np.clip(1.0 - away / max(1.0, SEAM_REACH * scale), 0.0, 1.0)[..., None]
     fill = fill.copy()
