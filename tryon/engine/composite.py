@@ -902,6 +902,19 @@ def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, box) -> None:
     region += rgb * a
 
 
+def _three(weight: np.ndarray) -> np.ndarray:
+    """(H, W) float32 ``weight`` in three channels, for OpenCV's products with an RGB image: the same
+    numbers as NumPy's broadcast of ``weight[..., None]``, in half the time or less."""
+    return cv2.merge([weight] * 3)
+
+
+def _mix(into: np.ndarray, colour: np.ndarray, weight: np.ndarray) -> None:
+    """``into`` (H, W, 3 float32) becomes ``into * (1 - weight) + colour * weight``, in place (see _three)."""
+    three = _three(weight)
+    cv2.multiply(into, 1 - three, dst=into)
+    into += cv2.multiply(colour, three)
+
+
 def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(alpha, (0, 0), sigma) if sigma > 0 else alpha
 
@@ -1222,7 +1235,7 @@ def _compose(
             # A real leg's hairs and shadows are its skin too: its light and grain, measured with
             # them, make a thigh bared above it as dark and as hairy as the shin below.
             real_skin = person & (~not_skin | real_legs) & ~to_skin
-            skin_rgb = skin_fill(to_skin, skin, lab, real_skin, body, segments) * form[..., None]
+            skin_rgb = cv2.multiply(skin_fill(to_skin, skin, lab, real_skin, body, segments), _three(form))
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick. So is
         # skin by a bared leg: a real knee's outer side was wiped where the landmark sat inside it.
@@ -1270,13 +1283,11 @@ def _compose(
         reach = 2 * int(np.ceil(4 * feather)) + 1
         under = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
         soft = _feather((to_skin | (under & to_backdrop & person)).astype(np.float32), feather * 1.5)
-        filled *= 1 - soft[..., None]
-        filled += skin_rgb * soft[..., None]
+        _mix(filled, skin_rgb, soft)
         changed |= soft > 0
     if to_backdrop.any():
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
-        filled *= 1 - soft[..., None]
-        filled += fill * soft[..., None]
+        _mix(filled, fill, soft)
         changed |= soft > 0
         backdrop_soft = soft
         del fill
@@ -1319,8 +1330,7 @@ def _compose(
         else:
             fronts = arms & person & in_front
         soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
-        out *= 1 - soft[..., None]
-        out += filled * soft[..., None]
+        _mix(out, filled, soft)
         np.maximum(in_front_of, soft * shown, out=in_front_of)
         shown *= 1 - soft
         for layer in garment.layers:
@@ -1334,8 +1344,7 @@ def _compose(
     held = hands & skin_like if skin_like is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
-    out *= 1 - keep[..., None]
-    out += filled * keep[..., None]
+    _mix(out, filled, keep)
     np.maximum(in_front_of, keep * shown, out=in_front_of)
     shown *= 1 - keep
     # A garment lies on the body: its edges cast a soft shadow on the skin and
@@ -1345,7 +1354,7 @@ def _compose(
     receives = (body.mask > 0.5).astype(np.float32) * (1.0 - backdrop_soft)
     receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8)) * 3.0, 0.0, 1.0)
     shadow = _contact_shadow(shown, T) * receives
-    out *= 1.0 - shadow[..., None]
+    cv2.multiply(out, _three(1.0 - shadow), dst=out)
     changed |= shadow > 0.004
 
     out *= 255.0
