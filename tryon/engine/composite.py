@@ -1361,7 +1361,9 @@ def _compose(
     out += 0.5
     result = np.clip(out, 0, 255, out=out).astype(np.uint8)
     changed |= coverage > 0
-    return np.where(changed[..., None], result, base)
+    # The photo's own pixels wherever nothing changed (OpenCV's masked copy: np.where over three
+    # channels took 9 ms on a 768x1024 frame).
+    return cv2.copyTo(base, (~changed).view(np.uint8), result)
 
 
 def _old_sleeve_edges(body: Body, skin_like: np.ndarray, going: np.ndarray, arms: np.ndarray) -> np.ndarray:
