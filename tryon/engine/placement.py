@@ -146,12 +146,20 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     mask = garment.mask
     core = cv2.erode((mask > 0.95).astype(np.float32), np.ones((5, 5), np.uint8))
     sigma = max(1.5, 0.004 * max(mask.shape))
-    weight = cv2.GaussianBlur(core, (0, 0), sigma)
-    # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
-    # third of the time), and the division at the edge's pixels only, the one place it is used.
-    inner = cv2.GaussianBlur(cv2.multiply(rgb, cv2.merge([core] * 3)), (0, 0), sigma)
-    edge = (core < 0.5) & (weight > 0.02)
-    rgb[edge] = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
+    # Both blurs are nought beyond the kernel's reach of the core: made in the core's box with
+    # that margin, they are the same numbers in a fraction of the time.
+    ys, xs = np.nonzero(core)
+    if len(ys):
+        reach = int(round(sigma * 8 + 1)) // 2 + 1
+        y0, y1 = max(0, ys.min() - reach), min(core.shape[0], ys.max() + 1 + reach)
+        x0, x1 = max(0, xs.min() - reach), min(core.shape[1], xs.max() + 1 + reach)
+        box = core[y0:y1, x0:x1]
+        weight = cv2.GaussianBlur(box, (0, 0), sigma)
+        # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
+        # third of the time), and the division at the edge's pixels only, the one place it is used.
+        inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
+        edge = (box < 0.5) & (weight > 0.02)
+        rgb[y0:y1, x0:x1][edge] = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
     source = np.empty((*mask.shape, 4), np.float32)
     source[..., :3] = rgb
     source[..., 3] = mask
