@@ -452,7 +452,16 @@ def _shoulder_notches(
     band = int(rows.max()) + 1
     alpha = _layers_over(garment.layers, (0, 0, w, band), colour=None)
     solid = (alpha > 0.5).astype(np.uint8)
-    closed = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    # Closed in the garment's box with a margin of the disc's size: nothing beyond it closes, and in
+    # it the result is the same as over the band's whole width.
+    closed = np.zeros_like(solid)
+    x, y, width, height = cv2.boundingRect(solid)
+    if width:
+        y0, y1 = max(0, y - size), min(band, y + height + size)
+        x0, x1 = max(0, x - size), min(w, x + width + size)
+        closed[y0:y1, x0:x1] = cv2.morphologyEx(
+            solid[y0:y1, x0:x1], cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        )
     # Over the person, or within the ease a top's shoulders may stand off it (_lay_on_the_shoulders).
     ease = max(1, int(SHOULDER_EASE * S))
     near = cv2.dilate((body.mask[:band] > 0.5).astype(np.uint8), np.ones((2 * ease + 1, 2 * ease + 1), np.uint8))
