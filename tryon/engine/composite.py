@@ -314,7 +314,9 @@ def _old_rim(photo: np.ndarray, backdrop: np.ndarray, beside: np.ndarray, old_co
 
 def _along(shape: tuple[int, int], point: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """Each pixel's signed distance from ``point`` along the unit ``direction``."""
-    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    # A row of xs and a column of ys, broadcast in the sum: the same numbers as over two whole grids.
+    xs = np.arange(shape[1], dtype=np.float32)[None, :]
+    ys = np.arange(shape[0], dtype=np.float32)[:, None]
     return (xs - point[0]) * direction[0] + (ys - point[1]) * direction[1]
 
 
