@@ -518,7 +518,9 @@ def _shoulder_notches(
     if gap.any():
         # Above the top's edge it goes on as the top mirrored across its edge: a print's blur
         # was a flat, muddy patch, and its colours drawn straight up were streaks.
-        below = _mirrored_above(colour, weight)[ay : ay + y1 - y0, ax : ax + x1 - x0]
+        # Each column is mirrored on its own: only the notches' columns are.
+        columns = slice(ax, ax + x1 - x0)
+        below = _mirrored_above(colour[:, columns], weight[:, columns])[ay : ay + y1 - y0]
         here = gap[y0:y1, x0:x1] & np.isfinite(below[..., 0])
         rgba[here, :3] = np.clip(below[here], 0, 1)
     # Reaching a little under the pieces' feathered edges (it lies behind them), or a faint ring of
