@@ -592,7 +592,11 @@ def _layers_over(layers: list[Layer], box, colour: np.ndarray | None) -> np.ndar
         a = piece[..., 3]
         target = (slice(y0 - by0, y1 - by0), slice(x0 - bx0, x1 - bx0))
         if colour is not None:
-            colour[target] = colour[target] * (1 - a[..., None]) + piece[..., :3] * a[..., None]
+            # Channel by channel: the same numbers as NumPy's broadcast of the alpha, faster.
+            keep = 1 - a
+            for c in range(3):
+                channel = colour[target + (c,)]
+                channel[...] = channel * keep + piece[..., c] * a
         np.maximum(alpha[target], a, out=alpha[target])
     return alpha
 
