@@ -495,10 +495,11 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     difference[..., 0] = np.clip(difference[..., 0], -SEAM_LIMIT, SEAM_LIMIT)
     offset = _membrane(difference, ring[y0:y1, x0:x1])
     away = cv2.distanceTransform((~ring[y0:y1, x0:x1]).astype(np.uint8), cv2.DIST_L2, 3)
-    fade = np.clip(1.0 - away / max(1.0, SEAM_REACH * scale), 0.0, 1.0)[..., None]
+    fade = np.clip(1.0 - away / max(1.0, SEAM_REACH * scale), 0.0, 1.0)
     fill = fill.copy()
     inside = region[y0:y1, x0:x1]
-    fill[y0:y1, x0:x1][inside] += (offset * fade)[inside]
+    # At the fill's pixels only: the same products as over the box.
+    fill[y0:y1, x0:x1][inside] += offset[inside] * fade[inside][:, None]
     fill[ring] = lab[ring]
     return fill
 
@@ -518,10 +519,12 @@ def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.n
     field[ys - y0, xs - x0, 1:] = colour[:, 1:]
     weight[ys - y0, xs - x0] = 1.0
     sigma = max(1.0, OWNER_BLEND * scale)
-    smooth = (
-        cv2.GaussianBlur(field, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-6)[..., None]
+    # Normalised at the fill's pixels only, the ones read: the same numbers as over the box.
+    at = (ys - y0, xs - x0)
+    blended = (
+        cv2.GaussianBlur(field, (0, 0), sigma)[at]
+        / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma)[at], 1e-6)[:, None]
     )
-    blended = smooth[ys - y0, xs - x0]
     blended[:, 0] *= tone[:, 0]
     return blended
 
