@@ -510,11 +510,13 @@ def _shoulder_notches(
     around_box = (max(0, x0 - reach), max(0, y0 - reach), min(w, x1 + reach), min(h, y1 + reach))
     colour = np.zeros((around_box[3] - around_box[1], around_box[2] - around_box[0], 3), np.float32)
     weight = _layers_over(garment.layers, around_box, colour=colour)
-    spread = np.maximum(_wide_blur(weight, sigma), 1e-6)
-    around = _wide_blur(colour, sigma) / spread[..., None]
     ax, ay = x0 - around_box[0], y0 - around_box[1]
+    # Normalised in the notches' box only, the part used: the same numbers.
+    notches = (slice(ay, ay + y1 - y0), slice(ax, ax + x1 - x0))
+    spread = np.maximum(_wide_blur(weight, sigma)[notches], 1e-6)
+    around = _wide_blur(colour, sigma)[notches] / spread[..., None]
     rgba = np.zeros((y1 - y0, x1 - x0, 4), np.float32)
-    rgba[..., :3] = np.clip(around[ay : ay + y1 - y0, ax : ax + x1 - x0], 0, 1)
+    rgba[..., :3] = np.clip(around, 0, 1)
     if gap.any():
         # Above the top's edge it goes on as the top mirrored across its edge: a print's blur
         # was a flat, muddy patch, and its colours drawn straight up were streaks.
