@@ -146,11 +146,24 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     mask = garment.mask
     core = cv2.erode((mask > 0.95).astype(np.float32), np.ones((5, 5), np.uint8))
     sigma = max(1.5, 0.004 * max(mask.shape))
-    weight = cv2.GaussianBlur(core, (0, 0), sigma)
-    inner = cv2.GaussianBlur(rgb * core[..., None], (0, 0), sigma) / np.maximum(weight, 1e-4)[..., None]
-    edge = (core < 0.5) & (weight > 0.02)
-    rgb[edge] = inner[edge]
-    return np.dstack([rgb, mask]).astype(np.float32)
+    # Both blurs are nought beyond the kernel's reach of the core: made in the core's box with
+    # that margin, they are the same numbers in a fraction of the time.
+    ys, xs = np.nonzero(core)
+    if len(ys):
+        reach = int(round(sigma * 8 + 1)) // 2 + 1
+        y0, y1 = max(0, ys.min() - reach), min(core.shape[0], ys.max() + 1 + reach)
+        x0, x1 = max(0, xs.min() - reach), min(core.shape[1], xs.max() + 1 + reach)
+        box = core[y0:y1, x0:x1]
+        weight = cv2.GaussianBlur(box, (0, 0), sigma)
+        # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
+        # third of the time), and the division at the edge's pixels only, the one place it is used.
+        inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
+        edge = (box < 0.5) & (weight > 0.02)
+        rgb[y0:y1, x0:x1][edge] = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
+    source = np.empty((*mask.shape, 4), np.float32)
+    source[..., :3] = rgb
+    source[..., 3] = mask
+    return source
 
 
 def _open_neckline(source: np.ndarray, garment: GarmentAnalysis) -> np.ndarray:
@@ -289,11 +302,20 @@ def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int
     # The parts are labelled at analysis size and scaled up pixel-blocky; soften their borders
     # so a piece's cut edge (body beside sleeve) doesn't warp into a staircase.
     sigma = max(1.0, PART_EDGE * max(keep.shape))
-    part[..., 3] *= cv2.GaussianBlur(keep.astype(np.float32), (0, 0), sigma)
-    ys, xs = np.nonzero(keep & (garment.mask > 0.05))
-    if len(xs) == 0:
+    # The blur is nought beyond its kernel's reach of the part: made in the part's box with that
+    # margin, the same numbers; the alpha beyond is multiplied by nought as before.
+    x, y, width, height = cv2.boundingRect(keep.view(np.uint8))
+    reach = int(round(sigma * 8 + 1)) // 2 + 1
+    y0, y1 = max(0, y - reach), min(keep.shape[0], y + height + reach)
+    x0, x1 = max(0, x - reach), min(keep.shape[1], x + width + reach)
+    blurred = np.zeros(keep.shape, np.float32)
+    if width:
+        blurred[y0:y1, x0:x1] = cv2.GaussianBlur(keep[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
+    part[..., 3] *= blurred
+    x, y, width, height = cv2.boundingRect((keep & (garment.mask > 0.05)).view(np.uint8))
+    if not width:
         return None, None
-    return part, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    return part, (x, y, x + width, y + height)
 
 
 def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Layer | None:

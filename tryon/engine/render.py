@@ -19,6 +19,9 @@ unchanged.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +45,8 @@ PERSON_SIDE = 1024
 # Garment photos are cut out at this size (HD: larger, for a sharper print).
 GARMENT_SIDE = 1024
 GARMENT_SIDE_HD = 1600
+# Garment analyses kept per process, for the next try-on of the same product photo (6 MB each, 15 in HD).
+GARMENTS_KEPT = 2
 
 
 class TryOnError(Exception):
@@ -82,8 +87,37 @@ def _analyse_body(model: Image.Image, person: PersonAnalysis | None) -> Body:
     return body_from(person, model.size)
 
 
+_garments: OrderedDict[tuple, GarmentAnalysis] = OrderedDict()
+_garments_lock = threading.Lock()
+
+
+def _analysed(image: Image.Image, max_side: int, kind: str) -> GarmentAnalysis:
+    """:func:`extract_garment` of ``image``, kept for the next try-on of the same photo.
+
+    A shop's product photo is tried on again and again, and its analysis (the cut-out's edges,
+    keypoints and parts, 100 ms of a core) is a function of its pixels, the size and the type
+    alone: it is kept under their digest, its arrays read-only (the render only reads them).
+    """
+    photo = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    key = photo.shape, max_side, kind, hashlib.blake2b(photo.tobytes(), digest_size=16).digest()
+    with _garments_lock:
+        garment = _garments.get(key)
+        if garment is not None:
+            _garments.move_to_end(key)
+            return garment
+    garment = extract_garment(image, max_side=max_side, clothes_type=kind)
+    for array in (garment.rgb, garment.mask, garment.parts):
+        if array is not None:
+            array.flags.writeable = False
+    with _garments_lock:
+        _garments[key] = garment
+        while len(_garments) > GARMENTS_KEPT:
+            _garments.popitem(last=False)
+    return garment
+
+
 def _garment(image: Image.Image, kind: str, hd: bool, what: str):
-    garment = extract_garment(image, max_side=GARMENT_SIDE_HD if hd else GARMENT_SIDE, clothes_type=kind)
+    garment = _analysed(image, GARMENT_SIDE_HD if hd else GARMENT_SIDE, kind)
     if garment.items == 0 or garment.mask.max() < 0.5:
         raise TryOnError(f"no garment found in the {what}")
     return garment
