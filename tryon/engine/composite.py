@@ -14,6 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
+from .arrays import blend_into, scale_channels
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent
 from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
@@ -616,11 +617,7 @@ def _layers_over(layers: list[Layer], box, colour: np.ndarray | None) -> np.ndar
         a = piece[..., 3]
         target = (slice(y0 - by0, y1 - by0), slice(x0 - bx0, x1 - bx0))
         if colour is not None:
-            # Channel by channel: the same numbers as NumPy's broadcast of the alpha, faster.
-            keep = 1 - a
-            for c in range(3):
-                channel = colour[target + (c,)]
-                channel[...] = channel * keep + piece[..., c] * a
+            blend_into(colour[target], piece[..., :3], a)
         np.maximum(alpha[target], a, out=alpha[target])
     return alpha
 
@@ -996,33 +993,9 @@ def _enclosed(mask: np.ndarray, largest: float) -> np.ndarray:
     return inside[labels] & ~mask
 
 
-def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, box) -> None:
+def _over(out: np.ndarray, rgb: np.ndarray | float, alpha: np.ndarray, box) -> None:
     x0, y0, x1, y1 = box
-    region = out[y0:y1, x0:x1]
-    keep = 1.0 - alpha
-    # Channel by channel: the same products as NumPy's broadcast of alpha over the channels, in a
-    # third of the time.
-    for c in range(region.shape[2]):
-        channel = region[..., c]
-        channel *= keep
-        channel += (rgb[..., c] if isinstance(rgb, np.ndarray) else rgb) * alpha
-
-
-def _scale(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """``image`` (H, W, C float32) times ``weight`` (H, W), in place and returned: channel by channel,
-    the same numbers as NumPy's broadcast of ``weight[..., None]`` in a third of the time."""
-    for c in range(image.shape[2]):
-        image[..., c] *= weight
-    return image
-
-
-def _mix(into: np.ndarray, colour: np.ndarray, weight: np.ndarray) -> None:
-    """``into`` (H, W, 3 float32) becomes ``into * (1 - weight) + colour * weight``, in place (see _scale)."""
-    keep = 1 - weight
-    for c in range(into.shape[2]):
-        channel = into[..., c]
-        channel *= keep
-        channel += colour[..., c] * weight
+    blend_into(out[y0:y1, x0:x1], rgb, alpha)
 
 
 def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
@@ -1145,9 +1118,8 @@ def _compose(
         for layer in garment.layers:
             x0, y0, x1, y1 = layer.box
             layer.rgba[..., 3] = np.clip(_feather(layer.rgba[..., 3], feather), 0, 1)
-            # Channel by channel: the same numbers as NumPy's broadcast of the shade, in a fifth of the time.
-            for c in range(3):
-                np.clip(layer.rgba[..., c] * shade[y0:y1, x0:x1], 0, 1, out=layer.rgba[..., c])
+            colour = scale_channels(layer.rgba[..., :3], shade[y0:y1, x0:x1])
+            np.clip(colour, 0, 1, out=colour)
         if garment.kind in ("upper", "full"):
             _lay_on_the_shoulders(body, garment, down, across)
             notch = _shoulder_notches(body, garment, down, across, lab, skin)
@@ -1351,7 +1323,7 @@ def _compose(
             # A real leg's hairs and shadows are its skin too: its light and grain, measured with
             # them, make a thigh bared above it as dark and as hairy as the shin below.
             real_skin = person & (~not_skin | real_legs) & ~to_skin
-            skin_rgb = _scale(skin_fill(to_skin, skin, lab, real_skin, body, segments), form)
+            skin_rgb = scale_channels(skin_fill(to_skin, skin, lab, real_skin, body, segments), form)
         # Old clothes go whatever their colour below the armpits, but skin by an arm is the arm:
         # a heavy arm is wider than the landmarks' guess, and wiping it would leave a stick. So is
         # skin by a bared leg: a real knee's outer side was wiped where the landmark sat inside it.
@@ -1399,11 +1371,11 @@ def _compose(
         reach = 2 * int(np.ceil(4 * feather)) + 1
         under = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
         soft = _feather((to_skin | (under & to_backdrop & person)).astype(np.float32), feather * 1.5)
-        _mix(filled, skin_rgb, soft)
+        blend_into(filled, skin_rgb, soft)
         changed |= soft > 0
     if to_backdrop.any():
         soft = _feather(to_backdrop.astype(np.float32), feather * 2)
-        _mix(filled, fill, soft)
+        blend_into(filled, fill, soft)
         changed |= soft > 0
         backdrop_soft = soft
         del fill
@@ -1446,7 +1418,7 @@ def _compose(
         else:
             fronts = arms & person & in_front
         soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
-        _mix(out, filled, soft)
+        blend_into(out, filled, soft)
         np.maximum(in_front_of, soft * shown, out=in_front_of)
         shown *= 1 - soft
         for layer in garment.layers:
@@ -1460,7 +1432,7 @@ def _compose(
     held = hands & skin_like if skin_like is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     keep = _feather(((held & hands) | head).astype(np.float32), feather)
-    _mix(out, filled, keep)
+    blend_into(out, filled, keep)
     np.maximum(in_front_of, keep * shown, out=in_front_of)
     shown *= 1 - keep
     # A garment lies on the body: its edges cast a soft shadow on the skin and
@@ -1470,7 +1442,7 @@ def _compose(
     receives = (body.mask > 0.5).astype(np.float32) * (1.0 - backdrop_soft)
     receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8)) * 3.0, 0.0, 1.0)
     shadow = _contact_shadow(shown, T) * receives
-    _scale(out, 1.0 - shadow)
+    scale_channels(out, 1.0 - shadow)
     changed |= shadow > 0.004
 
     out *= 255.0

@@ -31,6 +31,8 @@ from PIL import Image
 
 from tryon.cloth_types import CHECK_TYPES
 
+from .arrays import gaussian_reach
+
 CLOTHES_TYPES = CHECK_TYPES
 
 # Long side of the image the foreground is computed on; GrabCut's cost grows
@@ -1610,14 +1612,14 @@ def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
     x, y, width, height = cv2.boundingRect(binary)
     if not width:
         return mask.copy()
-    reach = radius + int(round(2.0 * radius * 8 + 1)) // 2 + 2
+    sigma = 2.0 * radius
+    reach = radius + gaussian_reach(sigma) + 1
     y0, y1 = max(0, y - reach), min(mask.shape[0], y + height + reach)
     x0, x1 = max(0, x - reach), min(mask.shape[1], x + width + reach)
     binary = binary[y0:y1, x0:x1]
     distance = np.linalg.norm(lab[y0:y1, x0:x1] - background, axis=2)
     band = (cv2.dilate(binary, kernel) > 0) & ~(cv2.erode(binary, kernel) > 0)
     core = cv2.erode(binary, kernel).astype(np.float32)
-    sigma = 2.0 * radius
     inner = cv2.GaussianBlur(distance * core, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(core, (0, 0), sigma), 1e-3)
     # Alpha ramps over the lower part of the garment's own contrast.
     contrast = inner > 2 * FOREGROUND_DELTA_E_HIGH

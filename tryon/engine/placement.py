@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .arrays import gaussian_reach
 from .body import Body
 from .garment import GarmentAnalysis
 from .skin import is_skin
@@ -150,7 +151,7 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     # that margin, they are the same numbers in a fraction of the time.
     ys, xs = np.nonzero(core)
     if len(ys):
-        reach = int(round(sigma * 8 + 1)) // 2 + 1
+        reach = gaussian_reach(sigma)
         y0, y1 = max(0, ys.min() - reach), min(core.shape[0], ys.max() + 1 + reach)
         x0, x1 = max(0, xs.min() - reach), min(core.shape[1], xs.max() + 1 + reach)
         box = core[y0:y1, x0:x1]
@@ -305,7 +306,7 @@ def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int
     # The blur is nought beyond its kernel's reach of the part: made in the part's box with that
     # margin, the same numbers; the alpha beyond is multiplied by nought as before.
     x, y, width, height = cv2.boundingRect(keep.view(np.uint8))
-    reach = int(round(sigma * 8 + 1)) // 2 + 1
+    reach = gaussian_reach(sigma)
     y0, y1 = max(0, y - reach), min(keep.shape[0], y + height + reach)
     x0, x1 = max(0, x - reach), min(keep.shape[1], x + width + reach)
     blurred = np.zeros(keep.shape, np.float32)

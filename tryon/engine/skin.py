@@ -12,6 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .arrays import scale_channels
 from .body import Body
 from .warp import capsule_mask
 
@@ -434,12 +435,7 @@ def _local_tone(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixe
     factor = 4
     size = (max(1, w // factor), max(1, h // factor))
     weight = skin_pixels.astype(np.float32)
-    # The product with the mask channel by channel: the same numbers as NumPy's broadcast of a
-    # bool over them, in a third of the time.
-    colour = lab.copy()
-    for c in range(3):
-        colour[..., c] *= weight
-    colour = cv2.resize(colour, size, interpolation=cv2.INTER_AREA)
+    colour = cv2.resize(scale_channels(lab.copy(), weight), size, interpolation=cv2.INTER_AREA)
     weight = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
     sigma = max(2.0, 0.2 * scale / factor)
     weight = cv2.GaussianBlur(weight, (0, 0), sigma)
@@ -459,12 +455,7 @@ def _membrane(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     result meets every known pixel and varies gently between them, like a stretched membrane.
     """
     weight = known.astype(np.float32)
-    # Products channel by channel here and below: the same numbers as NumPy's broadcast of the
-    # weights over the channels, in a third of the time.
-    weighted = values.copy()
-    for c in range(weighted.shape[-1]):
-        weighted[..., c] *= weight
-    levels = [(weighted, weight)]
+    levels = [(scale_channels(values.copy(), weight), weight)]
     while min(levels[-1][1].shape) > 8:
         sums, weights = levels[-1]
         levels.append((cv2.pyrDown(sums), cv2.pyrDown(weights)))
@@ -478,6 +469,7 @@ def _membrane(values: np.ndarray, known: np.ndarray) -> np.ndarray:
         sure = np.clip(weights * 4.0, 0.0, 1.0)
         unsure, known_weights, sums = 1 - sure, np.maximum(weights, 1e-6), sums.reshape(h, w, -1)
         guess = np.empty_like(up)
+        # Channel by channel, as in .arrays: the same numbers as a broadcast of the weights.
         for c in range(up.shape[2]):
             guess[..., c] = sure * (sums[..., c] / known_weights) + unsure * up[..., c]
     return guess.reshape(values.shape)
