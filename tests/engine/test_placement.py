@@ -1205,3 +1205,30 @@ def test_a_short_sleeve_reaches_over_an_old_one_ending_a_little_lower(person):
         assert band.sum() > 200
         # Under a tenth of it was the new tee before (skin filled the rest), all of it now.
         assert tee[band].mean() > 0.8, (side, tee[band].mean())
+
+
+def test_an_old_tee_worn_out_stays_over_new_trousers(person):
+    """The man's tee hangs loose to his hips. New trousers with a higher rise were put on top of
+    it: their waistband covered the tee's lower third as a flat band. A tee worn out is worn out
+    over new trousers too, whose waistband goes under it."""
+    rendering = render_tryon_detailed(person, drawing.trousers(), "lower")
+    body = rendering.body
+    S, T = body.shoulder_width, body.torso_length
+    photo = np.asarray(person.resize(rendering.image.size)).astype(int)
+    out = np.asarray(rendering.image).astype(int)
+    x0, x1 = int(body.origin[0] - 0.15 * S), int(body.origin[0] + 0.15 * S)
+    rows = np.nonzero(_greenish(photo[:, x0:x1]).mean(axis=1) > 0.8)[0]
+    tee_hem = int(rows.max())
+    waistband = int(_centre_row(body, rendering.placed[0].top_down))
+    assert tee_hem - waistband > 0.1 * T, "the test needs the new waistband well above the tee's hem"
+    band = out[waistband + 2 : tee_hem - 2, x0:x1]
+    assert _greenish(band).mean() > 0.9, f"only {_greenish(band).mean():.0%} of the tee over the waistband stayed"
+    # Below the tee's hem, the new trousers.
+    below = out[tee_hem + int(0.05 * T) : tee_hem + int(0.15 * T), x0:x1]
+    assert _greenish(below).mean() < 0.05
+
+
+def _centre_row(body, down: float) -> float:
+    """The row of the body's centre line ``down`` along the torso axis."""
+    return float((body.origin + body.v * down)[1])
+

@@ -16,7 +16,7 @@ import numpy as np
 
 from .arrays import blend_into, scale_channels
 from .body import Body
-from .placement import Layer, PlacedGarment, legs_bent
+from .placement import Layer, PlacedGarment, legs_bent, long_old_top
 from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
 from .warp import capsule_mask, polyline_point, tapered_mask
 
@@ -42,6 +42,11 @@ MIDRIFF_DELTA_E = 18.0
 MIDRIFF_PRINT_ABOVE = 0.05
 # The old top's colour is the commonest in bins this wide (Lab units), so a print isn't averaged in.
 DOMINANT_BIN = 8.0
+# A new bottom alone goes on under an old top seen to end at least UNTUCKED_BELOW of the torso
+# below the new waistband; the old top's hem is found by its colour down to UNTUCKED_PAST below
+# where it is seen to end down the middle (a hem dips at the sides).
+UNTUCKED_BELOW = 0.08
+UNTUCKED_PAST = 0.06
 # Notches between a top's pieces at the shoulders narrower than SHOULDER_NOTCH of the shoulder width
 # are closed, above SHOULDER_NOTCH_LOWEST of the torso and beyond NECK_HALF of the shoulder width
 # from the neck.
@@ -442,6 +447,44 @@ def _midriff(
     band = (down > top.hem_down - 0.03 * T) & (down < end)
     band &= np.abs(across - body.centre_across(down)) < body.bare_half_width(down)
     return band & person & like_old_top
+
+
+def _worn_over(
+    body: Body, lab: np.ndarray, bottom: PlacedGarment, down: np.ndarray, across: np.ndarray, old_top_end: float | None
+) -> np.ndarray | None:
+    """The old top's pixels over a new bottom tried on alone, when the old top hangs loose over
+    where the new waistband sits; None when it does not (a tucked-in or short top, a dress).
+
+    A tee or tank worn out is worn out over new trousers too: the new waistband goes under it. Put
+    on top, a high-rise bottom covered the tee's lower third as a flat band, with a strip of the
+    backdrop where the tee had been wider. The old top is whatever is on the body well above where
+    it is seen to end (its print, the arms beside it), and what has its colour down to its hem.
+    """
+    S, T = body.shoulder_width, body.torso_length
+    if old_top_end is None or np.isinf(old_top_end) or not long_old_top(body, old_top_end):
+        return None
+    # Seated, the thighs run out from under the top sideways and forwards: how it lies on the lap
+    # is not told by where it ends down the middle.
+    if legs_bent(body):
+        return None
+    if old_top_end < bottom.top_down + UNTUCKED_BELOW * T:
+        return None
+    person = body.mask > 0.5
+    chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
+    if chest.sum() < 50:
+        return None
+    old_top = _dominant_colour(lab[chest])
+    over = (down > bottom.top_down - 0.1 * T) & (down < old_top_end + UNTUCKED_PAST * T) & person
+    like_old_top = _near(lab, old_top, MIDRIFF_DELTA_E) | (down < old_top_end - MIDRIFF_PRINT_ABOVE * T)
+    over &= like_old_top
+    # One piece hanging from the chest: a patch of the old trousers in the top's colour is not it.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(over.astype(np.uint8), 8)
+    if count < 2:
+        return None
+    above = np.unique(labels[over & (down < old_top_end - MIDRIFF_PRINT_ABOVE * T)])
+    over = np.isin(labels, above[above > 0])
+    closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    return (cv2.morphologyEx(over.astype(np.uint8), cv2.MORPH_CLOSE, closing) > 0) & person
 
 
 def _near(lab: np.ndarray, colour: np.ndarray, limit: float) -> np.ndarray:
@@ -1126,6 +1169,19 @@ def _compose(
             if notch is not None:
                 garment.layers.insert(0, notch)
     del shade
+    # A new bottom alone goes on under an old top worn loose over its waistband.
+    worn_over = worn_soft = None
+    if {g.kind for g in placed} == {"lower"}:
+        worn_over = _worn_over(body, lab, placed[0], down, across, old_top_end)
+    if worn_over is not None:
+        worn_soft = _feather(worn_over.astype(np.float32), feather)
+        # Nor does the waistband under it stick out beside it, into the gap by an arm.
+        beside = (body.mask <= 0.5) & (down < old_top_end)
+        cut = np.maximum(worn_soft, _feather(beside.astype(np.float32), feather))
+        for layer in placed[0].layers:
+            x0, y0, x1, y1 = layer.box
+            layer.rgba[..., 3] *= 1.0 - cut[y0:y1, x0:x1]
+        del beside, cut
     coverage = np.zeros((h, w), np.float32)
     for garment in placed:
         for layer in garment.layers:
@@ -1190,6 +1246,8 @@ def _compose(
         ankle = max(_ankle_down(body, side) for side in ("left", "right"))
         below = (down > start) & (down < ankle)
         below |= _old_hem_past_the_ankles(body, lab, skin, down, ankle)
+        if worn_over is not None:
+            below &= ~worn_over
         # Legs show as skin only below the new hem (shorts, a skirt); beside
         # the new trouser legs the old ones give way to the backdrop.
         bare = down > low.hem_down - 0.02 * T
@@ -1441,7 +1499,11 @@ def _compose(
     # nothing to shade) nor on a forearm or hand in front of the garment.
     receives = (body.mask > 0.5).astype(np.float32) * (1.0 - backdrop_soft)
     receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8)) * 3.0, 0.0, 1.0)
-    shadow = _contact_shadow(shown, T) * receives
+    shadow = _contact_shadow(shown, T)
+    if worn_soft is not None:
+        # The old top's hem shades the new bottom under it.
+        np.maximum(shadow, _contact_shadow(worn_soft, T) * shown, out=shadow)
+    shadow *= receives
     scale_channels(out, 1.0 - shadow)
     changed |= shadow > 0.004
 

@@ -748,6 +748,12 @@ def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> fl
     return math.inf
 
 
+def long_old_top(body: Body, old_top_end: float) -> bool:
+    """Whether an old top ending ``old_top_end`` down the body (see old_top_end_down) is a long
+    top worn out, or a dress: one ending above the hips ends at the old bottom's waistband."""
+    return old_top_end >= _down(body, body.hip_centre) - OLD_WAIST_ABOVE_HIPS * body.torso_length
+
+
 def _sleeve_path(body: Body, side: str) -> list[np.ndarray]:
     """The line a sleeve follows down one arm: from the top of the shoulder (the joint is inside
     the deltoid) by the elbow to the wrist."""
@@ -850,8 +856,7 @@ def _place_bottom(
         if crotch_src is not None:
             waist_down = crotch_down - k * float(crotch_src[1] - waist_src[1])
         waist_down = float(np.clip(waist_down, hip_down - 0.28 * T, hip_down - 0.05 * T))
-    # An old top ending above the hips ends at the old bottom's waistband (lower, it is a long top).
-    old_waist = old_top_end if old_top_end is not None and old_top_end < hip_down - OLD_WAIST_ABOVE_HIPS * T else None
+    old_waist = None if old_top_end is None or long_old_top(body, old_top_end) else old_top_end
     if old_waist is not None and old_waist - WAISTBAND_OVER_OLD * T < waist_down:
         # Up over the old waistband: the rise stretches, the hems stay where they belong.
         waist_down = old_waist - WAISTBAND_OVER_OLD * T
