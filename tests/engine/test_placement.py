@@ -1232,3 +1232,38 @@ def _centre_row(body, down: float) -> float:
     """The row of the body's centre line ``down`` along the torso axis."""
     return float((body.origin + body.v * down)[1])
 
+
+def test_no_rim_of_old_trousers_beside_legs_bared_to_the_outline(person):
+    """The person's outline stops inside slim old trousers' soft edge. Where the legs are bared as
+    skin right up to that outline, nothing cleared the edge beyond it: a thin strip of the old
+    trousers stayed down each bared leg's side. Here the fixture's trousers are repainted as slim
+    blue ones, as wide as the legs, with a soft edge."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    photo = np.asarray(person).copy()
+    hips = (pose.point(LEFT_HIP) + pose.point(RIGHT_HIP)) / 2
+    below_hips = np.arange(photo.shape[0])[:, None] > hips[1] + 0.1 * T
+    legs = np.zeros(photo.shape[:2], bool)
+    for hip, knee, ankle in ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)):
+        legs |= capsule_mask(photo.shape[:2], [pose.point(hip), pose.point(knee), pose.point(ankle)], 0.09 * T)
+    trousers = below_hips & (pose.person_mask > 0.5) & (photo.max(axis=2) < 90)
+    photo[trousers] = (246, 246, 246)
+    alpha = cv2.GaussianBlur((trousers & legs).astype(np.float32), (0, 0), 2)[..., None]
+    near = below_hips & (cv2.dilate(trousers.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0)
+    slim = (1 - alpha) * photo + alpha * np.array([40, 70, 190])
+    photo = np.where(near[..., None], slim, photo).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(photo), drawing.shorts(), "lower")
+    knees = max(pose.point(LEFT_KNEE)[1], pose.point(RIGHT_KNEE)[1])
+    ankles = min(pose.point(LEFT_ANKLE)[1], pose.point(RIGHT_ANKLE)[1])
+    shins = np.zeros(photo.shape[:2], bool)
+    shins[int(knees - 0.3 * T) : int(ankles - 0.1 * T)] = True
+    outline = cv2.resize(rendering.body.mask, person.size) > 0.5
+    beyond = shins & ~outline & (cv2.dilate(outline.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0)
+
+    def bluish(pixels):
+        return (pixels[..., 2] - pixels[..., 1] > 20) & (pixels[..., 2] - pixels[..., 0] > 30)
+
+    assert bluish(photo.astype(int))[beyond].sum() > 500, "the test needs the old trousers' edge beyond the outline"
+    out = np.asarray(rendering.image.resize(person.size)).astype(int)
+    # 197 before.
+    assert bluish(out)[beyond].sum() < 20, f"{bluish(out)[beyond].sum()} pixels of the old trousers' edge stay"

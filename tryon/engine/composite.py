@@ -1420,6 +1420,14 @@ def _compose(
         old = to_backdrop & (body.mask > 0.5)
         if old.any():
             to_backdrop |= _old_rim(base, fill, beside, np.median(base[old], axis=0) / 255.0)
+        if skin_rgb is not None:
+            # So is the rim of old clothes bared as skin up to the outline (a trouser leg round a
+            # bared leg): it stayed as a blue strip down the new thigh's side. Below the armpits
+            # only: by the neck and shoulders, hair and the skin's own soft outline are the rim.
+            bared = to_skin & (cv2.dilate((body.mask <= 0.5).astype(np.uint8), near) > 0) & (down > 0.3 * T)
+            if bared.any():
+                by_bared = (cv2.dilate(bared.astype(np.uint8), near) > 0) & (body.mask <= 0.5) & ~keep_out
+                to_backdrop |= _old_rim(base, fill, by_bared, np.median(base[bared], axis=0) / 255.0)
     filled = base.astype(np.float32) / 255.0
     if skin_rgb is not None:
         # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
