@@ -419,6 +419,28 @@ def test_a_body_panel_running_past_the_armhole_line_stays_with_the_body():
     assert (garment.parts == 2).sum() > 0.03 * (garment.mask > 0.5).sum()
 
 
+def test_a_soft_shadow_inside_a_black_tanks_neckline_is_not_cloth():
+    """Inside a flat-laid tank's scoop neckline the backdrop darkens softly towards the front's
+    edge. The cut, made small, took the shadow's darker part in, and it was worn as a pale line
+    along the neckline. The shadow ramps; the cloth's own edge is a step."""
+    rng = np.random.default_rng(5)
+    h, w = 800, 640
+    pixels = np.full((h, w, 3), 236.0)
+    pixels[120:700, 140:500] = 22
+    centre_y, centre_x, radius = 160, 320, 110
+    ys, xs = np.mgrid[:h, :w]
+    inwards = radius - np.hypot(ys - centre_y, xs - centre_x)  # into the opening from the cloth's edge
+    opening = (inwards > 0) & (ys >= 120)
+    pixels[opening] = (236 - 130 * np.exp(-inwards / 5.0))[opening][:, None]
+    pixels += rng.normal(0, 2.0, pixels.shape)
+    garment = extract_garment(Image.fromarray(pixels.clip(0, 255).astype(np.uint8)), clothes_type="upper")
+    edge = centre_y + radius
+    shadow = garment.mask[edge - 6 : edge - 1, centre_x]
+    # 0.29 before.
+    assert shadow.mean() < 0.05, f"the shadow is cloth ({np.round(shadow, 2)})"
+    assert garment.mask[edge : edge + 4, centre_x].min() > 0.9, "the neckline's edge was cut off"
+
+
 def test_a_floating_jackets_shadow_on_the_floor_is_no_garment():
     """On an invisible mannequin, a jacket floats over its own soft shadow. Taken in, the shadow
     was a grey band along the worn hem, and the backdrop it enclosed between the sleeves and the

@@ -217,6 +217,18 @@ OPENING_CLOSES = 0.6
 INSIDE_SEAM_CONTRAST = 3.0
 # A top's armpits lie in its upper half; a widening found lower down is sleeves laid down its sides.
 LOWEST_ARMPIT = 0.5
+# A soft shadow on the backdrop that the cut took in beside a garment's edge (see _refine_edges):
+# within SHADOW_BAND analysis pixels of the cut's edge, reached from the backdrop without crossing
+# a step in the photo (Canny's thresholds EDGE_STEP_LOW and EDGE_STEP_HIGH on 0..255 grey), in the
+# backdrop's hue (SHADOW_AB) and darker than it by more than SHADOW_LEAST, nearer the backdrop
+# than SHADOW_SIDE of the garment's own contrast, and no grey the garment itself has nearby
+# (within SHADOW_OWN in L).
+SHADOW_BAND = 3.0
+EDGE_STEP_LOW = 80
+EDGE_STEP_HIGH = 160
+SHADOW_LEAST = 6.0
+SHADOW_SIDE = 0.6
+SHADOW_OWN = 5.0
 
 # --- a worn garment or a ghost mannequin -------------------------------------------
 # mediapipe Pose landmarks that are bare skin on a person: face (0-10) and
@@ -1627,7 +1639,60 @@ def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
     refined = mask.copy()
     use = band & contrast
     refined[y0:y1, x0:x1][use] = ramp[use]
+    # A soft shadow the cut took in goes back to the backdrop.
+    shadow = _shadow_at_the_edge(rgb[y0:y1, x0:x1], lab[y0:y1, x0:x1], background, binary, distance, inner, up)
+    refined[y0:y1, x0:x1][shadow & contrast] = 0.0
     return refined
+
+
+def _shadow_at_the_edge(rgb, lab, background, binary, distance, inner, up: float) -> np.ndarray:
+    """The soft shadow beside a garment's edge that the cut took in (bool, over ``binary``'s box).
+
+    A shadow on the backdrop beside a dark garment (inside a neckline, along a side) ramps
+    smoothly into the garment, and the cut, made small, took its darker part in: worn, it was a
+    pale line along the neckline or down a trouser leg. The garment's own edge is a step in the
+    photo: what the backdrop reaches without crossing one, near the cut's edge, is the backdrop's,
+    if it is the backdrop's hue and darker, nearer the backdrop's colour than the garment's
+    (``distance`` to ``background``, and ``inner``, the garment's own near the edge), and no grey
+    the garment itself has nearby (the white of a black-and-white print, cut along the edge).
+    """
+    wide = max(2, int(round(up * SHADOW_BAND)))
+    inside = cv2.distanceTransform(binary, cv2.DIST_L2, 3)
+    outside = cv2.distanceTransform(1 - binary, cv2.DIST_L2, 3)
+    near_edge = (inside <= wide) & (outside <= wide)
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    steps = cv2.Canny(grey, EDGE_STEP_LOW, EDGE_STEP_HIGH) > 0
+    open_ground = (near_edge | (binary == 0)) & ~steps
+    count, labels = cv2.connectedComponents(open_ground.astype(np.uint8), connectivity=4)
+    from_the_backdrop = np.zeros(count, bool)
+    from_the_backdrop[labels[open_ground & (outside > wide)]] = True
+    from_the_backdrop[0] = False
+    reached_from_the_backdrop = from_the_backdrop[labels]
+    lightness = np.ascontiguousarray(lab[..., 0], dtype=np.float32)
+    hue_off = cv2.magnitude(
+        (lab[..., 1] - background[1]).astype(np.float32), (lab[..., 2] - background[2]).astype(np.float32)
+    )
+    shadowy = (hue_off < SHADOW_AB) & (background[0] - lightness > SHADOW_LEAST)
+    candidates = reached_from_the_backdrop & near_edge & shadowy & (distance < SHADOW_SIDE * inner)
+    if not candidates.any():
+        return candidates
+    # The garment's greys well inside it (the cut's edge runs through the shadow), in patches rather
+    # than a knit's glints, within reach: the lightest and darkest of each 4x4 block, spread.
+    neutral_core = (inside > 2 * wide) & (hue_off < SHADOW_AB)
+    patches = cv2.medianBlur(np.clip(lightness * 2.55, 0, 255).astype(np.uint8), 5).astype(np.float32) / 2.55
+    h, w = (binary.shape[0] // 4) * 4, (binary.shape[1] // 4) * 4
+    window = np.ones((2 * wide + 1, 2 * wide + 1), np.uint8)
+    block = np.ones((4, 4), np.uint8)
+    lightest = cv2.dilate(np.where(neutral_core, patches, np.float32(-1000.0)), block, anchor=(0, 0))
+    darkest = cv2.erode(np.where(neutral_core, patches, np.float32(1000.0)), block, anchor=(0, 0))
+    lightest = cv2.dilate(np.ascontiguousarray(lightest[:h:4, :w:4]), window)
+    darkest = cv2.erode(np.ascontiguousarray(darkest[:h:4, :w:4]), window)
+    size = lightest.shape
+    ys, xs = np.nonzero(candidates)
+    at = (np.minimum(ys // 4, size[0] - 1), np.minimum(xs // 4, size[1] - 1))
+    own_grey = (lightness[ys, xs] > darkest[at] - SHADOW_OWN) & (lightness[ys, xs] < lightest[at] + SHADOW_OWN)
+    candidates[ys[own_grey], xs[own_grey]] = False
+    return candidates
 
 
 @dataclass(frozen=True)
