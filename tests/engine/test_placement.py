@@ -1267,3 +1267,28 @@ def test_no_rim_of_old_trousers_beside_legs_bared_to_the_outline(person):
     out = np.asarray(rendering.image.resize(person.size)).astype(int)
     # 197 before.
     assert bluish(out)[beyond].sum() < 20, f"{bluish(out)[beyond].sum()} pixels of the old trousers' edge stay"
+
+
+def test_a_waistband_dipping_in_the_middle_still_reaches_its_line(person):
+    """Laid flat, a waistband's corners often stand higher than its middle. Placed by its corners,
+    the middle sat below the line the waistband was placed at, and the old clothes between went
+    to the backdrop: a white band between the old top and the new shorts. Here the drawn shorts'
+    waistband dips by 3% of the photo's height in its middle, and the man's tee is tucked into his
+    trousers (worn loose, it would hang over the shorts' waistband)."""
+    photo = drawing.shorts()
+    w, h = photo.size
+    ImageDraw.Draw(photo).ellipse([0.3 * w, 0.27 * h, 0.7 * w, 0.33 * h], fill=drawing.BACKDROP)
+    tucked = person.copy()
+    pose = analyse_person(tucked)
+    hips = (pose.point(LEFT_HIP) + pose.point(RIGHT_HIP)) / 2
+    half, T = 0.9 * float(np.linalg.norm(pose.point(LEFT_HIP) - pose.point(RIGHT_HIP))), pose.torso_length
+    ImageDraw.Draw(tucked).rectangle([hips[0] - half, hips[1] - 0.12 * T, hips[0] + half, hips[1]], fill=(25, 25, 45))
+    rendering = render_tryon_detailed(tucked, photo, "lower")
+    body = rendering.body
+    bottom = rendering.placed[0]
+    solid = bottom.alpha(body.shape) > 0.5
+    centre = int(round(float((body.origin + body.v * bottom.top_down)[0])))
+    top_edge = int(np.argmax(solid[:, centre]))
+    gap = top_edge - _centre_row(body, bottom.top_down)
+    # 20 px below it before (0.06 of the torso).
+    assert abs(gap) < 0.015 * body.torso_length, f"the waistband's middle is {gap:.0f} px below its line"

@@ -835,6 +835,19 @@ def _another_colour(colour: np.ndarray, top: np.ndarray) -> bool:
     return not (turn < OLD_TOP_SHADOW_HUE and fades)
 
 
+def _top_edge_between(mask: np.ndarray, left: np.ndarray, right: np.ndarray) -> float:
+    """The row of ``mask``'s top edge in the middle fifth between the ``left`` and ``right``
+    corners of a waistband (their own row where nothing is solid there)."""
+    solid = mask > 0.5
+    x0, x1 = float(left[0]), float(right[0])
+    columns = solid[:, int(round(x0 + 0.4 * (x1 - x0))) : int(round(x0 + 0.6 * (x1 - x0))) + 1]
+    columns = columns[:, columns.any(axis=0)]
+    corners = float(min(left[1], right[1]))
+    if not columns.size:
+        return corners
+    return max(corners, float(np.median(np.argmax(columns, axis=0))))
+
+
 def _place_bottom(
     body: Body, garment: GarmentAnalysis, grid_step: int, old_top_end: float | None = None
 ) -> PlacedGarment:
@@ -842,7 +855,10 @@ def _place_bottom(
     source = _prepare(garment)
     T = body.torso_length
     wl_s, wr_s = kp["waist_left"], kp["waist_right"]
-    waist_src = (wl_s + wr_s) / 2
+    # The waistband's middle, on its top edge: a flat lay's corners often stand higher, and with
+    # the middle placed by them it sat below the waistband's line, the old clothes above it going
+    # to the backdrop as a white band under the top.
+    waist_src = np.array([(wl_s[0] + wr_s[0]) / 2, _top_edge_between(garment.mask, wl_s, wr_s)])
     width_src = max(float(wr_s[0] - wl_s[0]), 1.0)
     crotch_src = kp.get("crotch")
     hip_down = _down(body, body.hip_centre)
