@@ -1292,3 +1292,22 @@ def test_a_waistband_dipping_in_the_middle_still_reaches_its_line(person):
     gap = top_edge - _centre_row(body, bottom.top_down)
     # 20 px below it before (0.06 of the torso).
     assert abs(gap) < 0.015 * body.torso_length, f"the waistband's middle is {gap:.0f} px below its line"
+
+
+def test_a_grey_old_top_joined_to_brown_hair_is_not_a_lock_of_it():
+    """Dark pixels joined to the hair on the head are hair, kept as they are: a dark old top
+    touching long hair passed for a lock of it and stayed, strips of an old black dress beside
+    the neck inside a new V neckline. Brown hair is brown all through; a grey beside it is not
+    hair. Here a long brown lock is painted down the man's face to his shoulder, a dark grey
+    piece of old top joined to its end."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    draw = ImageDraw.Draw(person)
+    draw.rectangle([200, 95, 235, 330], fill=(72, 46, 28))
+    draw.rectangle([200, 330, 235, 420], fill=(58, 58, 62))
+    rendering = render_tryon_detailed(person, drawing.cami(), "upper")
+    out = np.asarray(rendering.image.resize(person.size)).astype(int)
+    grey = np.abs(out[340:410, 203:232] - 60).max(axis=2) < 25
+    lock = np.abs(out[150:300, 203:232] - np.array([72, 46, 28])).max(axis=2) < 30
+    # 23% of the grey stayed before.
+    assert grey.mean() < 0.02, f"{grey.mean():.0%} of the old grey top stays beside the lock"
+    assert lock.mean() > 0.8, "the lock of hair was repainted"

@@ -480,8 +480,12 @@ def test_a_dark_coloured_garment_touching_the_hair_is_no_lock_of_it():
     lab, dark = photo(brown, navy)
     unlike = _unlike_the_hair(lab, SKIN, dark, top=40)
     assert unlike[40:, 50:].all() and not unlike[40:, :50].any()
-    # A black top is as grey as the hair's dark: nothing says it is not hair (the other tests decide).
+    # Nor is a black top beside brown hair: brown hair is brown in its shadows too (strips of an
+    # old black dress beside the neck stayed in a new V neckline, taken for hair).
     lab, dark = photo(brown, black)
+    unlike = _unlike_the_hair(lab, SKIN, dark, top=40)
+    assert unlike[40:, 50:].all() and not unlike[40:, :50].any()
+    lab, dark = photo(brown, (12.0, 3.5, 5.5))  # a lock of the brown hair in shadow
     assert not _unlike_the_hair(lab, SKIN, dark, top=40).any()
     # Dyed blue hair is its own colour.
     lab, dark = photo(navy, navy)

@@ -87,6 +87,11 @@ HAIR_LOWEST = 0.55
 HAIR_OTHER_CHROMA = 12.0
 HAIR_OTHER_HUE = 60.0
 HAIR_WIDE_BELOW = 0.12
+# Hair at least HAIR_COLOURED in chroma (brown, red) has no pixels under HAIR_GREY_SHARE of its chroma
+# for their lightness (at least HAIR_NEAR_BLACK).
+HAIR_NEAR_BLACK = 10.0
+HAIR_COLOURED = 10.0
+HAIR_GREY_SHARE = 0.35
 # Bared skin reaches this far (share of the torso length) over what is darker than the lit skin by
 # OLD_EDGE_FRINGE_DARKER (L) beside it: the old clothes' blended edge and their shadow.
 OLD_EDGE_FRINGE = 0.012
@@ -1021,6 +1026,12 @@ def _unlike_the_hair(lab: np.ndarray, skin: np.ndarray, dark: np.ndarray, top: i
     other &= hue_cosine(pixels, skin) < np.cos(np.radians(HAIR_OTHER_HUE))
     if hair_chroma >= 3.0:
         other &= hue_cosine(pixels, hair) < np.cos(np.radians(HAIR_OTHER_HUE))
+    if hair_chroma >= HAIR_COLOURED:
+        # Brown or red hair is coloured all through, in its shadows too (as coloured for how
+        # dark; near black, how coloured is camera noise): a grey or black top touching it is no
+        # lock of it.
+        lightness = np.maximum(pixels[:, 0], HAIR_NEAR_BLACK)
+        other |= chroma / lightness < HAIR_GREY_SHARE * hair_chroma / max(float(hair[0]), 1.0)
     unlike = np.zeros(dark.shape, bool)
     unlike[dark] = other
     return unlike
