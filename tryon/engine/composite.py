@@ -14,7 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from .arrays import blend_into, scale_channels
+from .arrays import blend_into, morph_by_rows, scale_channels
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent
 from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
@@ -501,9 +501,8 @@ def _shoulder_notches(
     if width:
         y0, y1 = max(0, y - size), min(band, y + height + size)
         x0, x1 = max(0, x - size), min(w, x + width + size)
-        closed[y0:y1, x0:x1] = cv2.morphologyEx(
-            solid[y0:y1, x0:x1], cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-        )
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        closed[y0:y1, x0:x1] = morph_by_rows(morph_by_rows(solid[y0:y1, x0:x1], disc, True), disc, False)
     # Over the person, or within the ease a top's shoulders may stand off it (_lay_on_the_shoulders).
     ease = max(1, int(SHOULDER_EASE * S))
     near = cv2.dilate((body.mask[:band] > 0.5).astype(np.uint8), np.ones((2 * ease + 1, 2 * ease + 1), np.uint8))
