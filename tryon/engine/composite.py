@@ -14,7 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from .arrays import blend_into, morph_by_rows, scale_channels
+from .arrays import blend_into, gaussian_reach, morph_by_rows, scale_channels
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent
 from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
@@ -1001,6 +1001,23 @@ def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(alpha, (0, 0), sigma) if sigma > 0 else alpha
 
 
+def _feathered(mask: np.ndarray, sigma: float) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """``_feather(mask.astype(np.float32), sigma)`` for a bool ``mask``, and the box outside which it is nought.
+
+    Blurred in the mask's box with the blur's reach, where the rest of the frame adds nothing: the
+    same values, and a caller blends in the box only.
+    """
+    h, w = mask.shape
+    soft = np.zeros((h, w), np.float32)
+    x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
+    if not width:
+        return soft, (slice(0, 0), slice(0, 0))
+    reach = gaussian_reach(sigma)
+    box = (slice(max(0, y - reach), min(h, y + height + reach)), slice(max(0, x - reach), min(w, x + width + reach)))
+    soft[box] = _feather(mask[box].astype(np.float32), sigma)
+    return soft, box
+
+
 def _wide_blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """A Gaussian blur of ``sigma`` made at a size where it is WIDE_BLUR_SIGMA pixels wide.
 
@@ -1371,13 +1388,13 @@ def _compose(
         # Only over the old clothes, deep inside the backdrop's fill: at its edge the skin showed as a pale line.
         reach = 2 * int(np.ceil(4 * feather)) + 1
         under = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
-        soft = _feather((to_skin | (under & to_backdrop & person)).astype(np.float32), feather * 1.5)
-        blend_into(filled, skin_rgb, soft)
-        changed |= soft > 0
+        soft, box = _feathered(to_skin | (under & to_backdrop & person), feather * 1.5)
+        blend_into(filled[box], skin_rgb[box], soft[box])
+        changed[box] |= soft[box] > 0
     if to_backdrop.any():
-        soft = _feather(to_backdrop.astype(np.float32), feather * 2)
-        blend_into(filled, fill, soft)
-        changed |= soft > 0
+        soft, box = _feathered(to_backdrop, feather * 2)
+        blend_into(filled[box], fill[box], soft[box])
+        changed[box] |= soft[box] > 0
         backdrop_soft = soft
         del fill
     # Only the fill and a few masks are needed from here on: what decided them goes now. Held to
@@ -1418,10 +1435,11 @@ def _compose(
             fronts &= person & in_front
         else:
             fronts = arms & person & in_front
-        soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
-        blend_into(out, filled, soft)
-        np.maximum(in_front_of, soft * shown, out=in_front_of)
-        shown *= 1 - soft
+        soft, box = _feathered(fronts, feather)
+        soft[box] *= 1.0 - sleeves[box]
+        blend_into(out[box], filled[box], soft[box])
+        np.maximum(in_front_of[box], soft[box] * shown[box], out=in_front_of[box])
+        shown[box] *= 1 - soft[box]
         for layer in garment.layers:
             if layer.role == "sleeve":
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
@@ -1432,10 +1450,10 @@ def _compose(
     # as specks round a hand by the hip, or where a hand is in a pocket.
     held = hands & skin_like if skin_like is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
-    keep = _feather(((held & hands) | head).astype(np.float32), feather)
-    blend_into(out, filled, keep)
-    np.maximum(in_front_of, keep * shown, out=in_front_of)
-    shown *= 1 - keep
+    keep, box = _feathered((held & hands) | head, feather)
+    blend_into(out[box], filled[box], keep[box])
+    np.maximum(in_front_of[box], keep[box] * shown[box], out=in_front_of[box])
+    shown[box] *= 1 - keep[box]
     # A garment lies on the body: its edges cast a soft shadow on the skin and
     # clothes just below them. Without it a hem over a bared midriff or thigh
     # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
