@@ -10,6 +10,9 @@ get one spline whose legs follow hip, knee and ankle.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import cv2
@@ -137,6 +140,13 @@ class PlacedGarment:
         return alpha
 
 
+# A kept product photo's analysis (render._analysed) comes back for its next try-on: the colours
+# _prepare gives its edge, a few thousand pixels, are kept beside it, by the analysis' identity.
+EDGES_KEPT = 4
+_edges: OrderedDict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = OrderedDict()
+_edges_lock = threading.Lock()
+
+
 def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     """RGBA float source; edge pixels take the colour from just inside.
 
@@ -145,26 +155,44 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     """
     rgb = garment.rgb.astype(np.float32) / 255.0
     mask = garment.mask
+    with _edges_lock:
+        kept = _edges.get(id(garment))
+    if kept is not None and kept[0]() is garment:
+        index, colours = kept[1], kept[2]
+    else:
+        index, colours = _edge_colours(rgb, mask)
+        with _edges_lock:
+            _edges[id(garment)] = (weakref.ref(garment), index, colours)
+            while len(_edges) > EDGES_KEPT:
+                _edges.popitem(last=False)
+    rgb.reshape(-1, 3)[index] = colours
+    # OpenCV copies the colour into four channels in a third of the time of a strided assignment.
+    source = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
+    source[..., 3] = mask
+    return source
+
+
+def _edge_colours(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cut-out's edge pixels (flat indices into ``rgb``) and the colour from just inside for each."""
     core = cv2.erode((mask > 0.95).astype(np.float32), np.ones((5, 5), np.uint8))
     sigma = max(1.5, 0.004 * max(mask.shape))
     # Both blurs are nought beyond the kernel's reach of the core: made in the core's box with
     # that margin, they are the same numbers in a fraction of the time.
     x, y, width, height = cv2.boundingRect((core != 0).view(np.uint8))
-    if width:
-        reach = gaussian_reach(sigma)
-        y0, y1 = max(0, y - reach), min(core.shape[0], y + height + reach)
-        x0, x1 = max(0, x - reach), min(core.shape[1], x + width + reach)
-        box = core[y0:y1, x0:x1]
-        weight = cv2.GaussianBlur(box, (0, 0), sigma)
-        # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
-        # third of the time), and the division at the edge's pixels only, the one place it is used.
-        inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
-        edge = (box < 0.5) & (weight > 0.02)
-        rgb[y0:y1, x0:x1][edge] = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
-    # OpenCV copies the colour into four channels in a third of the time of a strided assignment.
-    source = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
-    source[..., 3] = mask
-    return source
+    if not width:
+        return np.zeros(0, np.intp), np.zeros((0, 3), np.float32)
+    reach = gaussian_reach(sigma)
+    y0, y1 = max(0, y - reach), min(core.shape[0], y + height + reach)
+    x0, x1 = max(0, x - reach), min(core.shape[1], x + width + reach)
+    box = core[y0:y1, x0:x1]
+    weight = cv2.GaussianBlur(box, (0, 0), sigma)
+    # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
+    # third of the time), and the division at the edge's pixels only, the one place it is used.
+    inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
+    edge = (box < 0.5) & (weight > 0.02)
+    ys, xs = np.nonzero(edge)
+    colours = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
+    return (ys + y0) * rgb.shape[1] + (xs + x0), colours
 
 
 def _open_neckline(source: np.ndarray, garment: GarmentAnalysis) -> np.ndarray:
