@@ -1287,7 +1287,10 @@ def _compose(
         # hair falling past the chin is told apart below (it hangs from the head), a throat's deep
         # shadow has the skin's hue (not_skin); kept for being dark, a black crew neck showed as a
         # crescent inside a lower new neckline, on the demo's own photos.
-        neck &= person & ~is_skin(lab, skin, loose=2.0)
+        # Tested in the neck's box only (is_skin goes pixel by pixel; the neck is nothing beyond it).
+        x, y, width, height = cv2.boundingRect(neck.view(np.uint8))
+        box = (slice(y, y + height), slice(x, x + width))
+        neck[box] &= person[box] & ~is_skin(lab[box], skin, loose=2.0)
         if kinds & {"upper", "full"}:
             # Above the new top's neckline only: elsewhere the old top is the person's own.
             above = down < top.top_down
