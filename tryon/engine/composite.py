@@ -1413,11 +1413,28 @@ def _compose(
     # person's (a forearm, a hand, the head) was put back in front of them.
     shown = np.zeros((h, w), np.float32)
     in_front_of = np.zeros((h, w), np.float32)
-    in_front = is_skin(lab_of((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
+    # Forearms and the lower upper arm come in front of a top's body; the whole arms in front of
+    # anything else.
+    forearms = np.zeros((h, w), bool)
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        start = arm[0] + (arm[1] - arm[0]) * 0.45
+        forearms |= capsule_mask((h, w), [start, arm[1], arm[2]], 0.085 * S)
+    # What is skin there is asked in their box only (the colour conversion and the skin test go
+    # pixel by pixel): nothing beyond it is ever in front.
+    reached = np.zeros((h, w), bool)
+    for garment in placed:
+        reached |= forearms if garment.kind in ("upper", "full") else arms
+    x, y, width, height = cv2.boundingRect((reached & person).view(np.uint8))
+    box = (slice(y, y + height), slice(x, x + width))
+    in_front = np.zeros((h, w), bool)
     if skin is not None:
+        in_front[box] = is_skin(lab_of((filled[box] * 255).astype(np.uint8)), skin)
         # Old clothes left as they were, finely textured, are no arm: a beige houndstooth's side
         # panel beside the arm passed the skin test and was put back in front of a new cami.
-        in_front &= ~(finely_textured & ~changed)
+        in_front[box] &= ~(finely_textured[box] & ~changed[box])
+    else:
+        in_front[box] = True
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
         sleeves = np.zeros((h, w), np.float32)
@@ -1431,16 +1448,7 @@ def _compose(
                 if layer.role == role:
                     _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
                     _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
-        if garment.kind in ("upper", "full"):
-            # Forearms and the lower upper arm in front of the garment's body.
-            fronts = np.zeros((h, w), bool)
-            for side in ("left", "right"):
-                arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-                start = arm[0] + (arm[1] - arm[0]) * 0.45
-                fronts |= capsule_mask((h, w), [start, arm[1], arm[2]], 0.085 * S)
-            fronts &= person & in_front
-        else:
-            fronts = arms & person & in_front
+        fronts = (forearms if garment.kind in ("upper", "full") else arms) & person & in_front
         soft, box = _feathered(fronts, feather)
         soft[box] *= 1.0 - sleeves[box]
         blend_into(out[box], filled[box], soft[box])
