@@ -1386,6 +1386,12 @@ def _compose(
         old = to_backdrop & (body.mask > 0.5)
         if old.any():
             to_backdrop |= _old_rim(base, fill, beside, np.median(base[old], axis=0) / 255.0)
+        del grown, keep_out, hidden, beside, old
+    # Only the fills and the masks that place them are needed from here on: what decided them goes
+    # now, before the photo's float copy is made. Held longer, they were a render's peak memory (a
+    # queue worker's RSS).
+    del print_free, down, across, uncovered, face, neck, skin_zone, backdrop_zone, lower_backdrop
+    del bared_legs, by_legs, midriff, sleeved, head_box, neck_column, arm_outline, strands
     filled = base.astype(np.float32) / 255.0
     if skin_rgb is not None:
         # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
@@ -1403,10 +1409,7 @@ def _compose(
         changed[box] |= soft[box] > 0
         backdrop_soft = soft
         del fill
-    # Only the fill and a few masks are needed from here on: what decided them goes now. Held to
-    # the end, they were a render's peak memory (a queue worker's RSS).
-    del print_free, down, across, uncovered, face, neck, skin_zone, backdrop_zone, lower_backdrop
-    del bared_legs, by_legs, midriff, sleeved, head_box, neck_column, to_backdrop, arm_outline, strands, skin_rgb
+    del to_backdrop, skin_rgb
 
     out = filled.copy()
     # How much of each pixel the new garments show, and where something of the
@@ -1458,6 +1461,7 @@ def _compose(
             if layer.role == "sleeve":
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
                 _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
+    del sleeves, fronts, soft
     # The hands come back on top, but only what is skin in them: the old
     # trousers' print between the fingers of a hand by the hip would show.
     # Strictly skin: a pink or red print passes a looser test, and came back
@@ -1468,6 +1472,8 @@ def _compose(
     blend_into(out[box], filled[box], keep[box])
     np.maximum(in_front_of[box], keep[box] * shown[box], out=in_front_of[box])
     shown[box] *= 1 - keep[box]
+    # The filled photo and the maps that put it back are spent: let go before the shadow's maps.
+    del filled, keep, held, in_front
     # A garment lies on the body: its edges cast a soft shadow on the skin and
     # clothes just below them. Without it a hem over a bared midriff or thigh
     # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
