@@ -605,5 +605,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         if below_chin.sum() > 20 * (SKIN_PATCH * T) ** 2:
             source = below_chin
     out[..., 0] += _skin_texture(lab[..., 0], source, region, T)
-    rgb = cv2.cvtColor(out.astype(np.float32), cv2.COLOR_LAB2RGB)
-    return np.clip(rgb, 0, 1)
+    # Converted and clipped in place (OpenCV converts pixel by pixel): the same values without two
+    # more full-frame copies at what was a render's peak memory.
+    rgb = np.ascontiguousarray(out, np.float32)
+    cv2.cvtColor(rgb, cv2.COLOR_LAB2RGB, dst=rgb)
+    return np.clip(rgb, 0, 1, out=rgb)
