@@ -544,7 +544,7 @@ def _shoulder_notches(
         # was a flat, muddy patch, and its colours drawn straight up were streaks.
         # Each column is mirrored on its own: only the notches' columns are.
         columns = slice(ax, ax + x1 - x0)
-        below = _mirrored_above(colour[:, columns], weight[:, columns])[ay : ay + y1 - y0]
+        below = _mirrored_above(colour[:, columns], weight[:, columns], slice(ay, ay + y1 - y0))
         here = gap[y0:y1, x0:x1] & np.isfinite(below[..., 0])
         rgba[here, :3] = np.clip(below[here], 0, 1)
     # Reaching a little under the pieces' feathered edges (it lies behind them), or a faint ring of
@@ -554,24 +554,26 @@ def _shoulder_notches(
     return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
 
 
-def _mirrored_above(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def _mirrored_above(colour: np.ndarray, weight: np.ndarray, rows: slice) -> np.ndarray:
     """Each pixel above a garment (``colour`` premultiplied by its ``weight``) given the garment's
     colour mirrored across its top edge in that column, a few pixels inside it (the edge's own
-    feathered, shaded pixels are not its colour); NaN where there is none."""
+    feathered, shaded pixels are not its colour); NaN where there is none. Only ``rows`` of it."""
     h, w = weight.shape
     solid = weight > 0.5
-    own = colour / np.maximum(weight, 1e-6)[..., None]
     inside = solid.copy()
     inside[2:] &= solid[:-2]
     inside[:2] = False
     has = inside.any(axis=0)
     edge = np.where(has, np.argmax(inside, axis=0), h)
-    rows = np.arange(h)[:, None]
+    rows = np.arange(h)[rows, None]
     source = 2 * edge[None, :] - rows
     valid = has[None, :] & (rows < edge[None, :]) & (source < h)
     source = np.clip(source, 0, h - 1)
-    mirrored = own[source, np.arange(w)[None, :]]
-    valid &= inside[source, np.arange(w)[None, :]]
+    # The garment's own colour (un-premultiplied) at the mirrored pixels only: the same quotients as
+    # over the whole box.
+    at = (source, np.arange(w)[None, :])
+    mirrored = colour[at] / np.maximum(weight[at], 1e-6)[..., None]
+    valid &= inside[at]
     # In place: the gather made a float32 array of its own (np.where over the three channels, and
     # the copy after it, were a third of this function's time).
     mirrored[~valid] = np.nan
