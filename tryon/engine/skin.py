@@ -216,9 +216,12 @@ def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.nda
     # Strong features (an eye, a mole, a seam at the edge) would repeat visibly: clip them.
     limit = SKIN_GRAIN_CLIP * max(strength, 0.5)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    for ty in range(y0, y1, size):
-        for tx in range(x0, x1, size):
-            sy, sx = origins[rng.integers(len(origins))]
+    rows, columns = range(y0, y1, size), range(x0, x1, size)
+    # Every tile's patch drawn at once: the same numbers, in the same order, as one draw a tile.
+    picks = iter(origins[rng.integers(len(origins), size=len(rows) * len(columns))].tolist())
+    for ty in rows:
+        for tx in columns:
+            sy, sx = next(picks)
             th, tw = min(size, h - ty), min(size, w - tx)
             texture[ty : ty + th, tx : tx + tw] = detail[sy : sy + th, sx : sx + tw]
     return np.clip(texture, -limit, limit) * region
