@@ -326,7 +326,15 @@ def _box_for(dest: np.ndarray, src: np.ndarray, part_box, shape, margin: float):
 
 def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int, ...]):
     """The source RGBA with alpha limited to ``labels``, and that part's bounding box."""
-    keep = np.ones(garment.mask.shape, bool) if garment.parts is None else np.isin(garment.parts, labels)
+    if garment.parts is None:
+        keep = np.ones(garment.mask.shape, bool)
+    elif garment.parts.dtype == np.uint8:
+        # A table lookup per pixel: np.isin compared the whole label map with each label in turn.
+        table = np.zeros(256, np.uint8)
+        table[list(labels)] = 1
+        keep = cv2.LUT(garment.parts, table).view(bool)
+    else:
+        keep = np.isin(garment.parts, labels)
     part = source.copy()
     # The parts are labelled at analysis size and scaled up pixel-blocky; soften their borders
     # so a piece's cut edge (body beside sleeve) doesn't warp into a staircase.
