@@ -1074,10 +1074,10 @@ def compose(
 
 def _region(body: Body, placed: list[PlacedGarment], h: int, w: int) -> tuple[int, int, int, int]:
     """Box around the person, their seen landmarks and the garment layers, with a margin."""
-    ys, xs = np.nonzero(body.mask > 0.1)
+    x, y, width, height = cv2.boundingRect((body.mask > 0.1).view(np.uint8))
     boxes = []
-    if len(xs):
-        boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+    if width:
+        boxes.append((x, y, x + width, y + height))
     seen = body.landmarks[(body.landmarks[:, 3] > 0.5)][:, :2]
     if len(seen):
         lo, hi = seen.min(axis=0), seen.max(axis=0) + 1
