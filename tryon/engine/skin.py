@@ -75,7 +75,11 @@ PROFILE_BINS = 24
 
 
 def lab_of(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    # Scaled and converted in one float32 array (OpenCV converts pixel by pixel, so in place gives
+    # the same values): two full-frame temporaries fewer.
+    lab = rgb.astype(np.float32)
+    lab /= 255.0
+    return cv2.cvtColor(lab, cv2.COLOR_RGB2LAB, dst=lab)
 
 
 def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
