@@ -298,8 +298,9 @@ def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -
     mask = cv2.resize((region | hidden).astype(np.uint8), size, interpolation=cv2.INTER_AREA)
     mask = cv2.dilate((mask > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
     filled = cv2.inpaint(small, mask, 5, cv2.INPAINT_TELEA)
-    filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
-    return filled.astype(np.float32) / 255.0
+    filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    filled /= 255.0  # in place: one full-frame float array, not two
+    return filled
 
 
 def _old_rim(photo: np.ndarray, backdrop: np.ndarray, beside: np.ndarray, old_colour: np.ndarray) -> np.ndarray:
@@ -1394,7 +1395,8 @@ def _compose(
     # queue worker's RSS).
     del print_free, down, across, uncovered, face, neck, skin_zone, backdrop_zone, lower_backdrop
     del bared_legs, by_legs, midriff, sleeved, head_box, neck_column, arm_outline, strands
-    filled = base.astype(np.float32) / 255.0
+    filled = base.astype(np.float32)
+    filled /= 255.0  # in place: one full-frame float array, not two
     if skin_rgb is not None:
         # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
         # backdrop's soft edge: each half-feathered over the old clothes left a quarter of them

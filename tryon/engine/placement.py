@@ -153,7 +153,8 @@ def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     The cut-out's soft edge mixes garment and backdrop colour; left alone it
     draws a pale halo around the garment on the body.
     """
-    rgb = garment.rgb.astype(np.float32) / 255.0
+    rgb = garment.rgb.astype(np.float32)
+    rgb /= 255.0  # in place: one float array of the photo's size, not two
     mask = garment.mask
     with _edges_lock:
         kept = _edges.get(id(garment))
