@@ -1482,11 +1482,20 @@ def _compose(
     # clothes just below them. Without it a hem over a bared midriff or thigh
     # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
     # nothing to shade) nor on a forearm or hand in front of the garment.
-    receives = (body.mask > 0.5).astype(np.float32) * (1.0 - backdrop_soft)
-    receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8)) * 3.0, 0.0, 1.0)
-    shadow = _contact_shadow(shown, T) * receives
-    scale_channels(out, 1.0 - shadow)
-    changed |= shadow > 0.004
+    # Worked out in the box the shadow can reach: the garments' own, dropped and blurred (its blur
+    # is nought beyond, and so is the shadow).
+    x, y, width, height = cv2.boundingRect((shown != 0).view(np.uint8))
+    reach = gaussian_reach(max(1.0, CONTACT_REACH * T))
+    drop = int(round(CONTACT_DROP * T))
+    box = (
+        slice(max(0, y - reach), min(h, y + height + drop + reach)),
+        slice(max(0, x - reach), min(w, x + width + reach)),
+    )
+    receives = (body.mask[box] > 0.5).astype(np.float32) * (1.0 - backdrop_soft[box])
+    receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8))[box] * 3.0, 0.0, 1.0)
+    shadow = _contact_shadow(shown[box], T) * receives
+    scale_channels(out[box], 1.0 - shadow)
+    changed[box] |= shadow > 0.004
 
     out *= 255.0
     out += 0.5
