@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .arrays import gaussian_reach
+from .arrays import gaussian_reach, morph_by_rows
 from .body import Body
 from .garment import GarmentAnalysis
 from .skin import is_skin
@@ -370,7 +370,7 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
     inside = np.zeros(rgba.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, hull, 1)
     grow = max(3, int(round(0.4 * margin)))
-    inside = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    inside = morph_by_rows(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)), True)
     rgba[..., 3] *= inside
     if rgba[..., 3].max() <= 0.01:
         return None
