@@ -430,19 +430,26 @@ def _midriff(
     end = MIDRIFF_END * T
     if old_top_end is not None:
         end = float(np.clip(old_top_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
-    like_old_top = _near(lab, old_top, MIDRIFF_DELTA_E)
+    if bottom_top is not None:
+        end = max(end, bottom_top + 0.02 * T)
+    band = (down > top.hem_down - 0.03 * T) & (down < end)
+    # The rest goes pixel by pixel and only matters in the band: asked in its box only.
+    x, y, width, height = cv2.boundingRect(band.view(np.uint8))
+    if not width:
+        return band
+    box = (slice(y, y + height), slice(x, x + width))
+    down, across = down[box], across[box]
+    like_old_top = _near(lab[box], old_top, MIDRIFF_DELTA_E)
     if old_top_end is not None:
         # Well above where it is seen to end (seen down the middle: the old bottom's waistband
         # may rise at the sides), all of it: its print too.
         like_old_top |= down < old_top_end - MIDRIFF_PRINT_ABOVE * T
     if bottom_top is not None:
-        end = max(end, bottom_top + 0.02 * T)
         like_old_top |= down < end
     if skin_like is not None:
-        like_old_top |= skin_like
-    band = (down > top.hem_down - 0.03 * T) & (down < end)
-    band &= np.abs(across - body.centre_across(down)) < body.bare_half_width(down)
-    return band & person & like_old_top
+        like_old_top |= skin_like[box]
+    band[box] &= (np.abs(across - body.centre_across(down)) < body.bare_half_width(down)) & person[box] & like_old_top
+    return band
 
 
 def _near(lab: np.ndarray, colour: np.ndarray, limit: float) -> np.ndarray:
