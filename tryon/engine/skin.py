@@ -113,10 +113,16 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
         if body.seen(side, "wrist") and body.seen(side, "index"):
             zone |= capsule_mask((h, w), [body.point(side, "wrist"), body.point(side, "index")], 0.05 * S)
     zone &= body.mask > 0.5
-    ycrcb = cv2.cvtColor(base, cv2.COLOR_RGB2YCrCb)
+    face_zone &= body.mask > 0.5
+    # Tested in the zones' box only (YCrCb goes pixel by pixel; the samples come in the same order).
+    x0, y0, width, height = cv2.boundingRect((zone | face_zone).view(np.uint8))
+    if not width:
+        return None
+    box = (slice(y0, y0 + height), slice(x0, x0 + width))
+    zone, face_zone, lab = zone[box], face_zone[box], lab[box]
+    ycrcb = cv2.cvtColor(base[box], cv2.COLOR_RGB2YCrCb)
     y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
     skinlike = (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
-    face_zone &= body.mask > 0.5
     samples = lab[(zone | face_zone) & skinlike]
     if len(samples) < MIN_SKIN_SAMPLES:
         return None
