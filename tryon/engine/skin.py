@@ -555,6 +555,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
     count, labels, stats, _ = cv2.connectedComponentsWithStats(skin_pixels.astype(np.uint8), 8)
     large = np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= (SKIN_SOURCE * T) ** 2)[0] + 1
     skin_pixels = np.isin(labels, large)
+    del labels  # a full-frame int32 map, held through the fill for nothing
     out = _local_tone(region, skin, lab, skin_pixels, T)
     # The real skin just outside the fill: where they meet, the fill must match it.
     ring = cv2.dilate(region.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
@@ -603,6 +604,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
         colour[:, 0] = lightness
+        # The per-pixel measures are spent: let go before the seam's membrane, a render's peak memory.
+        del points, down, across, q, lightness, nearest, owner, coordinates
         colour = _blend_owners(colour, tone, ys, xs, T)
         out[ys, xs] = colour
         out = _meet_the_real_skin(out, lab, region, ring, T)
