@@ -14,7 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from .arrays import blend_into, scale_channels
+from .arrays import blend_into, gaussian_reach, morph_by_rows, scale_channels
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent, long_old_top
 from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
@@ -308,8 +308,9 @@ def _background_fill(base: np.ndarray, region: np.ndarray, hidden: np.ndarray) -
     mask = cv2.resize((region | hidden).astype(np.uint8), size, interpolation=cv2.INTER_AREA)
     mask = cv2.dilate((mask > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
     filled = cv2.inpaint(small, mask, 5, cv2.INPAINT_TELEA)
-    filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
-    return filled.astype(np.float32) / 255.0
+    filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    filled /= 255.0  # in place: one full-frame float array, not two
+    return filled
 
 
 def _old_rim(photo: np.ndarray, backdrop: np.ndarray, beside: np.ndarray, old_colour: np.ndarray) -> np.ndarray:
@@ -439,19 +440,26 @@ def _midriff(
     end = MIDRIFF_END * T
     if old_top_end is not None:
         end = float(np.clip(old_top_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
-    like_old_top = _near(lab, old_top, MIDRIFF_DELTA_E)
+    if bottom_top is not None:
+        end = max(end, bottom_top + 0.02 * T)
+    band = (down > top.hem_down - 0.03 * T) & (down < end)
+    # The rest goes pixel by pixel and only matters in the band: asked in its box only.
+    x, y, width, height = cv2.boundingRect(band.view(np.uint8))
+    if not width:
+        return band
+    box = (slice(y, y + height), slice(x, x + width))
+    down, across = down[box], across[box]
+    like_old_top = _near(lab[box], old_top, MIDRIFF_DELTA_E)
     if old_top_end is not None:
         # Well above where it is seen to end (seen down the middle: the old bottom's waistband
         # may rise at the sides), all of it: its print too.
         like_old_top |= down < old_top_end - MIDRIFF_PRINT_ABOVE * T
     if bottom_top is not None:
-        end = max(end, bottom_top + 0.02 * T)
         like_old_top |= down < end
     if skin_like is not None:
-        like_old_top |= skin_like
-    band = (down > top.hem_down - 0.03 * T) & (down < end)
-    band &= np.abs(across - body.centre_across(down)) < body.bare_half_width(down)
-    return band & person & like_old_top
+        like_old_top |= skin_like[box]
+    band[box] &= (np.abs(across - body.centre_across(down)) < body.bare_half_width(down)) & person[box] & like_old_top
+    return band
 
 
 def _worn_over(
@@ -549,9 +557,8 @@ def _shoulder_notches(
     if width:
         y0, y1 = max(0, y - size), min(band, y + height + size)
         x0, x1 = max(0, x - size), min(w, x + width + size)
-        closed[y0:y1, x0:x1] = cv2.morphologyEx(
-            solid[y0:y1, x0:x1], cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-        )
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        closed[y0:y1, x0:x1] = morph_by_rows(morph_by_rows(solid[y0:y1, x0:x1], disc, True), disc, False)
     # Over the person, or within the ease a top's shoulders may stand off it (_lay_on_the_shoulders).
     ease = max(1, int(SHOULDER_EASE * S))
     near = cv2.dilate((body.mask[:band] > 0.5).astype(np.uint8), np.ones((2 * ease + 1, 2 * ease + 1), np.uint8))
@@ -593,7 +600,7 @@ def _shoulder_notches(
         # was a flat, muddy patch, and its colours drawn straight up were streaks.
         # Each column is mirrored on its own: only the notches' columns are.
         columns = slice(ax, ax + x1 - x0)
-        below = _mirrored_above(colour[:, columns], weight[:, columns])[ay : ay + y1 - y0]
+        below = _mirrored_above(colour[:, columns], weight[:, columns], slice(ay, ay + y1 - y0))
         here = gap[y0:y1, x0:x1] & np.isfinite(below[..., 0])
         rgba[here, :3] = np.clip(below[here], 0, 1)
     # Reaching a little under the pieces' feathered edges (it lies behind them), or a faint ring of
@@ -603,25 +610,30 @@ def _shoulder_notches(
     return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
 
 
-def _mirrored_above(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def _mirrored_above(colour: np.ndarray, weight: np.ndarray, rows: slice) -> np.ndarray:
     """Each pixel above a garment (``colour`` premultiplied by its ``weight``) given the garment's
     colour mirrored across its top edge in that column, a few pixels inside it (the edge's own
-    feathered, shaded pixels are not its colour); NaN where there is none."""
+    feathered, shaded pixels are not its colour); NaN where there is none. Only ``rows`` of it."""
     h, w = weight.shape
     solid = weight > 0.5
-    own = colour / np.maximum(weight, 1e-6)[..., None]
     inside = solid.copy()
     inside[2:] &= solid[:-2]
     inside[:2] = False
     has = inside.any(axis=0)
     edge = np.where(has, np.argmax(inside, axis=0), h)
-    rows = np.arange(h)[:, None]
+    rows = np.arange(h)[rows, None]
     source = 2 * edge[None, :] - rows
     valid = has[None, :] & (rows < edge[None, :]) & (source < h)
     source = np.clip(source, 0, h - 1)
-    mirrored = own[source, np.arange(w)[None, :]]
-    valid &= inside[source, np.arange(w)[None, :]]
-    return np.where(valid[..., None], mirrored, np.nan).astype(np.float32)
+    # The garment's own colour (un-premultiplied) at the mirrored pixels only: the same quotients as
+    # over the whole box.
+    at = (source, np.arange(w)[None, :])
+    mirrored = colour[at] / np.maximum(weight[at], 1e-6)[..., None]
+    valid &= inside[at]
+    # In place: the gather made a float32 array of its own (np.where over the three channels, and
+    # the copy after it, were a third of this function's time).
+    mirrored[~valid] = np.nan
+    return mirrored
 
 
 def _lay_on_the_shoulders(body: Body, garment: PlacedGarment, down: np.ndarray, across: np.ndarray) -> None:
@@ -1056,6 +1068,23 @@ def _feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(alpha, (0, 0), sigma) if sigma > 0 else alpha
 
 
+def _feathered(mask: np.ndarray, sigma: float) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """``_feather(mask.astype(np.float32), sigma)`` for a bool ``mask``, and the box outside which it is nought.
+
+    Blurred in the mask's box with the blur's reach, where the rest of the frame adds nothing: the
+    same values, and a caller blends in the box only.
+    """
+    h, w = mask.shape
+    soft = np.zeros((h, w), np.float32)
+    x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
+    if not width:
+        return soft, (slice(0, 0), slice(0, 0))
+    reach = gaussian_reach(sigma)
+    box = (slice(max(0, y - reach), min(h, y + height + reach)), slice(max(0, x - reach), min(w, x + width + reach)))
+    soft[box] = _feather(mask[box].astype(np.float32), sigma)
+    return soft, box
+
+
 def _wide_blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """A Gaussian blur of ``sigma`` made at a size where it is WIDE_BLUR_SIGMA pixels wide.
 
@@ -1107,10 +1136,10 @@ def compose(
 
 def _region(body: Body, placed: list[PlacedGarment], h: int, w: int) -> tuple[int, int, int, int]:
     """Box around the person, their seen landmarks and the garment layers, with a margin."""
-    ys, xs = np.nonzero(body.mask > 0.1)
+    x, y, width, height = cv2.boundingRect((body.mask > 0.1).view(np.uint8))
     boxes = []
-    if len(xs):
-        boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+    if width:
+        boxes.append((x, y, x + width, y + height))
     seen = body.landmarks[(body.landmarks[:, 3] > 0.5)][:, :2]
     if len(seen):
         lo, hi = seen.min(axis=0), seen.max(axis=0) + 1
@@ -1171,9 +1200,11 @@ def _compose(
     for garment in placed:
         for layer in garment.layers:
             x0, y0, x1, y1 = layer.box
-            layer.rgba[..., 3] = np.clip(_feather(layer.rgba[..., 3], feather), 0, 1)
-            colour = scale_channels(layer.rgba[..., :3], shade[y0:y1, x0:x1])
-            np.clip(colour, 0, 1, out=colour)
+            layer.rgba[..., 3] = _feather(layer.rgba[..., 3], feather)
+            scale_channels(layer.rgba[..., :3], shade[y0:y1, x0:x1])
+            # Colour and alpha clipped in one pass: over the whole contiguous layer it takes a
+            # tenth of the time it took over the colour's strided view.
+            np.clip(layer.rgba, 0, 1, out=layer.rgba)
         if garment.kind in ("upper", "full"):
             _lay_on_the_shoulders(body, garment, down, across)
             notch = _shoulder_notches(body, garment, down, across, lab, skin)
@@ -1335,7 +1366,10 @@ def _compose(
         # hair falling past the chin is told apart below (it hangs from the head), a throat's deep
         # shadow has the skin's hue (not_skin); kept for being dark, a black crew neck showed as a
         # crescent inside a lower new neckline, on the demo's own photos.
-        neck &= person & ~is_skin(lab, skin, loose=2.0)
+        # Tested in the neck's box only (is_skin goes pixel by pixel; the neck is nothing beyond it).
+        x, y, width, height = cv2.boundingRect(neck.view(np.uint8))
+        box = (slice(y, y + height), slice(x, x + width))
+        neck[box] &= person[box] & ~is_skin(lab[box], skin, loose=2.0)
         if kinds & {"upper", "full"}:
             # Above the new top's neckline only: elsewhere the old top is the person's own.
             above = down < top.top_down
@@ -1439,7 +1473,14 @@ def _compose(
             if bared.any():
                 by_bared = (cv2.dilate(bared.astype(np.uint8), near) > 0) & (body.mask <= 0.5) & ~keep_out
                 to_backdrop |= _old_rim(base, fill, by_bared, np.median(base[bared], axis=0) / 255.0)
-    filled = base.astype(np.float32) / 255.0
+        del grown, keep_out, hidden, beside, old
+    # Only the fills and the masks that place them are needed from here on: what decided them goes
+    # now, before the photo's float copy is made. Held longer, they were a render's peak memory (a
+    # queue worker's RSS).
+    del print_free, down, across, uncovered, face, neck, skin_zone, backdrop_zone, lower_backdrop
+    del bared_legs, by_legs, midriff, sleeved, head_box, neck_column, arm_outline, strands
+    filled = base.astype(np.float32)
+    filled /= 255.0  # in place: one full-frame float array, not two
     if skin_rgb is not None:
         # Where bared skin meets old clothes going to the backdrop, the skin reaches under the
         # backdrop's soft edge: each half-feathered over the old clothes left a quarter of them
@@ -1447,30 +1488,44 @@ def _compose(
         # Only over the old clothes, deep inside the backdrop's fill: at its edge the skin showed as a pale line.
         reach = 2 * int(np.ceil(4 * feather)) + 1
         under = cv2.dilate(to_skin.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
-        soft = _feather((to_skin | (under & to_backdrop & person)).astype(np.float32), feather * 1.5)
-        blend_into(filled, skin_rgb, soft)
-        changed |= soft > 0
+        soft, box = _feathered(to_skin | (under & to_backdrop & person), feather * 1.5)
+        blend_into(filled[box], skin_rgb[box], soft[box])
+        changed[box] |= soft[box] > 0
     if to_backdrop.any():
-        soft = _feather(to_backdrop.astype(np.float32), feather * 2)
-        blend_into(filled, fill, soft)
-        changed |= soft > 0
+        soft, box = _feathered(to_backdrop, feather * 2)
+        blend_into(filled[box], fill[box], soft[box])
+        changed[box] |= soft[box] > 0
         backdrop_soft = soft
         del fill
-    # Only the fill and a few masks are needed from here on: what decided them goes now. Held to
-    # the end, they were a render's peak memory (a queue worker's RSS).
-    del print_free, down, across, uncovered, face, neck, skin_zone, backdrop_zone, lower_backdrop
-    del bared_legs, by_legs, midriff, sleeved, head_box, neck_column, to_backdrop, arm_outline, strands, skin_rgb
+    del to_backdrop, skin_rgb
 
     out = filled.copy()
     # How much of each pixel the new garments show, and where something of the
     # person's (a forearm, a hand, the head) was put back in front of them.
     shown = np.zeros((h, w), np.float32)
     in_front_of = np.zeros((h, w), np.float32)
-    in_front = is_skin(lab_of((filled * 255).astype(np.uint8)), skin) if skin is not None else np.ones((h, w), bool)
+    # Forearms and the lower upper arm come in front of a top's body; the whole arms in front of
+    # anything else.
+    forearms = np.zeros((h, w), bool)
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        start = arm[0] + (arm[1] - arm[0]) * 0.45
+        forearms |= capsule_mask((h, w), [start, arm[1], arm[2]], 0.085 * S)
+    # What is skin there is asked in their box only (the colour conversion and the skin test go
+    # pixel by pixel): nothing beyond it is ever in front.
+    reached = np.zeros((h, w), bool)
+    for garment in placed:
+        reached |= forearms if garment.kind in ("upper", "full") else arms
+    x, y, width, height = cv2.boundingRect((reached & person).view(np.uint8))
+    box = (slice(y, y + height), slice(x, x + width))
+    in_front = np.zeros((h, w), bool)
     if skin is not None:
+        in_front[box] = is_skin(lab_of((filled[box] * 255).astype(np.uint8)), skin)
         # Old clothes left as they were, finely textured, are no arm: a beige houndstooth's side
         # panel beside the arm passed the skin test and was put back in front of a new cami.
-        in_front &= ~(finely_textured & ~changed)
+        in_front[box] &= ~(finely_textured[box] & ~changed[box])
+    else:
+        in_front[box] = True
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
         sleeves = np.zeros((h, w), np.float32)
@@ -1484,47 +1539,51 @@ def _compose(
                 if layer.role == role:
                     _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
                     _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
-        if garment.kind in ("upper", "full"):
-            # Forearms and the lower upper arm in front of the garment's body.
-            fronts = np.zeros((h, w), bool)
-            for side in ("left", "right"):
-                arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-                start = arm[0] + (arm[1] - arm[0]) * 0.45
-                fronts |= capsule_mask((h, w), [start, arm[1], arm[2]], 0.085 * S)
-            fronts &= person & in_front
-        else:
-            fronts = arms & person & in_front
-        soft = _feather(fronts.astype(np.float32), feather) * (1.0 - sleeves)
-        blend_into(out, filled, soft)
-        np.maximum(in_front_of, soft * shown, out=in_front_of)
-        shown *= 1 - soft
+        fronts = (forearms if garment.kind in ("upper", "full") else arms) & person & in_front
+        soft, box = _feathered(fronts, feather)
+        soft[box] *= 1.0 - sleeves[box]
+        blend_into(out[box], filled[box], soft[box])
+        np.maximum(in_front_of[box], soft[box] * shown[box], out=in_front_of[box])
+        shown[box] *= 1 - soft[box]
         for layer in garment.layers:
             if layer.role == "sleeve":
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
                 _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
+    del sleeves, fronts, soft
     # The hands come back on top, but only what is skin in them: the old
     # trousers' print between the fingers of a hand by the hip would show.
     # Strictly skin: a pink or red print passes a looser test, and came back
     # as specks round a hand by the hip, or where a hand is in a pocket.
     held = hands & skin_like if skin_like is not None else hands
     held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
-    keep = _feather(((held & hands) | head).astype(np.float32), feather)
-    blend_into(out, filled, keep)
-    np.maximum(in_front_of, keep * shown, out=in_front_of)
-    shown *= 1 - keep
+    keep, box = _feathered((held & hands) | head, feather)
+    blend_into(out[box], filled[box], keep[box])
+    np.maximum(in_front_of[box], keep[box] * shown[box], out=in_front_of[box])
+    shown[box] *= 1 - keep[box]
+    # The filled photo and the maps that put it back are spent: let go before the shadow's maps.
+    del filled, keep, held, in_front
     # A garment lies on the body: its edges cast a soft shadow on the skin and
     # clothes just below them. Without it a hem over a bared midriff or thigh
     # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
     # nothing to shade) nor on a forearm or hand in front of the garment.
-    receives = (body.mask > 0.5).astype(np.float32) * (1.0 - backdrop_soft)
-    receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8)) * 3.0, 0.0, 1.0)
-    shadow = _contact_shadow(shown, T)
+    # Worked out in the box the shadow can reach: the garments' own, dropped and blurred (its blur
+    # is nought beyond, and so is the shadow).
+    x, y, width, height = cv2.boundingRect((shown != 0).view(np.uint8))
+    reach = gaussian_reach(max(1.0, CONTACT_REACH * T))
+    drop = int(round(CONTACT_DROP * T))
+    box = (
+        slice(max(0, y - reach), min(h, y + height + drop + reach)),
+        slice(max(0, x - reach), min(w, x + width + reach)),
+    )
+    receives = (body.mask[box] > 0.5).astype(np.float32) * (1.0 - backdrop_soft[box])
+    receives *= 1.0 - np.clip(cv2.dilate(in_front_of, np.ones((5, 5), np.uint8))[box] * 3.0, 0.0, 1.0)
+    shadow = _contact_shadow(shown[box], T)
     if worn_soft is not None:
-        # The old top's hem shades the new bottom under it.
-        np.maximum(shadow, _contact_shadow(worn_soft, T) * shown, out=shadow)
+        # The old top's hem shades the new bottom under it (on the garment only: in its box).
+        np.maximum(shadow, _contact_shadow(worn_soft, T)[box] * shown[box], out=shadow)
     shadow *= receives
-    scale_channels(out, 1.0 - shadow)
-    changed |= shadow > 0.004
+    scale_channels(out[box], 1.0 - shadow)
+    changed[box] |= shadow > 0.004
 
     out *= 255.0
     out += 0.5

@@ -611,6 +611,8 @@ def _selfie_residual(rgb: np.ndarray, person: np.ndarray, box, hip_y: float) -> 
     """Share of 'someone' pixels (selfie segmentation) outside the main person, above its hips."""
     import cv2
 
+    from .arrays import morph_by_rows
+
     everyone = _run_selfie(rgb) > MASK_THRESHOLD
     person_pixels = person > MASK_THRESHOLD
     area = int(person_pixels.sum())
@@ -618,7 +620,7 @@ def _selfie_residual(rgb: np.ndarray, person: np.ndarray, box, hip_y: float) -> 
         return 0.0
     radius = max(1, int((box[3] - box[1]) * RESIDUAL_DILATE_FRACTION))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    grown = cv2.dilate(person_pixels.astype(np.uint8), kernel) > 0
+    grown = morph_by_rows(person_pixels.astype(np.uint8), kernel, True) > 0  # cv2.dilate's values, faster
     rows = max(0, int(hip_y))
     return float((everyone[:rows] & ~grown[:rows]).sum()) / area
 

@@ -10,12 +10,15 @@ get one spline whose legs follow hip, knee and ankle.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from .arrays import gaussian_reach
+from .arrays import gaussian_reach, morph_by_rows
 from .body import Body
 from .garment import GarmentAnalysis
 from .skin import is_skin
@@ -137,34 +140,60 @@ class PlacedGarment:
         return alpha
 
 
+# A kept product photo's analysis (render._analysed) comes back for its next try-on: the colours
+# _prepare gives its edge, a few thousand pixels, are kept beside it, by the analysis' identity.
+EDGES_KEPT = 4
+_edges: OrderedDict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = OrderedDict()
+_edges_lock = threading.Lock()
+
+
 def _prepare(garment: GarmentAnalysis) -> np.ndarray:
     """RGBA float source; edge pixels take the colour from just inside.
 
     The cut-out's soft edge mixes garment and backdrop colour; left alone it
     draws a pale halo around the garment on the body.
     """
-    rgb = garment.rgb.astype(np.float32) / 255.0
+    rgb = garment.rgb.astype(np.float32)
+    rgb /= 255.0  # in place: one float array of the photo's size, not two
     mask = garment.mask
+    with _edges_lock:
+        kept = _edges.get(id(garment))
+    if kept is not None and kept[0]() is garment:
+        index, colours = kept[1], kept[2]
+    else:
+        index, colours = _edge_colours(rgb, mask)
+        with _edges_lock:
+            _edges[id(garment)] = (weakref.ref(garment), index, colours)
+            while len(_edges) > EDGES_KEPT:
+                _edges.popitem(last=False)
+    rgb.reshape(-1, 3)[index] = colours
+    # OpenCV copies the colour into four channels in a third of the time of a strided assignment.
+    source = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
+    source[..., 3] = mask
+    return source
+
+
+def _edge_colours(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cut-out's edge pixels (flat indices into ``rgb``) and the colour from just inside for each."""
     core = cv2.erode((mask > 0.95).astype(np.float32), np.ones((5, 5), np.uint8))
     sigma = max(1.5, 0.004 * max(mask.shape))
     # Both blurs are nought beyond the kernel's reach of the core: made in the core's box with
     # that margin, they are the same numbers in a fraction of the time.
-    ys, xs = np.nonzero(core)
-    if len(ys):
-        reach = gaussian_reach(sigma)
-        y0, y1 = max(0, ys.min() - reach), min(core.shape[0], ys.max() + 1 + reach)
-        x0, x1 = max(0, xs.min() - reach), min(core.shape[1], xs.max() + 1 + reach)
-        box = core[y0:y1, x0:x1]
-        weight = cv2.GaussianBlur(box, (0, 0), sigma)
-        # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
-        # third of the time), and the division at the edge's pixels only, the one place it is used.
-        inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
-        edge = (box < 0.5) & (weight > 0.02)
-        rgb[y0:y1, x0:x1][edge] = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
-    source = np.empty((*mask.shape, 4), np.float32)
-    source[..., :3] = rgb
-    source[..., 3] = mask
-    return source
+    x, y, width, height = cv2.boundingRect((core != 0).view(np.uint8))
+    if not width:
+        return np.zeros(0, np.intp), np.zeros((0, 3), np.float32)
+    reach = gaussian_reach(sigma)
+    y0, y1 = max(0, y - reach), min(core.shape[0], y + height + reach)
+    x0, x1 = max(0, x - reach), min(core.shape[1], x + width + reach)
+    box = core[y0:y1, x0:x1]
+    weight = cv2.GaussianBlur(box, (0, 0), sigma)
+    # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
+    # third of the time), and the division at the edge's pixels only, the one place it is used.
+    inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
+    edge = (box < 0.5) & (weight > 0.02)
+    ys, xs = np.nonzero(edge)
+    colours = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
+    return (ys + y0) * rgb.shape[1] + (xs + x0), colours
 
 
 def _open_neckline(source: np.ndarray, garment: GarmentAnalysis) -> np.ndarray:
@@ -298,7 +327,15 @@ def _box_for(dest: np.ndarray, src: np.ndarray, part_box, shape, margin: float):
 
 def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int, ...]):
     """The source RGBA with alpha limited to ``labels``, and that part's bounding box."""
-    keep = np.ones(garment.mask.shape, bool) if garment.parts is None else np.isin(garment.parts, labels)
+    if garment.parts is None:
+        keep = np.ones(garment.mask.shape, bool)
+    elif garment.parts.dtype == np.uint8:
+        # A table lookup per pixel: np.isin compared the whole label map with each label in turn.
+        table = np.zeros(256, np.uint8)
+        table[list(labels)] = 1
+        keep = cv2.LUT(garment.parts, table).view(bool)
+    else:
+        keep = np.isin(garment.parts, labels)
     part = source.copy()
     # The parts are labelled at analysis size and scaled up pixel-blocky; soften their borders
     # so a piece's cut edge (body beside sleeve) doesn't warp into a staircase.
@@ -333,7 +370,7 @@ def _warp_part(body, part, part_box, dest, src, grid_step, role, margin) -> Laye
     inside = np.zeros(rgba.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, hull, 1)
     grow = max(3, int(round(0.4 * margin)))
-    inside = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    inside = morph_by_rows(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)), True)
     rgba[..., 3] *= inside
     if rgba[..., 3].max() <= 0.01:
         return None

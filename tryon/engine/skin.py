@@ -75,7 +75,11 @@ PROFILE_BINS = 24
 
 
 def lab_of(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    # Scaled and converted in one float32 array (OpenCV converts pixel by pixel, so in place gives
+    # the same values): two full-frame temporaries fewer.
+    lab = rgb.astype(np.float32)
+    lab /= 255.0
+    return cv2.cvtColor(lab, cv2.COLOR_RGB2LAB, dst=lab)
 
 
 def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
@@ -109,10 +113,16 @@ def skin_colour(base: np.ndarray, body: Body, lab: np.ndarray):
         if body.seen(side, "wrist") and body.seen(side, "index"):
             zone |= capsule_mask((h, w), [body.point(side, "wrist"), body.point(side, "index")], 0.05 * S)
     zone &= body.mask > 0.5
-    ycrcb = cv2.cvtColor(base, cv2.COLOR_RGB2YCrCb)
+    face_zone &= body.mask > 0.5
+    # Tested in the zones' box only (YCrCb goes pixel by pixel; the samples come in the same order).
+    x0, y0, width, height = cv2.boundingRect((zone | face_zone).view(np.uint8))
+    if not width:
+        return None
+    box = (slice(y0, y0 + height), slice(x0, x0 + width))
+    zone, face_zone, lab = zone[box], face_zone[box], lab[box]
+    ycrcb = cv2.cvtColor(base[box], cv2.COLOR_RGB2YCrCb)
     y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
     skinlike = (cr >= 135) & (cr <= 180) & (cb >= 80) & (cb <= 135) & (y > 45)
-    face_zone &= body.mask > 0.5
     samples = lab[(zone | face_zone) & skinlike]
     if len(samples) < MIN_SKIN_SAMPLES:
         return None
@@ -216,9 +226,12 @@ def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.nda
     # Strong features (an eye, a mole, a seam at the edge) would repeat visibly: clip them.
     limit = SKIN_GRAIN_CLIP * max(strength, 0.5)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    for ty in range(y0, y1, size):
-        for tx in range(x0, x1, size):
-            sy, sx = origins[rng.integers(len(origins))]
+    rows, columns = range(y0, y1, size), range(x0, x1, size)
+    # Every tile's patch drawn at once: the same numbers, in the same order, as one draw a tile.
+    picks = iter(origins[rng.integers(len(origins), size=len(rows) * len(columns))].tolist())
+    for ty in rows:
+        for tx in columns:
+            sy, sx = next(picks)
             th, tw = min(size, h - ty), min(size, w - tx)
             texture[ty : ty + th, tx : tx + tw] = detail[sy : sy + th, sx : sx + tw]
     return np.clip(texture, -limit, limit) * region
@@ -476,7 +489,7 @@ def _membrane(values: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 
 def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, ring: np.ndarray, scale: float):
-    """``fill`` (Lab) shifted so it meets the real skin around ``region`` without a seam.
+    """``fill`` (Lab) shifted so it meets the real skin around ``region`` without a seam, in place.
 
     Where the fill borders real skin (a thigh below a new hem meeting the real
     knee, a chest meeting the neck above an old neckline) the difference between the two is
@@ -495,7 +508,7 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     offset = _membrane(difference, ring[y0:y1, x0:x1])
     away = cv2.distanceTransform((~ring[y0:y1, x0:x1]).astype(np.uint8), cv2.DIST_L2, 3)
     fade = np.clip(1.0 - away / max(1.0, SEAM_REACH * scale), 0.0, 1.0)
-    fill = fill.copy()
+    # In place: the caller's fill is its own (a copy was 9 MB more at a render's peak).
     inside = region[y0:y1, x0:x1]
     # At the fill's pixels only: the same products as over the box.
     fill[y0:y1, x0:x1][inside] += offset[inside] * fade[inside][:, None]
@@ -542,6 +555,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
     count, labels, stats, _ = cv2.connectedComponentsWithStats(skin_pixels.astype(np.uint8), 8)
     large = np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= (SKIN_SOURCE * T) ** 2)[0] + 1
     skin_pixels = np.isin(labels, large)
+    del labels  # a full-frame int32 map, held through the fill for nothing
     out = _local_tone(region, skin, lab, skin_pixels, T)
     # The real skin just outside the fill: where they meet, the fill must match it.
     ring = cv2.dilate(region.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
@@ -590,6 +604,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
         colour[:, 0] = lightness
+        # The per-pixel measures are spent: let go before the seam's membrane, a render's peak memory.
+        del points, down, across, q, lightness, nearest, owner, coordinates
         colour = _blend_owners(colour, tone, ys, xs, T)
         out[ys, xs] = colour
         out = _meet_the_real_skin(out, lab, region, ring, T)
@@ -605,5 +621,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         if below_chin.sum() > 20 * (SKIN_PATCH * T) ** 2:
             source = below_chin
     out[..., 0] += _skin_texture(lab[..., 0], source, region, T)
-    rgb = cv2.cvtColor(out.astype(np.float32), cv2.COLOR_LAB2RGB)
-    return np.clip(rgb, 0, 1)
+    # Converted and clipped in place (OpenCV converts pixel by pixel): the same values without two
+    # more full-frame copies at what was a render's peak memory.
+    rgb = np.ascontiguousarray(out, np.float32)
+    cv2.cvtColor(rgb, cv2.COLOR_LAB2RGB, dst=rgb)
+    return np.clip(rgb, 0, 1, out=rgb)
