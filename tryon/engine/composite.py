@@ -491,7 +491,7 @@ def _worn_over(
     like_old_top = _near(lab, old_top, MIDRIFF_DELTA_E) | (down < old_top_end - MIDRIFF_PRINT_ABOVE * T)
     over &= like_old_top
     # One piece hanging from the chest: a patch of the old trousers in the top's colour is not it.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(over.astype(np.uint8), 8)
+    count, labels = cv2.connectedComponents(over.astype(np.uint8), connectivity=8)
     if count < 2:
         return None
     above = np.unique(labels[over & (down < old_top_end - MIDRIFF_PRINT_ABOVE * T)])
