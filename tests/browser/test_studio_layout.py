@@ -80,7 +80,11 @@ def test_gallery_cards_name_the_garment_and_delete_keeps_focus(stylist, screensh
     cards = page.locator(".card")
     assert cards.count() == 2
     assert "Garment: a top" in cards.first.inner_text()
-    assert cards.first.locator(".card-garment img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # Lazy images don't hold up the page's load event: wait for it to finish loading, then see
+    # that it did load (a broken image is complete too, with no width).
+    garment = cards.first.locator(".card-garment img").element_handle()
+    page.wait_for_function("img => img.complete", arg=garment)
+    assert garment.evaluate("img => img.naturalWidth > 0")
     screenshot(page, "13-10b-gallery-desktop")
     second_title = cards.nth(1).locator(".card-title a").element_handle()
     page.once("dialog", lambda dialog: dialog.accept())
