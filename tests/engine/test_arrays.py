@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tryon.engine.arrays import morph_by_rows
+from tryon.engine.arrays import box_around, morph_by_rows
 
 
 def blobs(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -22,3 +22,11 @@ def test_disc_dilation_and_erosion_match_opencv(size):
         assert np.array_equal(morph_by_rows(mask, disc, False), cv2.erode(mask, disc))
         closed = morph_by_rows(morph_by_rows(mask, disc, True), disc, False)
         assert np.array_equal(closed, cv2.morphologyEx(mask, cv2.MORPH_CLOSE, disc))
+
+
+def test_a_masks_box_grows_by_its_margin_within_the_frame():
+    mask = np.zeros((40, 60), bool)
+    assert box_around(mask, 5) is None
+    mask[10:12, 50:58] = True
+    assert box_around(mask, 5) == (5, 17, 45, 60)
+    assert box_around(mask.astype(np.uint8) * 255, 0) == (10, 12, 50, 58)

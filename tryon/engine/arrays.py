@@ -38,6 +38,16 @@ def blend_into(into: np.ndarray, colour: np.ndarray | float, weight: np.ndarray)
         channel += (colour[..., c] if isinstance(colour, np.ndarray) else colour) * weight
 
 
+def box_around(mask: np.ndarray, margin: int) -> tuple[int, int, int, int] | None:
+    """(y0, y1, x0, x1): the box of ``mask``'s nonzero pixels (bool or uint8), grown by ``margin``
+    on every side and kept within the mask's frame; None where the mask is all nought."""
+    x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
+    if not width:
+        return None
+    h, w = mask.shape
+    return max(0, y - margin), min(h, y + height + margin), max(0, x - margin), min(w, x + width + margin)
+
+
 def gaussian_reach(sigma: float) -> int:
     """How many pixels past a shape OpenCV's Gaussian blur of ``sigma`` (float images) carries it,
     and one more: beyond that the blur of the shape is nought."""

@@ -14,7 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from .arrays import blend_into, gaussian_reach, morph_by_rows, scale_channels
+from .arrays import blend_into, box_around, gaussian_reach, morph_by_rows, scale_channels
 from .body import Body
 from .placement import Layer, PlacedGarment, legs_bent, long_old_top
 from .skin import hue_cosine, is_deep_shadow, is_skin, lab_of, limb_pieces, limb_segments, skin_fill
@@ -404,6 +404,16 @@ def _torso_zone(body: Body, placed: PlacedGarment, segments) -> np.ndarray:
     return zone > 0
 
 
+def _old_top_colour(body: Body, lab: np.ndarray, down: np.ndarray, across: np.ndarray) -> np.ndarray | None:
+    """The old top's colour, the commonest on the middle of the chest (which a new top hides), or
+    None where too little of the person is there."""
+    S, T = body.shoulder_width, body.torso_length
+    chest = (body.mask > 0.5) & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
+    if chest.sum() < 50:
+        return None
+    return _dominant_colour(lab[chest])
+
+
 def _midriff(
     body: Body,
     lab: np.ndarray,
@@ -429,14 +439,13 @@ def _midriff(
     as old clothes of another colour than the top, they stood as white strips across the body.
     """
     h, w = body.shape
-    S, T = body.shoulder_width, body.torso_length
+    T = body.torso_length
     if old_top_end is not None and np.isinf(old_top_end):
         return np.zeros((h, w), bool)
     person = body.mask > 0.5
-    chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
-    if chest.sum() < 50:
+    old_top = _old_top_colour(body, lab, down, across)
+    if old_top is None:
         return np.zeros((h, w), bool)
-    old_top = _dominant_colour(lab[chest])
     end = MIDRIFF_END * T
     if old_top_end is not None:
         end = float(np.clip(old_top_end + 0.02 * T, end, MIDRIFF_LOWEST * T))
@@ -473,7 +482,7 @@ def _worn_over(
     backdrop where the tee had been wider. The old top is whatever is on the body well above where
     it is seen to end (its print, the arms beside it), and what has its colour down to its hem.
     """
-    S, T = body.shoulder_width, body.torso_length
+    T = body.torso_length
     if old_top_end is None or np.isinf(old_top_end) or not long_old_top(body, old_top_end):
         return None
     # Seated, the thighs run out from under the top sideways and forwards: how it lies on the lap
@@ -482,11 +491,10 @@ def _worn_over(
         return None
     if old_top_end < bottom.top_down + UNTUCKED_BELOW * T:
         return None
-    person = body.mask > 0.5
-    chest = person & (np.abs(across) < 0.25 * S) & (down > 0.2 * T) & (down < 0.45 * T)
-    if chest.sum() < 50:
+    old_top = _old_top_colour(body, lab, down, across)
+    if old_top is None:
         return None
-    old_top = _dominant_colour(lab[chest])
+    person = body.mask > 0.5
     over = (down > bottom.top_down - 0.1 * T) & (down < old_top_end + UNTUCKED_PAST * T) & person
     like_old_top = _near(lab, old_top, MIDRIFF_DELTA_E) | (down < old_top_end - MIDRIFF_PRINT_ABOVE * T)
     over &= like_old_top
@@ -553,10 +561,9 @@ def _shoulder_notches(
     # Closed in the garment's box with a margin of the disc's size: nothing beyond it closes, and in
     # it the result is the same as over the band's whole width.
     closed = np.zeros_like(solid)
-    x, y, width, height = cv2.boundingRect(solid)
-    if width:
-        y0, y1 = max(0, y - size), min(band, y + height + size)
-        x0, x1 = max(0, x - size), min(w, x + width + size)
+    box = box_around(solid, size)
+    if box is not None:
+        y0, y1, x0, x1 = box
         disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
         closed[y0:y1, x0:x1] = morph_by_rows(morph_by_rows(solid[y0:y1, x0:x1], disc, True), disc, False)
     # Over the person, or within the ease a top's shoulders may stand off it (_lay_on_the_shoulders).
@@ -1074,13 +1081,12 @@ def _feathered(mask: np.ndarray, sigma: float) -> tuple[np.ndarray, tuple[slice,
     Blurred in the mask's box with the blur's reach, where the rest of the frame adds nothing: the
     same values, and a caller blends in the box only.
     """
-    h, w = mask.shape
-    soft = np.zeros((h, w), np.float32)
-    x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
-    if not width:
+    soft = np.zeros(mask.shape, np.float32)
+    around = box_around(mask, gaussian_reach(sigma))
+    if around is None:
         return soft, (slice(0, 0), slice(0, 0))
-    reach = gaussian_reach(sigma)
-    box = (slice(max(0, y - reach), min(h, y + height + reach)), slice(max(0, x - reach), min(w, x + width + reach)))
+    y0, y1, x0, x1 = around
+    box = (slice(y0, y1), slice(x0, x1))
     soft[box] = _feather(mask[box].astype(np.float32), sigma)
     return soft, box
 

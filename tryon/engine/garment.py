@@ -31,7 +31,7 @@ from PIL import Image
 
 from tryon.cloth_types import CHECK_TYPES
 
-from .arrays import gaussian_reach
+from .arrays import box_around, gaussian_reach
 
 CLOTHES_TYPES = CHECK_TYPES
 
@@ -1624,13 +1624,11 @@ def _refine_edges(rgb: np.ndarray, mask: np.ndarray, up: float) -> np.ndarray:
     # Only the edge's band changes, and what it reads lies within the blur's reach of it: all of
     # this is worked out in the garment's box with that margin, the same numbers as over the
     # whole photo (its backdrop was most of the time).
-    x, y, width, height = cv2.boundingRect(binary)
-    if not width:
-        return mask.copy()
     sigma = 2.0 * radius
-    reach = radius + gaussian_reach(sigma) + 1
-    y0, y1 = max(0, y - reach), min(mask.shape[0], y + height + reach)
-    x0, x1 = max(0, x - reach), min(mask.shape[1], x + width + reach)
+    box = box_around(binary, radius + gaussian_reach(sigma) + 1)
+    if box is None:
+        return mask.copy()
+    y0, y1, x0, x1 = box
     binary = binary[y0:y1, x0:x1]
     distance = np.linalg.norm(lab[y0:y1, x0:x1] - background, axis=2)
     band = (cv2.dilate(binary, kernel) > 0) & ~(cv2.erode(binary, kernel) > 0)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .arrays import gaussian_reach, morph_by_rows
+from .arrays import box_around, gaussian_reach, morph_by_rows
 from .body import Body
 from .garment import GarmentAnalysis
 from .skin import is_skin
@@ -179,12 +179,10 @@ def _edge_colours(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     sigma = max(1.5, 0.004 * max(mask.shape))
     # Both blurs are nought beyond the kernel's reach of the core: made in the core's box with
     # that margin, they are the same numbers in a fraction of the time.
-    x, y, width, height = cv2.boundingRect((core != 0).view(np.uint8))
-    if not width:
+    around = box_around(core != 0, gaussian_reach(sigma))
+    if around is None:
         return np.zeros(0, np.intp), np.zeros((0, 3), np.float32)
-    reach = gaussian_reach(sigma)
-    y0, y1 = max(0, y - reach), min(core.shape[0], y + height + reach)
-    x0, x1 = max(0, x - reach), min(core.shape[1], x + width + reach)
+    y0, y1, x0, x1 = around
     box = core[y0:y1, x0:x1]
     weight = cv2.GaussianBlur(box, (0, 0), sigma)
     # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
@@ -342,12 +340,10 @@ def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int
     sigma = max(1.0, PART_EDGE * max(keep.shape))
     # The blur is nought beyond its kernel's reach of the part: made in the part's box with that
     # margin, the same numbers; the alpha beyond is multiplied by nought as before.
-    x, y, width, height = cv2.boundingRect(keep.view(np.uint8))
-    reach = gaussian_reach(sigma)
-    y0, y1 = max(0, y - reach), min(keep.shape[0], y + height + reach)
-    x0, x1 = max(0, x - reach), min(keep.shape[1], x + width + reach)
     blurred = np.zeros(keep.shape, np.float32)
-    if width:
+    box = box_around(keep, gaussian_reach(sigma))
+    if box is not None:
+        y0, y1, x0, x1 = box
         blurred[y0:y1, x0:x1] = cv2.GaussianBlur(keep[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
     part[..., 3] *= blurred
     x, y, width, height = cv2.boundingRect((keep & (garment.mask > 0.05)).view(np.uint8))
