@@ -74,3 +74,22 @@ def test_the_light_of_two_body_parts_meeting_in_a_fill_blends_without_a_stripe()
     row = blended[100, :, 0]
     assert np.abs(np.diff(row)).max() < 3.0, "a stripe where arm meets chest"
     assert abs(row[10] - 70.0 * 0.72) < 0.5 and abs(row[-10] - 70.0) < 0.5
+
+
+def test_a_limb_is_measured_across_its_own_skin_not_about_its_bone():
+    """The pose's bone often lies off the middle of a bared arm (inside the deltoid), and an arm
+    bared as wide as the old sleeve is wider than expected. Rounded about the bone at the expected
+    width, every pixel beyond it took the limb's darkest edge: a flat dark slab down the arm. The
+    skin's own extent on each side of the bone is where its edges are."""
+    from tryon.engine.skin import LIMB_HALF_AT_OUTLINE, _limb_extent
+
+    h, w = 300, 200
+    solid = np.zeros((h, w), bool)
+    solid[:, 60:140] = True  # an arm 80 px wide, standing upright
+    start, end = np.array([85.0, 20.0]), np.array([85.0, 280.0])  # its bone 15 px left of the middle
+    stations, low, high = _limb_extent(solid, start, end, 30.0, 30.0)
+    # Across is signed towards the image's right: the skin reaches 25 px to the left, 55 to the right.
+    assert np.allclose(low, -25.0, atol=1.0) and np.allclose(high, min(55.0, LIMB_HALF_AT_OUTLINE[1] * 30.0), atol=1.0)
+    # Where the bone lies off the skin, the expected width stands in, centred on the bone.
+    stations, low, high = _limb_extent(solid, np.array([20.0, 20.0]), np.array([20.0, 280.0]), 30.0, 30.0)
+    assert np.allclose(-low, high) and np.all(high > 0)

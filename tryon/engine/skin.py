@@ -43,6 +43,11 @@ SKIN_PATCH_CHOICE = 32
 # Rounding where no real skin of the same limb shows: lightness at the outline as a share of
 # the middle's (a limb turns away from the light faster than the broad torso).
 LIMB_EDGE = 0.72
+# A bared limb is rounded across the skin's extent on each side of its bone, taken as at least and
+# at most these shares of its expected half width.
+LIMB_HALF_AT_OUTLINE = (0.7, 1.6)
+# ... measured at this many stations along each bone.
+LIMB_STATIONS = 12
 TORSO_EDGE = 0.86
 # Steps in light and colour where one body part's fill meets another's are blended over this
 # share of the torso length.
@@ -516,6 +521,44 @@ def _meet_the_real_skin(fill: np.ndarray, lab: np.ndarray, region: np.ndarray, r
     return fill
 
 
+def _limb_extent(solid: np.ndarray, start: np.ndarray, end: np.ndarray, r_start: float, r_end: float):
+    """Where the skin (``solid``) ends on either side of a limb's bone, at stations along it: (along
+    0..1, the nearer side's offset, the farther's), offsets signed as ``_bone_coordinates``'
+    "across" and kept between LIMB_HALF_AT_OUTLINE of the expected half width from the bone.
+
+    Marched out from the bone at each station; where the bone itself lies off the skin, the
+    expected width stands in.
+    """
+    h, w = solid.shape
+    direction = end - start
+    length = max(float(np.linalg.norm(direction)), 1e-6)
+    normal = np.array([-direction[1], direction[0]]) / length
+    if normal[0] + 0.3 * normal[1] < 0:
+        normal = -normal
+    stations = np.linspace(0.0, 1.0, LIMB_STATIONS)
+    radius = r_start + (r_end - r_start) * stations
+    least, most = LIMB_HALF_AT_OUTLINE[0] * radius, LIMB_HALF_AT_OUTLINE[1] * radius
+    steps = np.arange(0.0, float(most.max()) + 1.0)
+    lows, highs = [], []
+    for point, low_limit, high_limit in zip(start + np.outer(stations, direction), least, most, strict=True):
+        sides = []
+        for sign in (-1.0, 1.0):
+            ray = point + np.outer(sign * steps, normal)
+            x, y = np.round(ray[:, 0]).astype(int), np.round(ray[:, 1]).astype(int)
+            on = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+            inside = np.zeros(len(steps), bool)
+            inside[on] = solid[y[on], x[on]]
+            if not inside[0]:
+                sides.append(sign * (low_limit + high_limit) / 2)
+                continue
+            out = np.nonzero(~inside)[0]
+            reach = float(steps[out[0]]) if len(out) else float(steps[-1])
+            sides.append(sign * float(np.clip(reach, low_limit, high_limit)))
+        lows.append(sides[0])
+        highs.append(sides[1])
+    return stations, np.array(lows), np.array(highs)
+
+
 def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
     """``colour`` (N, 3 Lab, at pixels ``ys``, ``xs``) with the steps between body parts smoothed.
 
@@ -578,10 +621,17 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         # to an old tee's hem) rounded as two thighs read as a pair of briefs.
         hip_down = float((body.hip_centre - body.origin) @ body.v)
         below_hips = down > hip_down + LEG_BELOW_HIPS * T
+        solid = region | skin_pixels
         for i, (name, start, end, r_start, r_end) in enumerate(segments):
             along, across_bone, distance = _bone_coordinates(points, start, end)
             radius = r_start + (r_end - r_start) * np.clip(along, 0, 1)
-            coordinates.append(across_bone / radius)
+            # Rounded across the skin's own extent on each side of the bone (up to the backdrop or
+            # a garment): a limb bared wider than expected (an arm as wide as the old sleeve was),
+            # or off its bone, has its middle and its edges there. Rounded about the bone at the
+            # expected width, the pixels beyond took the limb's darkest edge, a flat dark slab.
+            stations, low, high = _limb_extent(solid, start, end, r_start, r_end)
+            low, high = np.interp(along, stations, low), np.interp(along, stations, high)
+            coordinates.append((across_bone - (low + high) / 2) / np.maximum((high - low) / 2, 1.0))
             closer = (distance < 1.5 * radius) & (distance / radius < nearest)
             if name.endswith("leg"):
                 closer &= below_hips
