@@ -28,6 +28,7 @@ from tryon.engine.person import (
     analyse_person,
 )
 from tryon.engine.render import PERSON_SIDE, STAGES, TryOnError, render_tryon, render_tryon_detailed, working_photo
+from tryon.engine.skin import lab_of, skin_colour
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RED = (205, 35, 45)
@@ -536,3 +537,24 @@ def test_a_bared_arms_side_against_the_backdrop_is_as_crisp_and_smooth_as_a_real
     assert np.median(ramps) <= 3, f"the bared arms' sides ramp over {np.median(ramps)} px"
     # 0.45 px (90th percentile) with the staircase, 0.36 now.
     assert np.percentile(roughness, 90) < 0.4, "the bared arms' sides are stepped"
+
+
+def test_legs_bared_with_none_of_their_skin_shown_are_lit_below_the_face():
+    """A mini skirt on the man in full-length trousers bares legs the photo never shows. They were
+    lit at the lit skin colour read off his face and arms, and legs are lit less (further from the
+    light): on the dev set, bare shins are 0.84-0.95 times as light. At the face's lightness, bared
+    legs were pale sticks above the real ankles."""
+    person = Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.mini_skirt(), "lower")
+    body = rendering.body
+    photo = np.asarray(person.resize(rendering.image.size))
+    lab_photo, lab_out = lab_of(photo), lab_of(np.asarray(rendering.image))
+    skin = skin_colour(photo, body, lab_photo)
+    down = _down_map(body)
+    changed = np.abs(lab_out - lab_photo)[..., :2].sum(axis=2) > 10
+    legs = changed & (rendering.coverage() < 0.05) & (body.mask > 0.5)
+    legs &= down > rendering.placed[0].hem_down + 0.05 * body.torso_length
+    legs &= lab_out[..., 0] < skin[0] + 25  # the skin, not the backdrop continued beside it
+    assert legs.sum() > 20000
+    # 0.96 of the skin's lightness (median) before, 0.86 now.
+    assert np.median(lab_out[legs, 0]) < 0.92 * skin[0]
