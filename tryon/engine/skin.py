@@ -544,24 +544,23 @@ def _limb_extent(solid: np.ndarray, start: np.ndarray, end: np.ndarray, r_start:
     radius = r_start + (r_end - r_start) * stations
     least, most = LIMB_HALF_AT_OUTLINE[0] * radius, LIMB_HALF_AT_OUTLINE[1] * radius
     steps = np.arange(0.0, float(most.max()) + 1.0)
-    lows, highs = [], []
-    for point, low_limit, high_limit in zip(start + np.outer(stations, direction), least, most, strict=True):
-        sides = []
-        for sign in (-1.0, 1.0):
-            ray = point + np.outer(sign * steps, normal)
-            x, y = np.round(ray[:, 0]).astype(int), np.round(ray[:, 1]).astype(int)
-            on = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-            inside = np.zeros(len(steps), bool)
-            inside[on] = solid[y[on], x[on]]
-            if not inside[0]:
-                sides.append(sign * (low_limit + high_limit) / 2)
-                continue
-            out = np.nonzero(~inside)[0]
-            reach = float(steps[out[0]]) if len(out) else float(steps[-1])
-            sides.append(sign * float(np.clip(reach, low_limit, high_limit)))
-        lows.append(sides[0])
-        highs.append(sides[1])
-    return stations, np.array(lows), np.array(highs)
+    points = start + np.outer(stations, direction)
+    sides = []
+    # Every station's ray at once: (stations, steps) pixels on each side.
+    for sign in (-1.0, 1.0):
+        rays = points[:, None, :] + (sign * steps)[None, :, None] * normal
+        x, y = np.round(rays[..., 0]).astype(int), np.round(rays[..., 1]).astype(int)
+        on = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        inside = np.zeros(x.shape, bool)
+        inside[on] = solid[y[on], x[on]]
+        # The first step off the skin (or the last step, when the skin goes on past it).
+        off = ~inside
+        reach = np.where(off.any(axis=1), steps[np.argmax(off, axis=1)], steps[-1])
+        reach = np.clip(reach, least, most)
+        # A bone lying off the skin: its expected width, centred on it.
+        reach[~inside[:, 0]] = ((least + most) / 2)[~inside[:, 0]]
+        sides.append(sign * reach)
+    return stations, sides[0], sides[1]
 
 
 def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
