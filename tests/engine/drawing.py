@@ -357,8 +357,9 @@ def maxi_skirt(colour=(200, 120, 60), print_colour=(250, 240, 200), size=SIZE) -
     return _shoot(outline, colour, print_colour, size)
 
 
-def shorts(colour=(110, 140, 90), print_colour=(240, 240, 230), size=SIZE) -> Image.Image:
-    """Shorts: a waistband, hips and two short legs apart below a low crotch."""
+def shorts(colour=(110, 140, 90), print_colour=(240, 240, 230), size=SIZE, crotch: float = 0.55) -> Image.Image:
+    """Shorts: a waistband, hips and two short legs apart below a low crotch (at ``crotch`` of the
+    photo's height; the waistband is at 0.3, the hems at 0.7)."""
     w, h = size
     cx = w / 2
     outline = [
@@ -367,7 +368,7 @@ def shorts(colour=(110, 140, 90), print_colour=(240, 240, 230), size=SIZE) -> Im
         (cx + 0.27 * w, 0.45 * h),
         (cx + 0.31 * w, 0.68 * h),
         (cx + 0.04 * w, 0.70 * h),
-        (cx, 0.55 * h),
+        (cx, crotch * h),
         (cx - 0.04 * w, 0.70 * h),
         (cx - 0.31 * w, 0.68 * h),
         (cx - 0.27 * w, 0.45 * h),

@@ -37,6 +37,11 @@ FLAT_TO_FRONT = 1.3
 SLEEVE_FLAT_TO_FRONT = np.pi / 2
 # Trousers: the crotch sits this far below the hip joints (share of the torso).
 CROTCH_DROP = 0.13
+# ... or lower, where the flat lay's rise puts it, but not past the legs' first station (the flat
+# leg's middle): measured from the body's crotch, dev trousers' flat crotch lands 0.09-0.99 of the
+# way there and looks right; the shorts' 2.1-2.7 (below their hems), the joggers' 1.7-2.1 and the
+# striped wide trousers' 1.16 folded the garment.
+CROTCH_TO_STATION = 1.0
 # Leg radius at the hip and at the ankle (share of the torso): legs taper.
 LEG_RADIUS_HIP = 0.16
 LEG_RADIUS_ANKLE = 0.06
@@ -942,19 +947,9 @@ def _place_bottom(
     part, part_box = _part_source(source, garment, (1, 2, 3))
     leg_layers: list[Layer] = []
     if crotch_src is not None:
-        crotch_dst = _centre_at(body, max(crotch_down, _down(body, similar(crotch_src))))
-        pair(crotch_src, crotch_dst)
-        for name, side in (("hip_left", "left"), ("hip_right", "right")):
-            if name not in kp:
-                continue
-            d = similar(kp[name])
-            down = _down(body, d)
-            need = cover_half_widths(body, down)[0 if side == "left" else 1]
-            line = _centre_at(body, down)
-            across = float(np.dot(d - line, body.u))
-            sign = -1.0 if side == "left" else 1.0
-            pair(kp[name], line + body.u * sign * max(abs(across), COVER * need))
         hems = []
+        # How far down each leg's first station (the flat leg's middle, or its hem) lands.
+        first_stations = []
         # Legs bent at the hip or the knee (seated, striding far) are wrapped along them as
         # tubes, as sleeves are along arms: a warp through a few points smeared them into a Z.
         bent = legs_bent(body)
@@ -990,7 +985,7 @@ def _place_bottom(
                     leg_layers.append(layer)
                     hems.append(end_down)
                 continue
-            for s_out, s_in in stations:
+            for index, (s_out, s_in) in enumerate(stations):
                 centre_s = (s_out + s_in) / 2
                 along = k * scale * float(np.linalg.norm(centre_s - top_src))
                 c_d, direction = polyline_point(leg, start + along)
@@ -1003,6 +998,36 @@ def _place_bottom(
                 pair(s_in, c_d - n_d * half)
                 pair(centre_s, c_d)
                 hems.append(_down(body, c_d))
+                if index == 0:
+                    first_stations.append(_down(body, c_d))
+        # The flat lay's crotch often lies lower on the body than the legs' tops (which start at
+        # the body's crotch), and is kept there; but past CROTCH_TO_STATION of the way down to the
+        # legs' first station the warp folded the garment over itself (short legs: shorts' crotch
+        # below their hems, backdrop up to the waistband; a swirl at wide trousers' knees). The seat
+        # above it is squeezed with it.
+        crotch_flat = _down(body, similar(crotch_src))
+        crotch_at = max(crotch_down, crotch_flat)
+        if first_stations:
+            crotch_at = min(crotch_at, crotch_down + CROTCH_TO_STATION * max(min(first_stations) - crotch_down, 0.0))
+        seat = (crotch_at - waist_down) / max(crotch_flat - waist_down, 1.0)
+        crotch_dst = _centre_at(body, crotch_at)
+        # The seat's points go before the legs', where the warp's fit has always had them.
+        legs_src, legs_dest = src[3:], dest[3:]
+        del src[3:], dest[3:]
+        pair(crotch_src, crotch_dst)
+        for name, side in (("hip_left", "left"), ("hip_right", "right")):
+            if name not in kp:
+                continue
+            d = similar(kp[name])
+            d = d - body.v * (1.0 - min(seat, 1.0)) * (_down(body, d) - waist_down)
+            down = _down(body, d)
+            need = cover_half_widths(body, down)[0 if side == "left" else 1]
+            line = _centre_at(body, down)
+            across = float(np.dot(d - line, body.u))
+            sign = -1.0 if side == "left" else 1.0
+            pair(kp[name], line + body.u * sign * max(abs(across), COVER * need))
+        src.extend(legs_src)
+        dest.extend(legs_dest)
         placed.hem_down = max(hems) if hems else _down(body, crotch_dst)
         placed.legs = bool(hems)
     else:
