@@ -357,23 +357,43 @@ def maxi_skirt(colour=(200, 120, 60), print_colour=(250, 240, 200), size=SIZE) -
     return _shoot(outline, colour, print_colour, size)
 
 
-def shorts(colour=(110, 140, 90), print_colour=(240, 240, 230), size=SIZE, crotch: float = 0.55) -> Image.Image:
+def shorts(
+    colour=(110, 140, 90),
+    print_colour=(240, 240, 230),
+    size=SIZE,
+    crotch: float = 0.55,
+    gap: float = 0.08,
+    touching: float | None = None,
+) -> Image.Image:
     """Shorts: a waistband, hips and two short legs apart below a low crotch (at ``crotch`` of the
-    photo's height; the waistband is at 0.3, the hems at 0.7)."""
+    photo's height; the waistband is at 0.3, the hems at 0.7), ``gap`` of the width apart at the hems.
+
+    ``touching``: the legs are laid touching instead, the backdrop showing between them only in a
+    thin strip from this share of the height down to just above the hems, as knee shorts laid flat
+    often are (the cut closes it).
+    """
     w, h = size
     cx = w / 2
+    if touching is not None:
+        crotch, gap = 0.70, 0.0
+        strip = [
+            (cx - 0.006 * w, touching * h),
+            (cx + 0.006 * w, touching * h),
+            (cx + 0.006 * w, 0.69 * h),
+            (cx - 0.006 * w, 0.69 * h),
+        ]
     outline = [
         (cx - 0.24 * w, 0.30 * h),
         (cx + 0.24 * w, 0.30 * h),
         (cx + 0.27 * w, 0.45 * h),
         (cx + 0.31 * w, 0.68 * h),
-        (cx + 0.04 * w, 0.70 * h),
+        (cx + gap / 2 * w, 0.70 * h),
         (cx, crotch * h),
-        (cx - 0.04 * w, 0.70 * h),
+        (cx - gap / 2 * w, 0.70 * h),
         (cx - 0.31 * w, 0.68 * h),
         (cx - 0.27 * w, 0.45 * h),
     ]
-    return _shoot(outline, colour, print_colour, size)
+    return _shoot(outline, colour, print_colour, size, holes=[strip] if touching is not None else ())
 
 
 def sleeveless_vest(colour=(150, 150, 155), print_colour=(60, 60, 70), size=SIZE) -> Image.Image:

@@ -313,6 +313,16 @@ def test_a_mini_skirt_is_a_short_skirt_with_a_waistband_and_a_hem():
     assert kp["hem_right"][0] - kp["hem_left"][0] > kp["waist_right"][0] - kp["waist_left"][0]
 
 
+def test_shorts_laid_with_their_legs_touching_are_still_shorts():
+    """Knee shorts laid flat often touch down to their hems, the backdrop showing between the legs
+    only in a thin strip near them, which the cut closes: they have two legs, parting at a crotch
+    above that strip, not a skirt's one hem."""
+    photo = drawing.shorts(touching=0.6)
+    garment = extract_garment(photo, clothes_type="lower")
+    assert (garment.skirt, garment.hem) == (False, "shorts")
+    assert garment.keypoints["crotch"][1] < 0.6 * photo.height
+
+
 def test_shorts_are_short_trousers():
     garment = extract_garment(drawing.shorts())
     assert (garment.skirt, garment.hem) == (False, "shorts")

@@ -166,6 +166,21 @@ def test_shorts_with_a_long_rise_keep_their_hems_level(person):
         assert (max(lowest) - min(lowest)) / T < 0.06, f"the {side} hem is notched"
 
 
+def test_shorts_laid_with_their_legs_touching_part_between_the_thighs(person):
+    """Shorts whose legs touch in their photo are worn on two legs, not as a skirt across both
+    thighs with a slit up its middle: a little above the hems the backdrop shows between the
+    thighs across 0.30 of the middle 0.3 torso lengths (0.05 as a skirt)."""
+    rendering = render_tryon_detailed(person, drawing.shorts(touching=0.6), "lower")
+    body, placed = rendering.body, rendering.placed[0]
+    assert placed.legs
+    solid = placed.alpha(body.shape) > 0.5
+    down, across = _down_map(body), _across_map(body)
+    T = body.torso_length
+    row = np.abs(down - (placed.hem_down - 0.08 * T)) < 0.5
+    middle = float(np.dot(body.hip_centre - body.origin, body.u))
+    assert 1.0 - solid[row & (np.abs(across - middle) < 0.15 * T)].mean() > 0.2, "no backdrop between the thighs"
+
+
 def test_shorts_end_above_the_knees_and_a_crop_top_above_the_navel(person):
     shorts = render_tryon_detailed(person, drawing.shorts(), "lower")
     body = shorts.body

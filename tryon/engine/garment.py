@@ -107,8 +107,19 @@ LEG_GAP_TALL = 0.1
 LEG_GAP_THIN = 0.1
 # ... reaching within LEG_GAP_HEM of the height from the hem.
 LEG_GAP_HEM = 0.05
-# ... with at least LEG_GAP_LIT of it the backdrop's own colour.
-LEG_GAP_LIT = 0.1
+# ... with at least LEG_GAP_LIT of it the backdrop's own colour (the knee shorts' strip on dev, in
+# their own shadow: 0.098; nothing else on dev passes at 0.05).
+LEG_GAP_LIT = 0.08
+# Legs laid touching (the cut joined them all the way down, only such a strip shows between them
+# near the hem): they part from a crotch this many waistband widths below the waistband, as dev
+# photos' seams show it (knee shorts 0.83, wide black jeans 0.75, pink denim shorts 0.76); the strip's
+# top lies far lower (the knee shorts' 0.72 of the height), where a crotch made a skirt-like seat.
+JOINED_LEGS_RISE = 0.8
+# ... cut apart by a slit this many pixels wide (at ANALYSIS_SIDE) down the inseam to the strip;
+# only shorts and knee shorts: the wide black jeans on dev, so cut, came out with their legs askew
+# and a pale rim down the slit, where as one piece they were believable.
+JOINED_LEGS_SLIT = 3
+JOINED_LEGS_HEMS = ("shorts", "knee")
 
 # --- sanity of the foreground -----------------------------------------------------
 # Garment area as a share of the image: below MIN it's a speck or nothing,
@@ -702,6 +713,26 @@ def _leg_gap(mask: np.ndarray, box) -> tuple[bool, float, int]:
     legs_wide = min(left_leg[1] - left_leg[0], right_leg[1] - right_leg[0]) + 1 >= LEG_MIN_WIDTH * width
     legs = crotch < LEG_GAP_MAX_CROTCH and gap_width <= LEG_GAP_MAX_WIDTH * width and legs_wide
     return bool(legs), crotch, centre
+
+
+def _inseam_slit(opened: np.ndarray, box) -> np.ndarray | None:
+    """Legs laid touching, apart only at the strip between them near the hem (``opened`` has it
+    cut out): the inseam from JOINED_LEGS_RISE below the waistband down to the strip, as a slit
+    (bool), or None when that strip doesn't make them two legs."""
+    legs, crotch, column = _leg_gap(opened, box)
+    if not legs:
+        return None
+    x0, y0, x1, y1 = box
+    xs = np.nonzero(opened[y0 + max(1, int((y1 - y0) * 0.02))])[0]
+    if len(xs) < 2:
+        return None
+    top = y0 + int(round(JOINED_LEGS_RISE * (xs.max() - xs.min())))
+    bottom = int(y0 + crotch * (y1 - y0))
+    slit = np.zeros_like(opened)
+    if top < bottom:
+        half = JOINED_LEGS_SLIT // 2
+        slit[top : bottom + 1, column - half : column + half + 1] = True
+    return slit
 
 
 @dataclass(frozen=True)
@@ -1811,10 +1842,18 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     main = cut.mask.copy()
     clothes_type = clothes_type or detected
     if clothes_type == "lower":
+        gap = _gap_between_the_legs(main, backdrop, cut.shadows, box)
         points = _lower_keypoints(main, box)
+        # Short legs laid touching: cut apart, or worn they were a boxy skirt across both thighs.
+        # (Long ones hang down both legs as one piece already, the strip showing between them.)
+        if "crotch" not in points and gap.any() and _bottom_parts(points)["hem"] in JOINED_LEGS_HEMS:
+            slit = _inseam_slit(main & ~gap, box)
+            if slit is not None:
+                gap |= slit
+                points = _lower_keypoints(main & ~gap, box)
         # Only now: the keypoints need the legs as the cut joined them (a gap
         # opened at the hems alone would put the crotch there).
-        main &= ~_gap_between_the_legs(main, backdrop, cut.shadows, box)
+        main &= ~gap
         parts = main.astype(np.uint8)
         described = _bottom_parts(points)
     else:
