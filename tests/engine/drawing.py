@@ -324,15 +324,21 @@ def dress(colour=(30, 140, 80), print_colour=(250, 250, 250), size=SIZE) -> Imag
     return _shoot(outline, colour, print_colour, size)
 
 
-def mini_skirt(colour=(60, 80, 140), print_colour=(220, 220, 230), size=SIZE) -> Image.Image:
-    """An A-line mini skirt: a straight waistband on top, widening to a hem wider than tall."""
+def mini_skirt(colour=(60, 80, 140), print_colour=(220, 220, 230), size=SIZE, lining: bool = False) -> Image.Image:
+    """An A-line mini skirt: a straight waistband on top, widening to a hem wider than tall.
+
+    ``lining``: its lining (or the shorts of a skort) hangs a little below the hem's middle, as in
+    many photos of tiered skirts.
+    """
     w, h = size
     cx = w / 2
+    below = [(cx + 0.1 * w, 0.68 * h), (cx + 0.1 * w, 0.72 * h), (cx - 0.1 * w, 0.72 * h), (cx - 0.1 * w, 0.68 * h)]
     outline = [
         (cx - 0.26 * w, 0.34 * h),
         (cx + 0.26 * w, 0.34 * h),
         (cx + 0.28 * w, 0.38 * h),
         (cx + 0.36 * w, 0.68 * h),
+        *(below if lining else []),
         (cx - 0.36 * w, 0.68 * h),
         (cx - 0.28 * w, 0.38 * h),
     ]

@@ -313,6 +313,18 @@ def test_a_mini_skirt_is_a_short_skirt_with_a_waistband_and_a_hem():
     assert kp["hem_right"][0] - kp["hem_left"][0] > kp["waist_right"][0] - kp["waist_left"][0]
 
 
+def test_a_skirt_s_hem_corners_are_its_own_not_its_lining_s():
+    """A lining (or a skort's shorts) hanging below the middle of the hem is not the hem: its
+    corners are the skirt's, at its full width (a fifth of it before, and the skirt was worn
+    narrowing to the lining's width at its hem, a puffed ball)."""
+    photo = drawing.mini_skirt(lining=True)
+    garment = extract_garment(photo, clothes_type="lower")
+    left, right = garment.keypoints["hem_left"], garment.keypoints["hem_right"]
+    assert right[0] - left[0] > 0.6 * photo.width
+    assert abs((left[1] + right[1]) / 2 - 0.68 * photo.height) < 0.02 * photo.height
+    assert (garment.skirt, garment.hem) == (True, "shorts")
+
+
 def test_shorts_laid_with_their_legs_touching_are_still_shorts():
     """Knee shorts laid flat often touch down to their hems, the backdrop showing between the legs
     only in a thin strip near them, which the cut closes: they have two legs, parting at a crotch
