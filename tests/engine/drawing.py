@@ -491,6 +491,38 @@ def fitted_cap_sleeve_top(colour=(230, 150, 170), print_colour=(255, 255, 255), 
     return _shoot([(cx, 0.30 * h)] + right + left, colour, print_colour, size)
 
 
+def worn_tee_with_cuffs(colour=(170, 200, 230), cuff_colour=(30, 35, 70), size=SIZE) -> Image.Image:
+    """A tee shot on an invisible mannequin: its short sleeves round over the shoulders and hang
+    straight down beside the body, each ending in a dark cuff band along its level hem. A sleeve's
+    part furthest from its armhole is the hem's outer corner, and the armpit, where the sleeve
+    leaves the body's side, is level with the hem."""
+    w, h = size
+    cx = w / 2
+    right = [
+        (cx + 0.07 * w, 0.16 * h),
+        (cx + 0.20 * w, 0.17 * h),
+        (cx + 0.28 * w, 0.20 * h),
+        (cx + 0.32 * w, 0.26 * h),
+        (cx + 0.33 * w, 0.40 * h),
+        (cx + 0.24 * w, 0.41 * h),
+        (cx + 0.24 * w, 0.80 * h),
+    ]
+    left = [(2 * cx - x, y) for x, y in reversed(right)]
+    outline = [(cx - 0.04 * w, 0.19 * h), (cx + 0.04 * w, 0.19 * h)] + right + left
+    image = _shoot(outline, colour, colour, size)
+    # The cuff: a band WORN_CUFF of the height deep along each hem.
+    draw = ImageDraw.Draw(image)
+    for sign in (1, -1):
+        outer, inner = (cx + sign * 0.33 * w, 0.40 * h), (cx + sign * 0.24 * w, 0.41 * h)
+        top = WORN_CUFF * h
+        draw.polygon([outer, inner, (inner[0], inner[1] - top), (outer[0], outer[1] - top)], fill=cuff_colour)
+    return image
+
+
+# How deep the worn tee's cuff bands are (share of the photo's height).
+WORN_CUFF = 0.04
+
+
 def off_shoulder_top(colour=(40, 120, 160), print_colour=(250, 250, 250), size=SIZE) -> Image.Image:
     """An off-shoulder top: a band across the arms, highest at its ends, dipping to the middle."""
     w, h = size

@@ -470,6 +470,33 @@ def test_a_long_sleeve_narrows_from_the_shoulder_to_the_forearm(person):
         assert np.percentile(off, 95) < 0.03 and off.max() < 0.07, (side, np.percentile(off, 95), off.max())
 
 
+def test_a_hanging_short_sleeves_cuff_lies_square_across_the_arm(person):
+    """A tee shot on an invisible mannequin hangs its sleeves straight down, and the part of a
+    sleeve furthest from its armhole is its hem's outer corner. Aimed at that corner, the sleeve
+    was worn askew: its cuff band slanted 13-16 degrees off square to the arm, a flaring point."""
+    rendering = render_tryon_detailed(person, drawing.worn_tee_with_cuffs(), "upper")
+    body = rendering.body
+    assert rendering.garments[0].sleeve == "short"
+    for side in ("left", "right"):
+        colour = np.zeros(body.shape + (3,), np.float32)
+        alpha = np.zeros(body.shape, np.float32)
+        for layer in rendering.placed[0].layers:
+            x0, y0, x1, y1 = layer.box
+            if layer.role in ("sleeve_root", "sleeve") and ((x0 + x1) / 2 < body.origin[0]) == (side == "left"):
+                over = layer.rgba[..., 3] > alpha[y0:y1, x0:x1]
+                colour[y0:y1, x0:x1][over] = layer.rgba[..., :3][over]
+                alpha[y0:y1, x0:x1][over] = layer.rgba[..., 3][over]
+        ys, xs = np.nonzero((alpha > 0.5) & (colour.mean(axis=2) < 0.35))
+        assert len(xs) > 500, side  # the cuff is worn...
+        points = np.stack([xs, ys], axis=1).astype(float)
+        points -= points.mean(axis=0)
+        band = np.linalg.eigh(points.T @ points)[1][:, 1]
+        top, elbow = body.shoulder_top(side), body.point(side, "elbow")
+        arm = (elbow - top) / np.linalg.norm(elbow - top)
+        # ... and runs across the arm, within 8 degrees of square to it.
+        assert np.degrees(np.arcsin(abs(float(band @ arm)))) < 8, side
+
+
 @pytest.mark.parametrize("make", [drawing.sleeveless_vest, drawing.tee, drawing.fitted_cap_sleeve_top])
 def test_a_tops_shoulders_lie_on_the_persons_shoulders(person, make):
     """A flat lay's shoulder corners are warped with the body panel; where their slope differs

@@ -62,6 +62,19 @@ SLEEVE_BEHIND = 0.6
 SLEEVE_CAP_EASE = 0.02
 # A warped sleeve's alpha ramps are made this many times steeper (to the cut-out's own 1-2 px).
 SLEEVE_EDGE_SHARPEN = 2.0
+# A short sleeve photographed hanging beside the body (on a model or an invisible mannequin: its
+# armpit no higher than the middle of its end) runs square to its hem, which is fitted to the
+# sleeve's bottom edge between these shares of its reach out from the armpit (nearer the armpit
+# the edge is the seam's, further out the corner's). Its part furthest from the armhole is the
+# hem's outer corner: aimed there, the dev set's polos and tees ran 20-55 degrees off their own
+# hems, and worn along the arm their hems slanted off it as flaring points.
+HANGING_HEM_FIT = (0.1, 0.9)
+# ... unless the fitted hem's square points further from straight down than this (degrees).
+HANGING_HEM_STEEPEST = 60.0
+# A sleeve hanging beside the body reaches out from its armpit at most this share of the armhole's
+# height (the dev set's hanging tees, polos and dresses: 0.24-0.52); one laid flat, drooping, further (the
+# drawn flat tees: 0.60-0.62), and its bottom edge is where the body's outline cuts it off, not its hem.
+HANGING_REACH = 0.55
 
 # Where a hem or a sleeve end lands, by the class measured on the flat lay
 # (GarmentAnalysis.hem / .sleeve). A top's hem along the torso, as a share of
@@ -531,15 +544,20 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3.0 - 2.0 * x)
 
 
-def _sleeve_frame(garment, label, s_root, axis, normal):
-    """Measure the flat sleeve along its axis: where it starts and ends, and
-    its centre offset and half-width near the root and near the end.
+def _sleeve_pixels(garment: GarmentAnalysis, label: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows and columns of the sleeve part ``label``'s solid pixels."""
+    return np.nonzero((garment.parts == label) & (garment.mask > 0.5))
+
+
+def _sleeve_frame(pixels, s_root, axis, normal):
+    """Measure the flat sleeve (its ``pixels``, see _sleeve_pixels) along its axis: where it starts
+    and ends, and its centre offset and half-width near the root and near the end.
 
     A tee's sleeve starts at its armhole seam, but a long sleeve lying
     against the body starts up at the shoulder, alongside the seam; measuring
     the pixels handles both.
     """
-    ys, xs = np.nonzero((garment.parts == label) & (garment.mask > 0.5))
+    ys, xs = pixels
     if len(xs) < 20:
         return None
     step = max(1, len(xs) // 20000)
@@ -561,8 +579,9 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     """Wrap one sleeve along its arm (shoulder, elbow, wrist) as a tube.
 
     The flat sleeve is measured along the line from the middle of its armhole
-    seam to its end; on the body its centre line follows the arm from the top
-    of the shoulder. Within the first third the sleeve's root width folds down
+    seam to its end (a short sleeve hanging beside the body: square to its
+    hem, see _hanging_hem); on the body its centre line follows the arm from
+    the top of the shoulder. Within the first third the sleeve's root width folds down
     to the tube's. ``old_sleeve_end`` is where the old sleeve ends on this arm (see
     ``old_sleeve_ends``), when it does on the upper arm.
     """
@@ -572,14 +591,22 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     if float(np.linalg.norm(s_end - s_root)) < 2:
         return None
     axis = _unit(s_end - s_root)
+    pixels = hem = None
+    reach = abs(float(s_end[0] - s_pit[0]))
+    if garment.sleeve == "short" and s_pit[1] >= s_end[1] and reach <= HANGING_REACH * float(s_pit[1] - s_sh[1]):
+        pixels = _sleeve_pixels(garment, label)
+        hem = _hanging_hem(pixels, label, s_pit)
+    if hem is not None:
+        middle, axis = hem
+        s_end = s_root + axis * float(np.dot(middle - s_root, axis))
     n_src = np.array([-axis[1], axis[0]])
     if np.dot(n_src, s_sh - s_pit) < 0:
         n_src = -n_src
     seam = _unit(s_pit - s_sh)
-    if abs(float(np.dot(seam, axis))) > np.cos(np.radians(35)):
+    if hem is not None or abs(float(np.dot(seam, axis))) > np.cos(np.radians(35)):
         # A sleeve lying along its seam (hanging beside the body in the
         # photo): measure where it really starts and how wide it is.
-        frame = _sleeve_frame(garment, label, s_root, axis, n_src)
+        frame = _sleeve_frame(pixels if pixels is not None else _sleeve_pixels(garment, label), s_root, axis, n_src)
         if frame is None:
             return None
         start_src, end_src, ((root_centre, root_half_src), (end_centre, end_half_src)) = frame
@@ -680,6 +707,31 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     # exactly, so the hand-over leaves no see-through seam.
     rgba[..., 3] = alpha * (1.0 - behind) / np.maximum(1.0 - alpha * behind, 1e-6)
     return [Layer(box=box, rgba=root, role="sleeve_root"), Layer(box=box, rgba=rgba, role="sleeve")], length, target
+
+
+def _hanging_hem(pixels, label: int, armpit: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The middle of a hanging sleeve's hem and the unit direction square to it, down the sleeve,
+    fitted to the bottom edge of the sleeve part ``label`` (its ``pixels``, see _sleeve_pixels) out
+    from ``armpit``; None when too few columns show it, or the hem is too steep for a sleeve hanging
+    down (HANGING_HEM_STEEPEST)."""
+    ys, xs = pixels
+    if len(xs) < 20:
+        return None
+    x0 = int(xs.min())
+    bottom = np.full(int(xs.max()) - x0 + 1, -1)
+    np.maximum.at(bottom, xs - x0, ys)
+    columns = np.arange(x0, x0 + len(bottom))
+    reach = (columns - float(armpit[0])) * (-1.0 if label == 2 else 1.0)
+    furthest = float(reach.max())
+    fit = (bottom >= 0) & (reach >= HANGING_HEM_FIT[0] * furthest) & (reach <= HANGING_HEM_FIT[1] * furthest)
+    if furthest <= 0 or fit.sum() < 5:
+        return None
+    slope, offset = np.polyfit(columns[fit], bottom[fit], 1)
+    down = _unit(np.array([-slope, 1.0]))
+    if down[1] < np.cos(np.radians(HANGING_HEM_STEEPEST)):
+        return None
+    middle_x = float(columns[fit].mean())
+    return np.array([middle_x, slope * middle_x + offset]), down
 
 
 def _tube_box(body: Body, points: list[np.ndarray], reach: float) -> tuple[int, int, int, int] | None:
