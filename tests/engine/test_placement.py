@@ -531,6 +531,36 @@ def test_a_new_bottom_covers_the_old_waistband_above_its_own(person):
     assert (band.max(axis=2) < 50).mean() < 0.05, "the old waistband shows above the new shorts"
 
 
+def _tucked_in(person, top=None):
+    """The fixture with its tee tucked into dark trousers whose waistband is 0.12 of the torso above
+    the hips (the tee, worn loose, would hang over a new waistband); ``top`` paints the tee above
+    it. Returns the photo and that waistband's row."""
+    photo = person.copy()
+    pose = analyse_person(photo)
+    T = pose.torso_length
+    hips = (pose.point(LEFT_HIP) + pose.point(RIGHT_HIP)) / 2
+    half = 0.9 * float(np.linalg.norm(pose.point(LEFT_HIP) - pose.point(RIGHT_HIP)))
+    waistband = hips[1] - 0.12 * T
+    if top is not None:
+        top(photo, pose, waistband)
+    ImageDraw.Draw(photo).rectangle([hips[0] - half, waistband, hips[0] + half, hips[1]], fill=(25, 25, 45))
+    return photo, waistband
+
+
+def test_a_new_bottom_sits_on_the_old_waistband_below_its_rise(person):
+    """Shorts whose flat rise puts their waistband high (as it does every dev bottom with legs: 0.28
+    of the torso above the hips, the highest allowed) sat well above the old trousers' waistband,
+    over the old top, and cut it off: knee shorts over an open bomber's hem and cuffs. On the
+    person's own waistline, they sit just over the old waistband."""
+    photo, waistband = _tucked_in(person)
+    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower")
+    body = rendering.body
+    scale = body.shape[0] / photo.height
+    above = (waistband * scale - _centre_row(body, rendering.placed[0].top_down)) / body.torso_length
+    # 0.16 of the torso above it before.
+    assert 0.0 < above <= 0.05, f"the new waistband is {above:.2f} of the torso above the old one"
+
+
 def test_a_long_sleeve_covers_the_whole_shoulder(person):
     """Drawn as narrow as its armhole at the top, a sleeve left the deltoid bare beside the torso
     panel: a notch of skin at each shoulder."""

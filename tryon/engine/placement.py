@@ -100,6 +100,11 @@ OLD_TOP_PLAIN = 12.0
 OLD_TOP_LOWEST = 0.15
 OLD_WAIST_ABOVE_HIPS = 0.02
 WAISTBAND_OVER_OLD = 0.02
+# ... and sits at most this far above it (share of the torso). From the highest its rise allows
+# (0.28 of the torso above the hips, where every dev bottom with legs lands), jeans rose 0.06 over
+# a jumper's hem and a seated man's 0.09 over his tee's; at 0.02 (a garment's drawn top lies about
+# 0.02 below its line) a band of the old jeans went to the backdrop under a tank's hem.
+WAISTBAND_ABOVE_OLD = 0.04
 # The old top's shadow keeps its hue (within this many degrees) where its chroma is at least this.
 OLD_TOP_SHADOW_HUE = 12.0
 OLD_TOP_SHADOW_CHROMA = 8.0
@@ -963,9 +968,11 @@ def _place_bottom(
             waist_down = crotch_down - k * float(crotch_src[1] - waist_src[1])
         waist_down = float(np.clip(waist_down, hip_down - 0.28 * T, hip_down - 0.05 * T))
     old_waist = None if old_top_end is None or long_old_top(body, old_top_end) else old_top_end
-    if old_waist is not None and old_waist - WAISTBAND_OVER_OLD * T < waist_down:
-        # Up over the old waistband: the rise stretches, the hems stay where they belong.
-        waist_down = old_waist - WAISTBAND_OVER_OLD * T
+    if old_waist is not None:
+        # On the person's own waistline, over the old waistband: up over it, the rise stretches
+        # and the hems stay where they belong; down to it from the highest the rise allows, where
+        # every dev bottom with legs lands (their flat rise is no guide).
+        waist_down = float(np.clip(waist_down, old_waist - WAISTBAND_ABOVE_OLD * T, old_waist - WAISTBAND_OVER_OLD * T))
     need_l, need_r = body.half_widths(waist_down)
     k = FLAT_TO_FRONT * (need_l + need_r) / width_src
     # Across, the garment is seen from the front: narrower than it lies flat.
