@@ -543,7 +543,8 @@ def _tucked_in(person, top=None):
     waistband = hips[1] - 0.12 * T
     if top is not None:
         top(photo, pose, waistband)
-    ImageDraw.Draw(photo).rectangle([hips[0] - half, waistband, hips[0] + half, hips[1]], fill=(25, 25, 45))
+    # Down over where the tee hung, to the old trousers' own navy.
+    ImageDraw.Draw(photo).rectangle([hips[0] - half, waistband, hips[0] + half, hips[1] + 0.1 * T], fill=(25, 25, 45))
     return photo, waistband
 
 
@@ -558,6 +559,32 @@ def test_a_new_bottom_sits_on_the_old_waistband_below_its_rise(person):
     scale = body.shape[0] / photo.height
     above = (waistband * scale - _centre_row(body, rendering.placed[0].top_down)) / body.torso_length
     # 0.16 of the torso above it before.
+    assert 0.0 < above <= 0.05, f"the new waistband is {above:.2f} of the torso above the old one"
+
+
+def _heathered(photo, pose, waistband):
+    """The tee, down to ``waistband``, as a heathered grey knit: speckled too much to read as
+    plain (a lightness spread of about 16, the dev bomber's grey tee 15-16)."""
+    pixels = np.asarray(photo).copy()
+    rows = np.arange(pixels.shape[0])[:, None]
+    tee = _greenish(pixels.astype(int)) & (rows < waistband)
+    speckle = np.random.default_rng(3).normal(110, 40, tee.sum()).clip(0, 255)
+    pixels[tee] = speckle[:, None].astype(np.uint8)
+    photo.paste(Image.fromarray(pixels))
+
+
+def test_a_new_bottom_finds_the_old_waistband_under_a_heathered_top(person):
+    """The old trousers' waistband is found where the old top's plain colour ends; a heathered grey
+    tee (and an open jacket's panels, crossed arms) is not plain, and the new bottom knew nothing of
+    it: knee shorts on a man in an open bomber over a heathered tee sat at their rise's highest,
+    over the jacket's hem and cuffs, cut off level with them. Read up from the hips through the old
+    trousers' own plain colour, it is found."""
+    photo, waistband = _tucked_in(person, _heathered)
+    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower")
+    body = rendering.body
+    scale = body.shape[0] / photo.height
+    above = (waistband * scale - _centre_row(body, rendering.placed[0].top_down)) / body.torso_length
+    # 0.17 of the torso above it before.
     assert 0.0 < above <= 0.05, f"the new waistband is {above:.2f} of the torso above the old one"
 
 

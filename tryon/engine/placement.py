@@ -99,6 +99,9 @@ OLD_TOP_SAMPLED_AT = (0.6, 0.45)
 OLD_TOP_PLAIN = 12.0
 OLD_TOP_LOWEST = 0.15
 OLD_WAIST_ABOVE_HIPS = 0.02
+# Where the old top says nothing (not plain), the old bottom is read up from the hips, told from a
+# long top by its colour this far down each thigh too (share of hip to knee).
+OLD_BOTTOM_THIGH = 0.4
 WAISTBAND_OVER_OLD = 0.02
 # ... and sits at most this far above it (share of the torso). From the highest its rise allows
 # (0.28 of the torso above the hips, where every dev bottom with legs lands), jeans rose 0.06 over
@@ -796,8 +799,9 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
 def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
     """Where the old top ends and the old bottom (or its waistband, a belt) begins, along the
     torso axis, read off the photo's ``lab`` colours down the body's centre from mid-chest;
-    infinity when the top's colour runs on past the hips (a dress, a jumpsuit, a long top), None
-    when the top is a print (its colour says nothing) or the photo ends first.
+    infinity when the top's colour runs on past the hips (a dress, a jumpsuit, a long top). When
+    the top is not plain (a print, a heathered tee, an open jacket), read up from the hips through
+    a plain old bottom instead (see _old_bottom_top); None when neither says, or the photo ends first.
 
     A new bottom whose rise is lower than the old one's would leave the old waistband showing
     above it (a band of black trousers under a tucked-in shirt). Read from the top down: a plain
@@ -823,7 +827,7 @@ def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> fl
         if sample is not None and np.std(sample[:, 0]) <= OLD_TOP_PLAIN:
             break
     else:
-        return None
+        return _old_bottom_top(lab, body, skin, window)
     top = np.median(sample, axis=0)
     step = max(1.0, 0.01 * T)
     down, apart, midriff = start, 0, False
@@ -841,6 +845,45 @@ def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> fl
                 return down - step
             midriff, apart = True, 0
     return math.inf
+
+
+def _old_bottom_top(lab: np.ndarray, body: Body, skin: np.ndarray | None, window) -> float | None:
+    """Where the old bottom begins, read up the body's centre from the hips through its own plain
+    colour, when the old top's says nothing (a heathered tee, an open jacket, crossed arms); None
+    when the bottom there is not plain, is skin, is not the colour down both thighs too (a long top
+    over leggings: that is the top), or runs on up to mid-chest. ``window(down, rows)`` is
+    old_top_end_down's sample of ``lab`` on the centre line.
+    """
+    T = body.torso_length
+    hip_down = _down(body, body.hip_centre)
+    sample = window(hip_down, max(2, int(0.04 * T)))
+    if sample is None or np.std(sample[:, 0]) > OLD_TOP_PLAIN:
+        return None
+    bottom = np.median(sample, axis=0)
+    if skin is not None and bool(is_skin(bottom[None], skin)[0]):
+        return None
+    h, w = lab.shape[:2]
+    half = max(2, int(OLD_WAIST_SAMPLE * body.shoulder_width))
+    for side in ("left", "right"):
+        hip, knee = body.limb(side, ("hip", "knee"))[:2]
+        x, y = np.round(hip + OLD_BOTTOM_THIGH * (knee - hip)).astype(int)
+        if not (half <= x < w - half and half <= y < h - half) or body.mask[y, x] < 0.5:
+            return None
+        thigh = np.median(lab[y - half : y + half + 1, x - half : x + half + 1].reshape(-1, 3), axis=0)
+        if _another_colour(thigh, bottom):
+            return None
+    step = max(1.0, 0.01 * T)
+    down, apart = hip_down, 0
+    while down > hip_down - OLD_TOP_SAMPLED_AT[0] * T:
+        down -= step
+        here = window(down, 1)
+        if here is None:
+            return None
+        apart = apart + 1 if _another_colour(np.median(here, axis=0), bottom) else 0
+        if apart == 2:
+            # The first row that is no longer the old bottom, as read from the top down.
+            return down + step
+    return None
 
 
 def long_old_top(body: Body, old_top_end: float) -> bool:
