@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from tests.engine import drawing
 from tryon.engine.composite import _across_map, _down_map
@@ -586,6 +586,24 @@ def test_a_new_bottom_finds_the_old_waistband_under_a_heathered_top(person):
     above = (waistband * scale - _centre_row(body, rendering.placed[0].top_down)) / body.torso_length
     # 0.17 of the torso above it before.
     assert 0.0 < above <= 0.05, f"the new waistband is {above:.2f} of the torso above the old one"
+
+
+def test_a_small_garment_photos_soft_edge_is_drawn_in_its_own_colour(person):
+    """The cut-out's soft edge mixes the garment's colour with its backdrop's, and only the pixels
+    nearest its solid core took the colour from inside. On a small product photo (the dev wrap skort
+    is 300 px) its faint outer edge, blown up on the body, kept the backdrop's white: a pale rim
+    round the skort, and a pale line between it and the old sweatshirt above it."""
+    skirt = drawing.mini_skirt(colour=(200, 40, 110), print_colour=(200, 40, 110), size=(300, 300))
+    rendering = render_tryon_detailed(person, skirt.filter(ImageFilter.GaussianBlur(1.0)), "lower")
+    rims = []
+    for layer in rendering.placed[0].layers:
+        alpha = layer.rgba[..., 3]
+        rims.append(layer.rgba[..., :3][(alpha > 0.05) & (alpha < 0.5)] * 255)
+    rim = np.concatenate(rims)
+    assert len(rim) > 500
+    # The skirt's green is 40; the backdrop's 246. 65% of the rim was paler than 120 before.
+    pale = (rim[:, 1] > 120).mean()
+    assert pale < 0.05, f"{pale:.0%} of the skirt's soft edge is pale"
 
 
 def test_a_long_sleeve_covers_the_whole_shoulder(person):

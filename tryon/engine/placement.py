@@ -24,6 +24,11 @@ from .garment import GarmentAnalysis
 from .skin import is_skin
 from .warp import polyline_length, polyline_point, tube_maps, warp_layer
 
+# The cut-out's edge pixels take the colour from inside as far out as the blur of its core weighs
+# at least this: all of its soft edge, and the pixel beyond that the warp's bilinear reading mixes
+# in. At 0.02 the faint outer edge of a small product photo's cut (the 300 px wrap skort's, alpha
+# 0.1) kept its backdrop's white, blown up on the body as a pale rim round the garment.
+EDGE_COLOUR_WEIGHT = 1e-4
 # The garment's body width (at the armpits) over the shoulder-joint distance:
 # a regular-fit top is a little wider than the joints are apart.
 FIT_WIDTH = 1.05
@@ -214,7 +219,7 @@ def _edge_colours(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nda
     # OpenCV's product with the core in three channels (the same numbers as NumPy's broadcast, a
     # third of the time), and the division at the edge's pixels only, the one place it is used.
     inner = cv2.GaussianBlur(cv2.multiply(rgb[y0:y1, x0:x1], cv2.merge([box] * 3)), (0, 0), sigma)
-    edge = (box < 0.5) & (weight > 0.02)
+    edge = (box < 0.5) & (weight > EDGE_COLOUR_WEIGHT)
     ys, xs = np.nonzero(edge)
     colours = inner[edge] / np.maximum(weight[edge], 1e-4)[:, None]
     return (ys + y0) * rgb.shape[1] + (xs + x0), colours
