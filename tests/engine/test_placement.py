@@ -453,6 +453,25 @@ def test_a_sleeve_falls_from_the_shoulder_instead_of_standing_off_it(person):
             assert (sleeves & cap & (off_the_person > 0.025 * S)).sum() < 30, (make.__name__, side)
 
 
+def test_a_short_sleeve_follows_the_arm_in_below_the_deltoid():
+    """Below the deltoid's widest the upper arm narrows, and a worn tee's sleeve follows it in:
+    held at the deltoid's reach down to its hem, it stood off the arm as a puff (the leggings
+    photo's: 0.032 of the shoulders' width off the outline)."""
+    person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.tee(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    sleeves = rendering.placed[0].alpha(body.shape, ("sleeve_root", "sleeve")) > 0.5
+    off_the_person = cv2.distanceTransform((body.mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+    rows, columns = np.arange(body.shape[0])[:, None], np.arange(body.shape[1])[None, :]
+    for side, outward in (("left", 1), ("right", -1)):
+        top, elbow = body.shoulder_top(side), body.point(side, "elbow")
+        lower_sleeve = sleeves & (rows >= top[1] + 0.25 * (elbow[1] - top[1])) & (outward * (columns - top[0]) > 0)
+        assert lower_sleeve.sum() > 0.01 * S**2  # the sleeve is there...
+        # ... and none of it stands more than 2.6% of the shoulders' width off the arm.
+        assert off_the_person[lower_sleeve].max() < 0.026 * S, (side, off_the_person[lower_sleeve].max() / S)
+
+
 def test_a_long_sleeve_narrows_from_the_shoulder_to_the_forearm(person):
     """A sleeve hangs over the deltoid, then follows the arm: held at the shoulder's width all the
     way down, a long sleeve stood off the forearm like a board (0.1 of the shoulders' width)."""

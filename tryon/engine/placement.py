@@ -767,7 +767,8 @@ def _outward_at(path: list[np.ndarray], distance: float, outward: np.ndarray) ->
 def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How far the outline reaches out from the arm's line over the top half of the
     upper arm (from the top of the shoulder): stations along the line and the reach
-    at each. Where no outline is found nearby, the reach is the upper arm's width."""
+    at each, never less than above it down to the widest. Where no outline is found nearby,
+    the reach is the upper arm's width."""
     S = body.shoulder_width
     upper = float(np.linalg.norm(arm[1] - arm[0]))
     stations = np.linspace(0.0, 0.5 * upper, 8)
@@ -777,7 +778,13 @@ def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tup
         point, normal = _outward_at(arm, float(s), outward)
         edge = body.outline_towards(point, normal, 0.35 * S)
         reaches.append(fallback if edge is None else float(np.linalg.norm(edge - point)))
-    return stations, np.maximum.accumulate(np.array(reaches))
+    reaches = np.array(reaches)
+    # Up to the deltoid's widest the reach only grows (hair or a strap dips in the outline there);
+    # below it the cloth follows the arm in, and a sleeve held at the widest reach down to its hem
+    # stood off the upper arm as a puff.
+    widest = int(np.argmax(reaches))
+    reaches[:widest] = np.maximum.accumulate(reaches[:widest]) if widest else reaches[:widest]
+    return stations, reaches
 
 
 def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> float:
