@@ -472,6 +472,40 @@ def test_a_short_sleeve_follows_the_arm_in_below_the_deltoid():
         assert off_the_person[lower_sleeve].max() < 0.026 * S, (side, off_the_person[lower_sleeve].max() / S)
 
 
+def test_a_sleeve_cap_rounds_over_square_old_shoulders():
+    """Where the old top's shoulders were square (a boxy jacket's, or hair lying on them), a tee's
+    sleeve cut square across the top of the shoulder and filled up to that outline stood up as a
+    square corner. Its cap rounds over the deltoid; the old shoulders' corner beyond it goes to
+    the backdrop (half of it was the new tee before, a sixth now)."""
+    person = Image.open(FIXTURES / "person_man_upper_tee.jpg").convert("RGB")
+    body = render_tryon_detailed(person, drawing.tee(), "upper").body
+    S, scale = body.shoulder_width, person.width / body.shape[1]
+    boxy = person.copy()
+    draw = ImageDraw.Draw(boxy)
+    for side in ("left", "right"):
+        top = body.shoulder_top(side)
+        out = top[0] + (-body.u if side == "left" else body.u)[0] / abs(body.u[0]) * 0.2 * S
+        box = [min(top[0], out), top[1] - 0.03 * S, max(top[0], out), top[1] + 0.3 * S]
+        draw.rectangle([v * scale for v in box], fill=(12, 12, 12))
+    rendering = render_tryon_detailed(boxy, drawing.tee(), "upper")
+    body = rendering.body
+    S = body.shoulder_width
+    covered = rendering.coverage() > 0.5
+    rows, columns = np.mgrid[0 : body.shape[0], 0 : body.shape[1]]
+    judged = 0
+    for side in ("left", "right"):
+        top = body.shoulder_top(side)
+        outward = -body.u if side == "left" else body.u
+        offset = np.stack([columns - top[0], rows - top[1]], axis=-1)
+        out, down = offset @ outward, offset @ body.v
+        corner = (out > 0.1 * S) & (out < 0.18 * S) & (np.abs(down) < 0.02 * S)
+        if (body.mask[corner] > 0.5).mean() < 0.3:
+            continue  # the segmentation left this painted shoulder out of the person
+        judged += 1
+        assert covered[corner].mean() < 0.3, (side, covered[corner].mean())
+    assert judged
+
+
 def test_a_long_sleeve_narrows_from_the_shoulder_to_the_forearm(person):
     """A sleeve hangs over the deltoid, then follows the arm: held at the shoulder's width all the
     way down, a long sleeve stood off the forearm like a board (0.1 of the shoulders' width)."""

@@ -148,6 +148,10 @@ LIMB_OUTLINE_STEEPEN = 2.5
 # but the arm below it, BARE_FOREARM (× shoulder width) each side of its line.
 SLEEVE_END_MARGIN = 0.05
 BARE_FOREARM = 0.15
+# ... and round its cap, beyond the top of the shoulder, this far from it (× shoulder width; the
+# deltoid reaches 0.13-0.17 of the shoulder width out of the arm's line on the dev set's bare
+# shoulders).
+SLEEVE_CAP_ZONE = 0.2
 # A cuff across the wrist (see _cuffed_sleeves): at least CUFF_LEAST long, measured over a strip
 # CUFF_HALF_WIDTH each side of the forearm's line (× shoulder width).
 CUFF_LEAST = 0.06
@@ -585,6 +589,16 @@ def _shoulder_notches(
         outside = (body.mask[:band] <= 0.5).astype(np.uint8)
         under_the_outline = cv2.dilate(outside, np.ones((up + 1, 1), np.uint8), anchor=(0, up)) > 0
         gap &= under_the_outline & (down[:band] < SHOULDER_NOTCH_LOWEST * T)
+        # Beyond the tops of the shoulders a short sleeve's cap rounds over the deltoid: filled up to
+        # an outline of old clothes or hair there, it stood up as a square corner. There only the
+        # old clothes' rim along its edge goes, half the ease wide (the rest goes to the backdrop,
+        # see _in_the_sleeves): as wide as the ease, it was a tab up into hair lying on it.
+        if _short_sleeved(body, garment):
+            tops = [float(np.dot(body.shoulder_top(side) - body.origin, body.u)) for side in ("left", "right")]
+            between = (across[:band] > min(tops)) & (across[:band] < max(tops))
+            rim = max(1, ease // 2)
+            disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
+            gap &= between | (cv2.dilate(solid, disc) > 0)
         notch |= gap
     notch &= np.abs(across[:band]) > NECK_HALF * S  # the neckline is the garment's own shape
     if not notch.any():
@@ -618,6 +632,15 @@ def _shoulder_notches(
     under = cv2.dilate(notch[y0:y1, x0:x1].astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
     rgba[..., 3] = np.clip(_feather(under, 0.8), 0, 1)
     return Layer(box=(int(x0), int(y0), int(x1), int(y1)), rgba=rgba, role="sleeve_root")
+
+
+def _short_sleeved(body: Body, garment: PlacedGarment) -> bool:
+    """Whether the top's sleeves end above the elbows (a tee's or a polo's; a long sleeve's cap
+    over a bared or bulky shoulder is left as it was)."""
+    return bool(garment.sleeves) and all(
+        length < float(np.linalg.norm(body.point(side, "elbow") - body.shoulder_top(side)))
+        for side, length in garment.sleeves.items()
+    )
 
 
 def _mirrored_above(colour: np.ndarray, weight: np.ndarray, rows: slice) -> np.ndarray:
@@ -732,6 +755,21 @@ def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.nda
         if len(bare) > 1:
             sleeve &= ~capsule_mask((h, w), bare, BARE_FOREARM * body.shoulder_width)
         zone |= sleeve
+        # Over the top of the shoulder a short sleeve's cap rounds over the deltoid: old clothes or a
+        # bared shoulder beyond its round, out of the shoulder's top, would stand up as a corner.
+        if not _short_sleeved(body, garment):
+            continue
+        top = body.shoulder_top(side)
+        outward = -body.u if side == "left" else body.u
+        radius = SLEEVE_CAP_ZONE * body.shoulder_width
+        x0, y0 = (max(0, int(c - radius)) for c in top)
+        x1, y1 = min(w, int(top[0] + radius) + 1), min(h, int(top[1] + radius) + 1)
+        if x1 > x0 and y1 > y0:
+            dy, dx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+            dx -= top[0]
+            dy -= top[1]
+            cap = (dx * dx + dy * dy <= radius * radius) & (dx * outward[0] + dy * outward[1] > 0)
+            zone[y0:y1, x0:x1] |= cap
     return zone & (np.abs(across) > 0.5 * body.shoulder_width)
 
 
