@@ -460,10 +460,11 @@ def _midriff(
         end = max(end, bottom_top + 0.02 * T)
     band = (down > top.hem_down - 0.03 * T) & (down < end)
     # The rest goes pixel by pixel and only matters in the band: asked in its box only.
-    x, y, width, height = cv2.boundingRect(band.view(np.uint8))
-    if not width:
+    around = box_around(band, 0)
+    if around is None:
         return band
-    box = (slice(y, y + height), slice(x, x + width))
+    y0, y1, x0, x1 = around
+    box = (slice(y0, y1), slice(x0, x1))
     down, across = down[box], across[box]
     like_old_top = _near(lab[box], old_top, MIDRIFF_DELTA_E)
     if old_top_end is not None:
@@ -736,6 +737,7 @@ def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.nda
     """
     h, w = body.shape
     zone = np.zeros((h, w), bool)
+    short_sleeved = _short_sleeved(body, garment)
     for side, length in garment.sleeves.items():
         _, elbow, wrist = body.limb(side, ("shoulder", "elbow", "wrist"))
         arm = [body.shoulder_top(side), elbow, wrist]
@@ -757,9 +759,9 @@ def _in_the_sleeves(body: Body, garment: PlacedGarment, segments, across: np.nda
         zone |= sleeve
         # Over the top of the shoulder a short sleeve's cap rounds over the deltoid: old clothes or a
         # bared shoulder beyond its round, out of the shoulder's top, would stand up as a corner.
-        if not _short_sleeved(body, garment):
+        if not short_sleeved:
             continue
-        top = body.shoulder_top(side)
+        top = arm[0]
         outward = -body.u if side == "left" else body.u
         radius = SLEEVE_CAP_ZONE * body.shoulder_width
         x0, y0 = (max(0, int(c - radius)) for c in top)

@@ -783,7 +783,7 @@ def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tup
     # below it the cloth follows the arm in, and a sleeve held at the widest reach down to its hem
     # stood off the upper arm as a puff.
     widest = int(np.argmax(reaches))
-    reaches[:widest] = np.maximum.accumulate(reaches[:widest]) if widest else reaches[:widest]
+    reaches[:widest] = np.maximum.accumulate(reaches[:widest])
     return stations, reaches
 
 
@@ -1056,6 +1056,7 @@ def _place_bottom(
     pair(wl_s, waist_dst - body.u * COVER * need_l)
     pair(wr_s, waist_dst + body.u * COVER * need_r)
     pair(waist_src, waist_dst)
+    waistband_pairs = len(src)
 
     placed = PlacedGarment(kind="lower", top_down=waist_down, hem_target=hem_target)
     part, part_box = _part_source(source, garment, (1, 2, 3))
@@ -1126,8 +1127,8 @@ def _place_bottom(
         seat = (crotch_at - waist_down) / max(crotch_flat - waist_down, 1.0)
         crotch_dst = _centre_at(body, crotch_at)
         # The seat's points go before the legs', where the warp's fit has always had them.
-        legs_src, legs_dest = src[3:], dest[3:]
-        del src[3:], dest[3:]
+        legs_src, legs_dest = src[waistband_pairs:], dest[waistband_pairs:]
+        del src[waistband_pairs:], dest[waistband_pairs:]
         pair(crotch_src, crotch_dst)
         for name, side in (("hip_left", "left"), ("hip_right", "right")):
             if name not in kp:

@@ -369,18 +369,25 @@ def limb_pieces(points: np.ndarray, segments, kind: str, length: float) -> tuple
     return labels, down, count
 
 
-def _bone_coordinates(points: np.ndarray, start: np.ndarray, end: np.ndarray):
-    """(along 0..1, across in pixels, distance) of (N, 2) points from the bone start→end.
-
-    "Across" is signed the same way on every bone (towards the image's right), so a
-    profile measured on one bone lights another from the same side.
-    """
+def _bone_frame(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """The bone start→end's unit direction, its length, and its unit normal, signed the same way
+    on every bone (towards the image's right): the one convention every limb measure shares."""
     direction = end - start
     length = max(float(np.linalg.norm(direction)), 1e-6)
     direction = direction / length
     normal = np.array([-direction[1], direction[0]])
     if normal[0] + 0.3 * normal[1] < 0:
         normal = -normal
+    return direction, length, normal
+
+
+def _bone_coordinates(points: np.ndarray, start: np.ndarray, end: np.ndarray):
+    """(along 0..1, across in pixels, distance) of (N, 2) points from the bone start→end.
+
+    "Across" is signed the same way on every bone (towards the image's right), so a
+    profile measured on one bone lights another from the same side.
+    """
+    direction, length, normal = _bone_frame(start, end)
     rel = points - start
     along = rel @ direction / length
     across = rel @ normal
@@ -535,16 +542,12 @@ def _limb_extent(solid: np.ndarray, start: np.ndarray, end: np.ndarray, r_start:
     expected width stands in.
     """
     h, w = solid.shape
-    direction = end - start
-    length = max(float(np.linalg.norm(direction)), 1e-6)
-    normal = np.array([-direction[1], direction[0]]) / length
-    if normal[0] + 0.3 * normal[1] < 0:
-        normal = -normal
+    _, _, normal = _bone_frame(start, end)
     stations = np.linspace(0.0, 1.0, LIMB_STATIONS)
     radius = r_start + (r_end - r_start) * stations
     least, most = LIMB_HALF_AT_OUTLINE[0] * radius, LIMB_HALF_AT_OUTLINE[1] * radius
     steps = np.arange(0.0, float(most.max()) + 1.0)
-    points = start + np.outer(stations, direction)
+    points = start + np.outer(stations, end - start)
     sides = []
     # Every station's ray at once: (stations, steps) pixels on each side.
     for sign in (-1.0, 1.0):
