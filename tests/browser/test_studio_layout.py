@@ -64,6 +64,9 @@ def test_the_focus_outline_stands_out_on_every_background(new_page, screenshot):
     page.goto("/")
     page.set_input_files("#id_model_image", jpeg("back.jpg", fixture_bytes("person_back_view_1.jpg")))
     page.locator("#model-check .check-error").wait_for()
+    # The panel's heading takes the focus once htmx settles the swap, a moment after the panel
+    # shows: wait for it, or that late focus lands between focusing an element and measuring it.
+    page.wait_for_function("document.activeElement && document.activeElement.matches('#model-check h3')")
     page.keyboard.press("Tab")
     for selector in (".brand", "#id_model_image", "#model-check button", "#model-check h3", ".site-header a"):
         element = page.locator(selector).first
