@@ -1264,6 +1264,29 @@ def test_old_sleeves_of_the_skins_colour_go_beside_new_long_sleeves(person):
     assert stayed < 0.1 * uncovered.sum(), f"{stayed} of {uncovered.sum()} old sleeve pixels beside the new ones stayed"
 
 
+def test_a_new_long_sleeve_covers_an_old_sheer_sleeves_cuff_over_the_hand():
+    """A sheer black sleeve that reaches past the wrist onto the back of the hand: the skin seen
+    through it passes for the wrist's shadow, so nothing cleared it, and a new long sleeve ending at
+    the wrist left a black cuff below it (a quarter of the painted cuff stayed as it was). The new
+    sleeve reaches on over it. Painted here on the woman in leggings, whose hands hang free."""
+    photo = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose, pixels, person_there = _to_paint(photo)
+    S = pose.shoulder_width
+    sheer = np.zeros(person_there.shape, bool)
+    cuffs = {}
+    for side, (shoulder, elbow, wrist) in ARMS.items():
+        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
+        past = end + (end - bend) * 0.1
+        sheer |= capsule_mask(person_there.shape, [top, bend, end, past], 0.14 * S) & person_there
+        cuffs[side] = capsule_mask(person_there.shape, [end, past], 0.14 * S) & person_there
+    pixels[sheer] = (0.25 * pixels[sheer] + 0.75 * np.array([25, 25, 30])).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.long_sleeve_tee(), "upper", person=pose)
+    as_it_was = np.abs(np.asarray(rendering.image).astype(int) - pixels).max(axis=2) < 10
+    for side, cuff in cuffs.items():
+        stayed = (as_it_was & cuff).sum() / cuff.sum()
+        assert stayed < 0.12, f"{stayed:.0%} of the old sleeve's cuff over the {side} hand stayed"
+
+
 def _near_the_hands(body) -> np.ndarray:
     """Round each hand, from a little above the wrist: below a sleeve's end the arm shows."""
     near = np.zeros(body.shape, bool)

@@ -128,6 +128,13 @@ OLD_SLEEVE_CORE = 0.06
 OLD_SLEEVE_SKIN = 0.7
 SLEEVE_OVER_OLD_REACH = 0.4
 SLEEVE_OVER_OLD = 0.02
+# Where an old long sleeve ends past the wrist (a cuff over the back of the hand): read the same
+# way down the forearm's core, from OLD_CUFF_FROM of the forearm above the wrist (which must be the
+# old sleeve) to OLD_CUFF_TO below it. A new long sleeve, which ends at the wrist, reaches on over
+# it by SLEEVE_OVER_OLD of the shoulder width. The pose's wrist often sits high: a shirt's white
+# cuff in the dev set ends 0.33 of the forearm below it.
+OLD_CUFF_FROM = 0.3
+OLD_CUFF_TO = 0.45
 # A class moves the hem by stretching or squeezing the garment below the
 # armpits, within these limits of its own proportions (a wrong class must not
 # turn a tee into a ribbon).
@@ -596,7 +603,7 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     hem, see _hanging_hem); on the body its centre line follows the arm from
     the top of the shoulder. Within the first third the sleeve's root width folds down
     to the tube's. ``old_sleeve_end`` is where the old sleeve ends on this arm (see
-    ``old_sleeve_ends``), when it does on the upper arm.
+    ``old_sleeve_ends``), when it does on the upper arm or past the wrist.
     """
     kp = garment.keypoints
     s_end = kp[f"sleeve_{side}"].astype(np.float64)
@@ -641,9 +648,11 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     if garment.sleeve in SLEEVE_END:
         target = _station_length(arm, SLEEVE_END[garment.sleeve])
         length = target
-        # Over an old short sleeve ending a little lower, the new one reaches on to cover it.
-        old_end = old_sleeve_end if garment.sleeve == "short" else None
-        if old_end is not None and target < old_end < target + SLEEVE_OVER_OLD_REACH * upper:
+        # Over an old sleeve ending a little lower (a short one, or a long one's cuff over the
+        # hand), the new one reaches on to cover it.
+        reach = {"short": SLEEVE_OVER_OLD_REACH * upper, "long": OLD_CUFF_TO * float(np.linalg.norm(arm[2] - arm[1]))}
+        old_end = old_sleeve_end if garment.sleeve in reach else None
+        if old_end is not None and target < old_end < target + reach[garment.sleeve]:
             length = old_end + SLEEVE_OVER_OLD * S
     else:
         length = min(k * length_src, arm_length + 0.12 * S)
@@ -913,12 +922,15 @@ def _sleeve_path(body: Body, side: str) -> list[np.ndarray]:
 
 
 def old_sleeve_ends(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> dict[str, float]:
-    """Where each old short sleeve ends: its distance down the sleeve's path (see
-    ``_sleeve_path``), for the arms whose upper arm shows an old sleeve and then bare skin.
+    """Where each old sleeve ends, on the upper arm (a short one) or past the wrist (a long one
+    with a cuff over the hand): its distance down the sleeve's path (see ``_sleeve_path``), for
+    the arms that show an old sleeve and then bare skin.
 
     A new short sleeve a little shorter than the old one left a band of the old sleeve to be
     filled as skin, whose outline was the old sleeve's, wider than the arm: a pale, stepped
-    patch under the new sleeve's hem. Read along the arm's core, down from the shoulder.
+    patch under the new sleeve's hem. A new long sleeve ending at the wrist left the old one's
+    cuff below it, a black band over the back of a hand under a sheer old sleeve (the skin seen
+    through it passes for the wrist's shadow). Read along the arm's core.
     """
     ends: dict[str, float] = {}
     if skin is None:
@@ -932,14 +944,31 @@ def old_sleeve_ends(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> dic
         top = _arm_skin_share(lab, body, skin, path, outward, float(stations[0]), outer=True)
         if top is None or top > 1.0 - OLD_SLEEVE_SKIN:
             continue
-        shares = [_arm_skin_share(lab, body, skin, path, outward, float(s)) for s in stations]
-        for i in range(1, len(shares) - 1):
-            if shares[i] is None:
-                break
-            if shares[i] >= OLD_SLEEVE_SKIN and (shares[i + 1] or 0.0) >= OLD_SLEEVE_SKIN:
-                ends[side] = float(stations[i])
-                break
+        end = _skin_after_sleeve(lab, body, skin, path, outward, stations)
+        if end is None and body.seen(side, "wrist"):
+            forearm = float(np.linalg.norm(path[2] - path[1]))
+            wrist = _station_length(path, 2.0)
+            cuff = wrist + np.arange(-OLD_CUFF_FROM, OLD_CUFF_TO, OLD_SLEEVE_STEP) * forearm
+            above = _arm_skin_share(lab, body, skin, path, outward, float(cuff[0]))
+            if above is not None and above <= 1.0 - OLD_SLEEVE_SKIN:
+                end = _skin_after_sleeve(lab, body, skin, path, outward, cuff)
+                # Ending above the wrist, a new long sleeve covers it anyway.
+                end = end if end is not None and end > wrist else None
+        if end is not None:
+            ends[side] = end
     return ends
+
+
+def _skin_after_sleeve(lab, body: Body, skin, path, outward, stations: np.ndarray) -> float | None:
+    """The first of ``stations`` down ``path`` (after the first) whose core is skin, and the next
+    one's too: where a sleeve seen at the first station ends; None where it does not end there."""
+    shares = [_arm_skin_share(lab, body, skin, path, outward, float(s)) for s in stations]
+    for i in range(1, len(shares) - 1):
+        if shares[i] is None:
+            return None
+        if shares[i] >= OLD_SLEEVE_SKIN and (shares[i + 1] or 0.0) >= OLD_SLEEVE_SKIN:
+            return float(stations[i])
+    return None
 
 
 def _arm_skin_share(lab, body: Body, skin, path, outward, s: float, outer: bool = False) -> float | None:
@@ -1266,8 +1295,8 @@ def place_garment(
 
     ``old_top_end`` (see old_top_end_down) is where the old top ends: above the
     hips that is the old bottom's waistband, and a new bottom reaches at least that high.
-    ``old_sleeves`` (see old_sleeve_ends) is where old short sleeves end, which a new short sleeve
-    ending a little higher reaches down to cover.
+    ``old_sleeves`` (see old_sleeve_ends) is where old sleeves end, which a new sleeve of the same
+    length ending a little higher reaches down to cover.
 
     ``over`` is the lower garment a top is worn over (a combo): a top that
     isn't cropped then reaches past its waistband, so no strip of the old top
