@@ -33,7 +33,7 @@ from tryon.engine.person import (
     analyse_person,
 )
 from tryon.engine.render import render_tryon_detailed
-from tryon.engine.skin import lab_of
+from tryon.engine.skin import is_skin, lab_of, skin_colour
 from tryon.engine.warp import capsule_mask
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -1285,6 +1285,41 @@ def test_a_new_long_sleeve_covers_an_old_sheer_sleeves_cuff_over_the_hand():
     for side, cuff in cuffs.items():
         stayed = (as_it_was & cuff).sum() / cuff.sum()
         assert stayed < 0.12, f"{stayed:.0%} of the old sleeve's cuff over the {side} hand stayed"
+
+
+def test_an_old_dress_round_hands_hanging_by_the_hips_goes_beside_new_trousers():
+    """Hands hang by the hips in front of an old dress wider than the new trousers: the dress round
+    them stayed, as strips and blobs between the fingers and the trousers (a houndstooth dress by new
+    jeans in the dev set), because all round each hand was kept as the hand. Only the hand's skin,
+    and what it holds between its fingers, stays. Painted here: a grey dress from the hips to the
+    knees, wider than the hips, behind the woman's bare arms and hands."""
+    photo = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose, pixels, _ = _to_paint(photo)
+    S = pose.shoulder_width
+    body = render_tryon_detailed(photo, drawing.trousers(), "lower", person=pose).body
+    hips = sorted([pose.point(LEFT_HIP), pose.point(RIGHT_HIP)], key=lambda p: p[0])
+    knees = sorted([pose.point(LEFT_KNEE), pose.point(RIGHT_KNEE)], key=lambda p: p[0])
+    wider = np.array([0.4 * S, 0.0])
+    outline = np.array([hips[0] - wider, hips[1] + wider, knees[1] + wider, knees[0] - wider], np.int32)
+    dress = np.zeros(pixels.shape[:2], np.uint8)
+    cv2.fillConvexPoly(dress, outline, 1)
+    lab = lab_of(pixels)
+    dress = (dress > 0) & ~is_skin(lab, skin_colour(pixels, body, lab))
+    grey = np.array([120, 112, 104])
+    pixels[dress] = grey
+    mask = np.maximum(pose.person_mask, dress.astype(np.float32))
+    rendering = render_tryon_detailed(
+        Image.fromarray(pixels), drawing.trousers(), "lower", person=dataclasses.replace(pose, person_mask=mask)
+    )
+    round_the_hands = np.zeros(dress.shape, bool)
+    for side in ("left", "right"):
+        wrist = body.point(side, "wrist")
+        for tip in (body.point(side, p) for p in ("index", "pinky", "thumb")):
+            round_the_hands |= capsule_mask(dress.shape, [wrist, tip + (tip - wrist) * 0.6], 0.13 * S)
+    beside = round_the_hands & dress & (rendering.coverage() < 0.05)
+    stayed = (np.abs(np.asarray(rendering.image).astype(int)[beside] - grey).max(axis=1) < 20).mean()
+    assert beside.sum() > 1000, "the trousers covered the dress round the hands: nothing to test"
+    assert stayed < 0.25, f"{stayed:.0%} of the old dress round the hands stayed"
 
 
 def _near_the_hands(body) -> np.ndarray:

@@ -141,6 +141,8 @@ ARM_SLACK = 2.0
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
+# Between a hand's fingers (gaps up to this share of the shoulder width), what it holds stays.
+HAND_HOLDS = 0.04
 # Where the backdrop meets bared skin, its soft edge is made this many times steeper (to the
 # photo's own 1-2 px edge of a real limb).
 LIMB_OUTLINE_STEEPEN = 2.5
@@ -900,6 +902,19 @@ def _hands(body: Body) -> np.ndarray:
     return hands & (body.mask > 0.5)
 
 
+def _hand_skin(hands: np.ndarray, skin_like: np.ndarray | None) -> np.ndarray:
+    """What is skin in ``hands`` (see _hands), closed over small gaps; all of them without a skin colour.
+
+    The old trousers' print between the fingers of a hand by the hip is not the hand. Strictly
+    skin: a pink or red print passes a looser test, and came back as specks round a hand by the hip,
+    or where a hand is in a pocket.
+    """
+    if skin_like is None:
+        return hands
+    held = cv2.morphologyEx((hands & skin_like).view(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
+    return held & hands
+
+
 def _face(body: Body) -> np.ndarray:
     """Face and hair down to the chin."""
     h, w = body.shape
@@ -1380,8 +1395,15 @@ def _compose(
     # Nor is the neck above the shoulders, where no new neckline says where it is (straps): a
     # highlight under the jaw is not skin-coloured, and went to the backdrop as a white blot.
     neck_column = (np.abs(across) < THROAT_HALF * S) & (down < 0)
-    backdrop_zone &= ~hands & ~head & ~neck_column & ~head_box
-    lower_backdrop &= ~hands & ~head
+    # The hands stay, and what they hold (the gaps between their fingers, closed over HAND_HOLDS of
+    # the shoulder width); not what is beside them: strips of an old dress stayed between hands
+    # hanging by the hips and new jeans, and old pockets' edges round hands on the hips.
+    hand_skin = _hand_skin(hands, skin_like)
+    holds = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * round(HAND_HOLDS * S) + 1,) * 2)
+    spared = (cv2.morphologyEx(hand_skin.view(np.uint8), cv2.MORPH_CLOSE, holds) > 0) & hands
+    backdrop_zone &= ~spared & ~head & ~neck_column & ~head_box
+    lower_backdrop &= ~spared & ~head
+    del spared
     changed = np.zeros((h, w), bool)
     skin_rgb = None
     if skin is not None:
@@ -1608,18 +1630,13 @@ def _compose(
                 _over(out, layer.rgba[..., :3], layer.rgba[..., 3], layer.box)
                 _over(shown[..., None], 1.0, layer.rgba[..., 3], layer.box)
     del sleeves, fronts, soft
-    # The hands come back on top, but only what is skin in them: the old
-    # trousers' print between the fingers of a hand by the hip would show.
-    # Strictly skin: a pink or red print passes a looser test, and came back
-    # as specks round a hand by the hip, or where a hand is in a pocket.
-    held = hands & skin_like if skin_like is not None else hands
-    held = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
-    keep, box = _feathered((held & hands) | head, feather)
+    # The hands come back on top, but only what is skin in them.
+    keep, box = _feathered(hand_skin | head, feather)
     blend_into(out[box], filled[box], keep[box])
     np.maximum(in_front_of[box], keep[box] * shown[box], out=in_front_of[box])
     shown[box] *= 1 - keep[box]
     # The filled photo and the maps that put it back are spent: let go before the shadow's maps.
-    del filled, keep, held, in_front
+    del filled, keep, hand_skin, in_front
     # A garment lies on the body: its edges cast a soft shadow on the skin and
     # clothes just below them. Without it a hem over a bared midriff or thigh
     # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
