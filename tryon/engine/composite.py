@@ -838,9 +838,10 @@ def _cuffed_sleeves(body: Body, skin_like: np.ndarray, segments) -> np.ndarray:
     return zone
 
 
-def _glossy(lab: np.ndarray, candidates: np.ndarray, body: Body) -> np.ndarray:
+def _glossy(lab: np.ndarray, candidates: np.ndarray, body: Body, hidden: np.ndarray) -> np.ndarray:
     """The stretches of ``candidates`` (skin-coloured old clothes, as far as colour tells) that
-    shine like leather or satin, not skin (see GLOSS_SHARE).
+    shine like leather or satin, not skin (see GLOSS_SHARE), and what of ``hidden`` (the same
+    under the new garment) joins them.
 
     A brown leather jacket is the skin's colour to within the camera's noise, but where it is
     lightest, its creases catch the light in thin, pale streaks; skin is lightest in broad, soft
@@ -878,7 +879,15 @@ def _glossy(lab: np.ndarray, candidates: np.ndarray, body: Body) -> np.ndarray:
         # Once the material is known, its smaller pieces (a placket, a collar's point, a hem band
         # cut off by the new top) are told by the same shine.
         found += [label for label in order if GLOSS_PIECE <= areas[label] < GLOSS_AREA * S * S and shines(label)]
-    return np.isin(labels, found)
+    glossy = np.isin(labels, found)
+    if found:
+        # What the new garment hides of the same leather is no skin either, though it can't be
+        # seen to shine: taken for skin, it was what the skin fill took its light and grain
+        # from, and a flat tan strip stayed down a bared arm beside a new cami.
+        _, joined = cv2.connectedComponents((glossy | hidden).astype(np.uint8), connectivity=8)
+        through = np.unique(joined[glossy])
+        glossy |= hidden & np.isin(joined, through[through > 0])
+    return glossy
 
 
 def _hands(body: Body) -> np.ndarray:
@@ -1416,7 +1425,8 @@ def _compose(
         not_skin |= _cuffed_sleeves(body, skin_like, segments)
         # A leather jacket's do not, nor its body's: they shine.
         zones = skin_zone | backdrop_zone | lower_backdrop
-        not_skin |= _glossy(lab, uncovered & zones & ~not_skin & ~hands & ~head, body)
+        skin_coloured = person & zones & ~not_skin & ~hands & ~head
+        not_skin |= _glossy(lab, uncovered & skin_coloured, body, skin_coloured & ~uncovered)
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
         going = uncovered & not_skin & zones
         old_edge = _old_sleeve_edges(body, skin_like, going, by_arms & (down > 0))
