@@ -641,6 +641,35 @@ def test_a_new_bottom_finds_the_old_waistband_under_a_heathered_top(person):
     assert 0.0 < above <= 0.05, f"the new waistband is {above:.2f} of the torso above the old one"
 
 
+SWEATSHIRT = (40, 75, 125)  # a dark blue old top: a pale line beside it shows
+
+
+def _sweatshirt(photo, pose, waistband):
+    """The tee, down to ``waistband``, as a plain dark blue sweatshirt."""
+    pixels = np.asarray(photo).copy()
+    rows = np.arange(pixels.shape[0])[:, None]
+    pixels[_greenish(pixels.astype(int)) & (rows < waistband)] = SWEATSHIRT
+    photo.paste(Image.fromarray(pixels))
+
+
+def test_no_pale_line_between_an_old_top_and_a_new_waistband_over_its_hem(person):
+    """The new waistband sits just over the old one, across the old top's hem. Its drawn top edge is
+    soft: the strip of the hem under it went to the backdrop, which bled through that edge and over
+    the hem above, a pale line between the two (the bench's pink skort under a blue sweatshirt)."""
+    photo, _ = _tucked_in(person, _sweatshirt)
+    rendering = render_tryon_detailed(photo, drawing.trousers(), "lower")
+    body = rendering.body
+    out = lab_of(np.asarray(rendering.image))[..., 0]
+    x = int(body.origin[0])
+    columns = slice(x - int(0.2 * body.shoulder_width), x + int(0.2 * body.shoulder_width))
+    solid = np.nonzero((rendering.coverage()[:, columns] > 0.5).all(axis=1))[0]
+    top = int(solid[solid > body.origin[1]].min())
+    hem = np.median(out[top - 12 : top + 1, columns], axis=1)
+    sweatshirt = float(np.median(out[top - 30 : top - 20, columns]))
+    # L 59 against the sweatshirt's 32 before.
+    assert hem.max() < sweatshirt + 5, f"a pale line (L {hem.max():.0f}) above the new waistband"
+
+
 def test_a_small_garment_photos_soft_edge_is_drawn_in_its_own_colour(person):
     """The cut-out's soft edge mixes the garment's colour with its backdrop's, and only the pixels
     nearest its solid core took the colour from inside. On a small product photo (the dev wrap skort

@@ -47,6 +47,9 @@ DOMINANT_BIN = 8.0
 # where it is seen to end down the middle (a hem dips at the sides).
 UNTUCKED_BELOW = 0.08
 UNTUCKED_PAST = 0.06
+# A new bottom's drawn top edge is soft: the old top's hem it half covers within WAISTBAND_EDGE of
+# the torso below its line is under the garment, not beside it, and stays (see _compose).
+WAISTBAND_EDGE = 0.02
 # Notches between a top's pieces at the shoulders narrower than SHOULDER_NOTCH of the shoulder width
 # are closed, above SHOULDER_NOTCH_LOWEST of the torso and beyond NECK_HALF of the shoulder width
 # from the neck.
@@ -1360,6 +1363,21 @@ def _compose(
         start = low.top_down if low.kind == "lower" else T
         ankle = max(_ankle_down(body, side) for side in ("left", "right"))
         below = (down > start) & (down < ankle)
+        if low.kind == "lower":
+            # The old top's hem under the waistband's soft edge (its solid part a pixel or two
+            # below its line) stays: sent to the backdrop, it bled through that edge and over the
+            # hem above, a pale line between a sweatshirt and a new skort. Old trousers there
+            # still go (they showed through a soft waistband as a blue strip).
+            # Only straight above its solid part: beside the waistband's corner, the old top kept
+            # hung down past it as a dark tab.
+            reach = max(1, int(round(WAISTBAND_EDGE * T)))
+            above_solid = cv2.dilate(
+                (coverage >= 0.5).view(np.uint8), np.ones((reach + 1, 1), np.uint8), anchor=(0, 0)
+            ).view(bool)
+            under_edge = (coverage > 0) & (down < start + WAISTBAND_EDGE * T) & above_solid
+            old_top = _old_top_colour(body, lab, down, across) if under_edge.any() else None
+            if old_top is not None:
+                below &= ~(under_edge & _near(lab, old_top, MIDRIFF_DELTA_E))
         below |= _old_hem_past_the_ankles(body, lab, skin, down, ankle)
         if worn_over is not None:
             below &= ~worn_over
