@@ -88,6 +88,31 @@ def _one_knee_raised(pose, shin: float):
     return landmarks, hip, knee, ankle, outward
 
 
+def test_trouser_legs_hang_straight_from_legs_crossed_with_their_feet_out_of_the_photo(person):
+    """Walking, one knee steps past the other; with the photo cut off at the shins the pose can
+    only guess the feet. A warp through both legs' points tore the trousers into a swirl between
+    the crossed knees (a woman in jeans cut off at the shins, in the dev set). With no shoe to
+    meet, each trouser leg hangs straight down from its hip. Here the fixture's pose gets each knee
+    just past the middle, on the other leg's side, and feet it cannot see."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    landmarks = pose.landmarks.copy()
+    middle = (pose.point(LEFT_HIP) + pose.point(RIGHT_HIP)) / 2
+    for hip, knee, ankle in ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)):
+        landmarks[knee, 0] = landmarks[ankle, 0] = middle[0] + np.sign(middle[0] - landmarks[hip, 0]) * 0.04 * T
+    for foot in (LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL, LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX):
+        landmarks[foot, 3] = 0.1
+    crossed = dataclasses.replace(pose, landmarks=landmarks)
+    rendering = render_tryon_detailed(person, drawing.trousers(), "lower", person=crossed)
+    body, covered = rendering.body, rendering.coverage() > 0.5
+    for side in ("left", "right"):
+        hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+        length = float(np.linalg.norm(knee - hip) + np.linalg.norm(ankle - knee))
+        below = [hip + body.v * length * t for t in np.linspace(0.3, 0.9, 20)]
+        on = np.mean([covered[int(y), int(x)] for x, y in below])
+        assert on > 0.95, f"the trousers cover {on:.0%} of the line straight down from the {side} hip"
+
+
 def test_trouser_legs_follow_a_leg_bent_at_the_hip_and_knee(person):
     """Seated, a thigh runs sideways from the hip to a raised knee and the shin drops from there.
     A warp through a few points along the legs smeared the trouser leg into a Z between them;

@@ -1097,6 +1097,10 @@ def _place_bottom(
         # Legs bent at the hip or the knee (seated, striding far) are wrapped along them as
         # tubes, as sleeves are along arms: a warp through a few points smeared them into a Z.
         bent = legs_bent(body)
+        # Legs crossed at the knees, their feet out of the photo (a walk cut off at the shins): a
+        # warp through both legs' points folded the garment between them into a swirl. With no
+        # shoe to meet, each trouser leg hangs straight down from its hip instead.
+        straight = not bent and legs_crossed(body) and not any(body.seen(side, "ankle") for side in ("left", "right"))
         for side in ("left", "right"):
             outer, inner = kp.get(f"leg_{side}_outer"), kp.get(f"leg_{side}_inner")
             if outer is None or inner is None:
@@ -1107,6 +1111,9 @@ def _place_bottom(
             edge = float(xs.min() if side == "left" else xs.max()) if len(xs) else float(outer[0])
             top_src = np.array([(edge + crotch_src[0]) / 2, crotch_src[1]])
             leg = body.limb(side, ("hip", "knee", "ankle"))
+            if straight:
+                thigh, shin = (float(np.linalg.norm(b - a)) for a, b in zip(leg[:-1], leg[1:], strict=True))
+                leg = [leg[0], leg[0] + body.v * thigh, leg[0] + body.v * (thigh + shin)]
             start = max(0.0, crotch_down - _down(body, leg[0]))
             full = polyline_length(leg)
             sign = -1.0 if side == "left" else 1.0
@@ -1221,6 +1228,15 @@ def legs_bent(body: Body) -> bool:
         if float(np.dot(thigh, body.v)) < limit or float(np.dot(thigh, shin)) < limit:
             return True
     return False
+
+
+def legs_crossed(body: Body) -> bool:
+    """Whether the knees are the other way round across the body from the hips (legs crossed,
+    one stepping over the other): a warp through the two legs' points then folds the garment
+    between them into a swirl."""
+    hips = [float(np.dot(body.point(side, "hip"), body.u)) for side in ("left", "right")]
+    knees = [float(np.dot(body.point(side, "knee"), body.u)) for side in ("left", "right")]
+    return (hips[0] - hips[1]) * (knees[0] - knees[1]) < 0
 
 
 def _leg_tube(body, garment, part, side, top_src, edge, stations, leg, start, scale, kx):
