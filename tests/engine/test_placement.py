@@ -1376,6 +1376,26 @@ def test_an_old_dress_round_hands_hanging_by_the_hips_goes_beside_new_trousers()
     assert stayed < 0.25, f"{stayed:.0%} of the old dress round the hands stayed"
 
 
+def test_old_sleeves_hanging_below_a_new_waistband_stay_whole(person):
+    """A new bottom alone: the old top stays, sleeves and all. Below the new waistband everything
+    but the legs gave way to the backdrop, save a narrow core of each arm: an old shirt's sleeves
+    became sticks there and a bomber's knitted cuffs were cut level with the waistband (dev set).
+    Painted here: wide blue sleeves down to the man's wrists, by his pockets at the waistband."""
+    pose, pixels, person_there = _to_paint(person)
+    S = pose.shoulder_width
+    sleeves = np.zeros(person_there.shape, bool)
+    for shoulder, elbow, wrist in ARMS.values():
+        sleeves |= capsule_mask(sleeves.shape, [pose.point(shoulder), pose.point(elbow), pose.point(wrist)], 0.15 * S)
+    sleeves &= person_there
+    blue = np.array([40, 70, 160])
+    pixels[sleeves] = blue
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.trousers(), "lower", person=pose)
+    below = sleeves & (_down_map(rendering.body) > rendering.placed[0].top_down) & (rendering.coverage() < 0.05)
+    stayed = (np.abs(np.asarray(rendering.image).astype(int)[below] - blue).max(axis=1) < 40).mean()
+    assert below.sum() > 3000
+    assert stayed > 0.93, f"{1 - stayed:.0%} of the old sleeves below the new waistband went"
+
+
 def _near_the_hands(body) -> np.ndarray:
     """Round each hand, from a little above the wrist: below a sleeve's end the arm shows."""
     near = np.zeros(body.shape, bool)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
 from .arrays import blend_into, box_around, gaussian_reach, morph_by_rows, scale_channels
 from .body import Body
@@ -144,6 +145,13 @@ ARM_SLACK = 2.0
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
+# Below a new bottom's waistband, a sleeved arm keeps the colours its sleeve shows over this share of
+# the torso above it, unless the arm is skin over BARE_ARM_SKIN there (see _old_sleeves_below): a
+# colour is a Lab bin COLOUR_BIN wide holding at least COLOUR_SHARE of the pixels sampled.
+OLD_SLEEVE_SAMPLED = 0.08
+BARE_ARM_SKIN = 0.7
+COLOUR_BIN = 10.0
+COLOUR_SHARE = 0.05
 # Between a hand's fingers (gaps up to this share of the shoulder width), what it holds stays.
 HAND_HOLDS = 0.04
 # Where the backdrop meets bared skin, its soft edge is made this many times steeper (to the
@@ -1531,6 +1539,9 @@ def _compose(
         # skin by a bared leg: a real knee's outer side was wiped where the landmark sat inside it.
         by_limbs = by_arms | by_legs
         to_backdrop = uncovered & ((backdrop_zone & not_skin) | (lower_backdrop & ~(by_limbs & ~not_skin)))
+        if kinds == {"lower"}:
+            # The old top stays, and so do its sleeves where the arms hang below the waistband.
+            to_backdrop &= ~_old_sleeves_below(body, lab, ~not_skin, segments, down, low.top_down)
         # Nor does hair go, lighter strands included: the old top's outline cut a wedge out of a
         # ponytail lying on the shoulder.
         strands = (down < 0) & _hair(body, lab, skin, down, across, throat, HAIR_STRANDS, bridge=HAIR_BRIDGE)
@@ -1695,6 +1706,64 @@ def _compose(
     # The photo's own pixels wherever nothing changed (OpenCV's masked copy: np.where over three
     # channels took 9 ms on a 768x1024 frame).
     return cv2.copyTo(base, (~changed).view(np.uint8), result)
+
+
+def _old_sleeves_below(
+    body: Body, lab: np.ndarray, skin: np.ndarray, segments, down: np.ndarray, waist: float
+) -> np.ndarray:
+    """(H, W) bool: what the old top's sleeves show below ``waist`` (a new bottom's top) where the
+    arms hang beside the hips: on each sleeved arm's zone (ARM_SLACK wide), pixels of the colours
+    its sleeve shows just above ``waist`` (OLD_SLEEVE_SAMPLED of the torso), joined to them.
+
+    Below a new waistband everything but the legs gives way to the backdrop, and only a narrow core
+    of each arm was kept: an old shirt's sleeves became sticks, a bomber's cuffs were cut level with
+    the waistband, a rolled sleeve lost its side. An arm bare there (its line skin over
+    BARE_ARM_SKIN) has no sleeve: the colours beside it are the old top's sides or a dress's.
+    ``skin`` is what passes for skin (not tan leather with knitted cuffs, see _cuffed_sleeves).
+    """
+    h, w = body.shape
+    T = body.torso_length
+    person = body.mask > 0.5
+    kept = np.zeros((h, w), bool)
+    for side in ("left", "right"):
+        bones = [segment for segment in segments if segment[0] == f"{side} arm"]
+        arm = _limb_zone((h, w), bones, "arm") & person
+        zone = _limb_zone((h, w), bones, "arm", ARM_SLACK) & person
+        above = (down <= waist) & (down > waist - OLD_SLEEVE_SAMPLED * T)
+        line = np.zeros((h, w), bool)
+        for _, start, end, _, _ in bones:
+            line |= capsule_mask((h, w), [start, end], 1.0)
+        line &= above & person
+        sleeve = arm & above & ~skin
+        # Judged down the arm's line: beside a hanging arm its zone takes in the old top's side.
+        if line.sum() < 5 or skin[line].mean() >= BARE_ARM_SKIN or sleeve.sum() < 50:
+            continue
+        rows = np.nonzero((zone & (down > waist)).any(axis=1))[0]
+        if not len(rows):
+            continue
+        band = slice(rows[0], rows[-1] + 1)
+        alike = np.zeros((h, w), bool)
+        alike[band] = _of_the_colours(lab[band], lab[sleeve])
+        candidates = (alike & zone & (down > waist)) | (zone & above & ~skin)
+        count, labels = cv2.connectedComponents(candidates.view(np.uint8), connectivity=8)
+        joined = np.unique(labels[sleeve])
+        kept |= np.isin(labels, joined[joined > 0]) & (down > waist)
+    return kept
+
+
+def _of_the_colours(lab: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels of one of the colours that make up ``samples`` (N, 3 Lab): a Lab bin
+    COLOUR_BIN wide that holds at least COLOUR_SHARE of them, or a bin beside one."""
+    low = np.array([0.0, -128.0, -128.0], np.float32)
+    shape = np.array([int(np.ceil(span / COLOUR_BIN)) for span in (101.0, 256.0, 256.0)])
+    bins = np.clip(((samples - low) / COLOUR_BIN).astype(int), 0, shape - 1)
+    count = np.zeros(tuple(shape), np.int64)
+    np.add.at(count, tuple(bins.T), 1)
+    common = count >= max(1.0, COLOUR_SHARE * len(samples))
+    # The bins beside each common one too: a colour's shading falls either side of a bin's edge.
+    common = ndimage.binary_dilation(common, np.ones((3, 3, 3), bool))
+    index = np.clip(((lab - low) / COLOUR_BIN).astype(int), 0, shape - 1)
+    return common[index[..., 0], index[..., 1], index[..., 2]]
 
 
 def _old_sleeve_edges(body: Body, skin_like: np.ndarray, going: np.ndarray, arms: np.ndarray) -> np.ndarray:
