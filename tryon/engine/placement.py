@@ -619,8 +619,13 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     if hem is not None:
         middle, axis = hem
         s_end = s_root + axis * float(np.dot(middle - s_root, axis))
+    # The flat sleeve's edge that goes to the arm's outer side is the one up and out from the
+    # garment (a laid-out tee's top edge, a hanging sleeve's edge away from the body). Told by the
+    # way the armhole seam leans (every dev top's shoulder point lies inside its armpit), a sleeve
+    # hanging down the body's side went on mirrored: its underarm edge outside, its outer edge and
+    # the backdrop's shadow beside it against the body, a grey gap at the armpit.
     n_src = np.array([-axis[1], axis[0]])
-    if np.dot(n_src, s_sh - s_pit) < 0:
+    if np.dot(n_src, [-1.0 if label == 2 else 1.0, -1.0]) < 0:
         n_src = -n_src
     seam = _unit(s_pit - s_sh)
     if hem is not None or abs(float(np.dot(seam, axis))) > np.cos(np.radians(35)):
