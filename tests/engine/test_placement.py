@@ -1669,3 +1669,32 @@ def test_a_hanging_sleeves_outer_edge_stays_on_the_outside_of_the_arm(person):
         # How far out from the body's middle: the yellow band lies beyond the sleeve's red.
         out = np.abs(columns[:, x0:x1] - body.origin[0]) * np.ones_like(solid)
         assert np.median(out[yellow]) > np.median(out[red]) + 0.02 * S, side
+
+
+def test_a_long_sleeve_over_a_baggy_old_sleeve_narrows_to_the_bare_forearm(person):
+    """A new long sleeve covers a baggy old sleeve round the upper arm (a blouse's, rolled up to the
+    elbow), then follows the bare forearm in: tapered from the upper arm's width alone, it stayed
+    nearly as wide as the old sleeve down to the wrist, a stiff tube standing up to 0.11 of the
+    shoulders' width off the lower forearm (0.06 at the 95th percentile; 0.03 now)."""
+    pose = analyse_person(person)
+    S = pose.shoulder_width
+    pixels = np.asarray(person).copy()
+    baggy = np.zeros(pixels.shape[:2], bool)
+    for shoulder, elbow, _wrist in ARMS.values():
+        baggy |= capsule_mask(baggy.shape, [pose.point(shoulder), pose.point(elbow)], 0.24 * S)
+    pixels[baggy] = (235, 235, 230)
+    mask = np.maximum(pose.person_mask, baggy.astype(np.float32))
+    rendering = render_tryon_detailed(
+        Image.fromarray(pixels), drawing.long_sleeve_tee(), "upper", person=dataclasses.replace(pose, person_mask=mask)
+    )
+    body = rendering.body
+    sleeves = rendering.placed[0].alpha(body.shape, ("sleeve",)) > 0.5
+    # Off the person as the photo shows it without the old sleeves: the forearm's own outline.
+    off_the_arm = cv2.distanceTransform((pose.person_mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+    rows = np.arange(body.shape[0])[:, None]
+    for side in ("left", "right"):
+        elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
+        forearm = sleeves & (rows >= elbow[1] + 0.5 * (wrist[1] - elbow[1])) & (rows <= wrist[1])
+        assert forearm.sum() > 0.02 * S**2, side
+        off = off_the_arm[forearm] / S
+        assert np.percentile(off, 95) < 0.04, (side, np.percentile(off, 95))

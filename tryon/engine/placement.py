@@ -67,6 +67,13 @@ SLEEVE_BEHIND = 0.6
 SLEEVE_CAP_EASE = 0.02
 # A warped sleeve's alpha ramps are made this many times steeper (to the cut-out's own 1-2 px).
 SLEEVE_EDGE_SHARPEN = 2.0
+# A long sleeve narrows past the elbow to the forearm as the photo's outline shows it (old sleeve
+# included) by this share of the forearm; measured at least this thin (× shoulder width, a wrist).
+# Only the upper arm's width, tapered, held it as wide as a baggy old sleeve or a rolled-up cuff
+# round the upper arm (0.15-0.18 of the shoulders' width where the forearm's outline is 0.08-0.10):
+# a stiff, wide tube down to the wrist.
+FOREARM_NARROWED_BY = 0.5
+FOREARM_THINNEST = 0.07
 # A short sleeve photographed hanging beside the body (on a model or an invisible mannequin: its
 # armpit no higher than the middle of its end) runs square to its hem, which is fitted to the
 # sleeve's bottom edge between these shares of its reach out from the armpit (nearer the armpit
@@ -669,12 +676,15 @@ def _place_sleeve(body, garment, source, side, label, k, s_sh, s_pit, old_sleeve
     end_half_dst = max(front * end_half_src, 1.15 * 0.09 * S)
 
     upper_half = _upper_arm_half_width(body, arm, outward)
+    forearm_half = _forearm_half_width(body, arm, outward, upper_half)
     cap_stations, cap_reach = _shoulder_cap(body, arm, outward)
     cap_ease = SLEEVE_CAP_EASE * S
 
     def to_source(s, d):
         f = np.clip(s / length, 0.0, None)
         arm_half = upper_half * (1.0 - 0.3 * np.clip(s / arm_length, 0.0, 1.0))
+        past_elbow = _smoothstep((s - upper) / max(FOREARM_NARROWED_BY * (arm_length - upper), 1.0))
+        arm_half = arm_half + (np.minimum(arm_half, forearm_half) - arm_half) * past_elbow
         tube = np.maximum(front * end_half_src, 1.15 * arm_half)
         half_d = root_half_dst + (tube - root_half_dst) * _smoothstep(f / 0.35)
         # Inwards, the root reaches under the torso panel at least as far as the
@@ -820,6 +830,24 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     if not reaches:
         return 0.13 * S
     return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
+
+
+def _forearm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray, upper_half: float) -> float:
+    """How far the forearm reaches out from its centre line, as the photo shows it (the old sleeve
+    included), at least FOREARM_THINNEST of the shoulder width; ``upper_half`` where no outline is
+    found nearby."""
+    S = body.shoulder_width
+    upper = float(np.linalg.norm(arm[1] - arm[0]))
+    forearm = float(np.linalg.norm(arm[2] - arm[1]))
+    reaches = []
+    for t in (0.3, 0.5, 0.7):
+        point, normal = _outward_at(arm, upper + t * forearm, outward)
+        edge = body.outline_towards(point, normal, 0.35 * S)
+        if edge is not None:
+            reaches.append(float(np.linalg.norm(edge - point)))
+    if not reaches:
+        return upper_half
+    return max(float(np.median(reaches)), FOREARM_THINNEST * S)
 
 
 def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
