@@ -59,7 +59,10 @@ def test_cancel_needs_post(client, alice):
 
 @pytest.mark.cluster
 def test_a_running_render_stops_and_never_writes_its_result(live_server, qcluster, make_key, tmp_path):
-    key = make_key("canceller", credits=2)
+    # Polled every 50 ms to catch the render while it runs: the default 60 requests a minute ran
+    # out while a slow-starting worker left the task CREATED for over 3 s, and the poll after the
+    # cancel was refused 429. The rate limit has tests of its own.
+    key = make_key("canceller", credits=2, rate_limit=600)
     task_id = create_task(live_server.url, key.headers).json()["task_id"]
     with httpx.Client(base_url=live_server.url, headers=key.headers, timeout=30) as api:
         deadline = time.monotonic() + 60
