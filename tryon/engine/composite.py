@@ -1725,11 +1725,11 @@ def _old_sleeves_below(
     T = body.torso_length
     person = body.mask > 0.5
     kept = np.zeros((h, w), bool)
+    above = (down <= waist) & (down > waist - OLD_SLEEVE_SAMPLED * T)
     for side in ("left", "right"):
         bones = [segment for segment in segments if segment[0] == f"{side} arm"]
         arm = _limb_zone((h, w), bones, "arm") & person
         zone = _limb_zone((h, w), bones, "arm", ARM_SLACK) & person
-        above = (down <= waist) & (down > waist - OLD_SLEEVE_SAMPLED * T)
         line = np.zeros((h, w), bool)
         for _, start, end, _, _ in bones:
             line |= capsule_mask((h, w), [start, end], 1.0)
@@ -1745,7 +1745,7 @@ def _old_sleeves_below(
         alike = np.zeros((h, w), bool)
         alike[band] = _of_the_colours(lab[band], lab[sleeve])
         candidates = (alike & zone & (down > waist)) | (zone & above & ~skin)
-        count, labels = cv2.connectedComponents(candidates.view(np.uint8), connectivity=8)
+        _, labels = cv2.connectedComponents(candidates.view(np.uint8), connectivity=8)
         joined = np.unique(labels[sleeve])
         kept |= np.isin(labels, joined[joined > 0]) & (down > waist)
     return kept

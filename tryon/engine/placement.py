@@ -821,33 +821,34 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     """
     S = body.shoulder_width
     upper = float(np.linalg.norm(arm[1] - arm[0]))
-    reaches = []
-    for t in (0.3, 0.5, 0.7):
-        point, normal = _outward_at(arm, t * upper, outward)
-        edge = body.outline_towards(point, normal, 0.35 * S)
-        if edge is not None:
-            reaches.append(float(np.linalg.norm(edge - point)))
+    reaches = _outline_reaches(body, arm, outward, [t * upper for t in (0.3, 0.5, 0.7)])
     if not reaches:
         return 0.13 * S
     return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
+
+
+def _outline_reaches(body: Body, arm: list[np.ndarray], outward: np.ndarray, distances) -> list[float]:
+    """How far the person's outline is from the arm's line on the ``outward`` side, at each of
+    ``distances`` along it where an outline is found within 0.35 of the shoulder width."""
+    reaches = []
+    for distance in distances:
+        point, normal = _outward_at(arm, distance, outward)
+        edge = body.outline_towards(point, normal, 0.35 * body.shoulder_width)
+        if edge is not None:
+            reaches.append(float(np.linalg.norm(edge - point)))
+    return reaches
 
 
 def _forearm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray, upper_half: float) -> float:
     """How far the forearm reaches out from its centre line, as the photo shows it (the old sleeve
     included), at least FOREARM_THINNEST of the shoulder width; ``upper_half`` where no outline is
     found nearby."""
-    S = body.shoulder_width
     upper = float(np.linalg.norm(arm[1] - arm[0]))
     forearm = float(np.linalg.norm(arm[2] - arm[1]))
-    reaches = []
-    for t in (0.3, 0.5, 0.7):
-        point, normal = _outward_at(arm, upper + t * forearm, outward)
-        edge = body.outline_towards(point, normal, 0.35 * S)
-        if edge is not None:
-            reaches.append(float(np.linalg.norm(edge - point)))
+    reaches = _outline_reaches(body, arm, outward, [upper + t * forearm for t in (0.3, 0.5, 0.7)])
     if not reaches:
         return upper_half
-    return max(float(np.median(reaches)), FOREARM_THINNEST * S)
+    return max(float(np.median(reaches)), FOREARM_THINNEST * body.shoulder_width)
 
 
 def old_top_end_down(lab: np.ndarray, body: Body, skin: np.ndarray | None) -> float | None:
