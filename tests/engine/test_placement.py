@@ -537,15 +537,24 @@ def test_a_long_sleeve_narrows_from_the_shoulder_to_the_forearm(person):
     rendering = render_tryon_detailed(person, drawing.long_sleeve_tee(), "upper")
     body = rendering.body
     S = body.shoulder_width
-    sleeves = rendering.placed[0].alpha(body.shape, ("sleeve",)) > 0.5
-    off_the_person = cv2.distanceTransform((body.mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
-    rows = np.arange(body.shape[0])[:, None]
     for side in ("left", "right"):
-        elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
-        forearm = sleeves & (rows >= elbow[1]) & (rows <= elbow[1] + 0.8 * (wrist[1] - elbow[1]))
-        assert forearm.sum() > 0.05 * S**2
-        off = off_the_person[forearm] / S
+        area, off = _sleeve_off_the_forearm(rendering, body.mask, side, 0.0, 0.8)
+        assert area > 0.05 * S**2
         assert np.percentile(off, 95) < 0.03 and off.max() < 0.07, (side, np.percentile(off, 95), off.max())
+
+
+def _sleeve_off_the_forearm(rendering, person_mask: np.ndarray, side: str, start: float, end: float):
+    """The new sleeve over one forearm, between ``start`` and ``end`` of the way down from the
+    elbow to the wrist: its area (pixels) and each of its pixels' distance off ``person_mask``
+    (the person as a photo shows them), in shoulder widths."""
+    body = rendering.body
+    sleeves = rendering.placed[0].alpha(body.shape, ("sleeve",)) > 0.5
+    off_the_person = cv2.distanceTransform((person_mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+    rows = np.arange(body.shape[0])[:, None]
+    elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
+    reach = wrist[1] - elbow[1]
+    forearm = sleeves & (rows >= elbow[1] + start * reach) & (rows <= elbow[1] + end * reach)
+    return int(forearm.sum()), off_the_person[forearm] / body.shoulder_width
 
 
 def test_a_hanging_short_sleeves_cuff_lies_square_across_the_arm(person):
@@ -1687,14 +1696,8 @@ def test_a_long_sleeve_over_a_baggy_old_sleeve_narrows_to_the_bare_forearm(perso
     rendering = render_tryon_detailed(
         Image.fromarray(pixels), drawing.long_sleeve_tee(), "upper", person=dataclasses.replace(pose, person_mask=mask)
     )
-    body = rendering.body
-    sleeves = rendering.placed[0].alpha(body.shape, ("sleeve",)) > 0.5
-    # Off the person as the photo shows it without the old sleeves: the forearm's own outline.
-    off_the_arm = cv2.distanceTransform((pose.person_mask < 0.5).astype(np.uint8), cv2.DIST_L2, 5)
-    rows = np.arange(body.shape[0])[:, None]
     for side in ("left", "right"):
-        elbow, wrist = body.point(side, "elbow"), body.point(side, "wrist")
-        forearm = sleeves & (rows >= elbow[1] + 0.5 * (wrist[1] - elbow[1])) & (rows <= wrist[1])
-        assert forearm.sum() > 0.02 * S**2, side
-        off = off_the_arm[forearm] / S
+        # Off the person as the photo shows it without the old sleeves: the forearm's own outline.
+        area, off = _sleeve_off_the_forearm(rendering, pose.person_mask, side, 0.5, 1.0)
+        assert area > 0.02 * S**2, side
         assert np.percentile(off, 95) < 0.04, (side, np.percentile(off, 95))
