@@ -558,3 +558,58 @@ def test_legs_bared_with_none_of_their_skin_shown_are_lit_below_the_face():
     assert legs.sum() > 20000
     # 0.96 of the skin's lightness (median) before, 0.86 now.
     assert np.median(lab_out[legs, 0]) < 0.92 * skin[0]
+
+
+def _fill_lightness(rendering, photo: np.ndarray, point: np.ndarray, radius: float) -> float:
+    """The median lightness of the try-on's bared skin (changed, and not the new garment) within
+    ``radius`` of ``point``."""
+    h, w = photo.shape[:2]
+    lab_photo, lab_out = lab_of(photo), lab_of(np.asarray(rendering.image))
+    ys, xs = np.mgrid[0:h, 0:w]
+    near = np.hypot(xs - point[0], ys - point[1]) < radius
+    bared = near & (np.abs(lab_out - lab_photo).sum(axis=2) > 6) & (rendering.coverage() < 0.05)
+    assert bared.sum() > 30, "no bared skin there"
+    return float(np.median(lab_out[bared, 0]))
+
+
+def test_bared_knees_have_a_kneecap_lit_from_above():
+    """Legs bared under old trousers were lit evenly down their length: smooth sticks with no
+    knee. The kneecap stands out of the leg, so its top faces the light and its underside turns
+    away: lighter above the knee's middle than just below it (the same lightness before)."""
+    person = Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB")
+    rendering = render_tryon_detailed(person, drawing.mini_skirt(), "lower")
+    body = rendering.body
+    photo = np.asarray(person.resize(rendering.image.size))
+    shin = 0.1 * body.torso_length
+    for side in ("left", "right"):
+        hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+        down = (ankle - hip) / np.linalg.norm(ankle - hip)
+        above = _fill_lightness(rendering, photo, knee - down * 0.35 * shin, 0.2 * shin)
+        below = _fill_lightness(rendering, photo, knee + down * 0.45 * shin, 0.2 * shin)
+        assert above - below > 3.0, f"the {side} knee is flat ({above:.1f} above, {below:.1f} below)"
+
+
+def test_a_bared_chest_has_collarbones_lit_from_above():
+    """The chest bared by a bustier or a deep V was one even tone, or an even ramp to the neck: a
+    flat, painted patch. A collarbone is a ridge below the neck: its upper side faces the light and
+    the hollow under it turns away, darker than the ridge and than the chest below it."""
+    from tryon.engine.skin import is_skin, limb_segments, skin_fill
+
+    person = fit_within(Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB"), 1024)
+    photo = np.asarray(person)
+    body = render_tryon_detailed(person, drawing.tee(), "upper").body
+    lab = lab_of(photo)
+    skin = skin_colour(photo, body, lab)
+    S = body.shoulder_width
+    down, across = _down_map(body), _across_map(body)
+    chest = (np.abs(across) < 0.3 * S) & (down > -0.02 * S) & (down < 0.45 * S)  # the old tee's front
+    real_skin = is_skin(lab, skin) & (body.mask > 0.5) & ~chest
+    rgb = skin_fill(chest, skin, lab, real_skin, body, limb_segments(body))
+    fill = lab_of(np.clip(rgb * 255, 0, 255).astype(np.uint8))
+    smooth = cv2.GaussianBlur(fill[..., 0], (0, 0), 0.01 * S)
+    for side in (-1.0, 1.0):
+        on, hollow, below = (
+            float(smooth[tuple(np.round(body.frame(side * 0.2 * S, d * S)[::-1]).astype(int))])
+            for d in (-0.005, 0.06, 0.14)
+        )
+        assert hollow < min(on, below) - 1.0, f"no collarbone ({on:.1f} on it, {hollow:.1f} under it, {below:.1f})"

@@ -54,6 +54,23 @@ LIMB_HALF_AT_OUTLINE = (0.7, 1.6)
 # ... measured at this many stations along each bone.
 LIMB_STATIONS = 12
 TORSO_EDGE = 0.86
+# The chest's form, as a relief lit from the front and above (heights and spreads in shoulder
+# widths, from the shoulder line and the body's centre line): collarbones, the notch between
+# them and the chest's two broad mounds. A bared chest without them is a flat, painted patch.
+COLLARBONE = ((0.05, 0.03), (0.42, -0.03), 0.05, 0.014)  # inner end, outer end, spread, height
+CHEST_MOUND = ((0.2, 0.3), (0.15, 0.2, 0.18), 0.035)  # centre, spread (across, above, below), height
+NOTCH = ((0.0, 0.0), 0.045, 0.012)  # centre, spread, depth
+# The knee's form, in the leg's half width at the knee, from the knee landmark (along: down the
+# leg; across: towards the other leg): the kneecap, and the thigh's inner muscle above it.
+KNEECAP = ((0.0, -0.1), (0.5, 0.55), 0.25)  # centre (across, along), spread, height
+KNEE_INNER = ((0.45, -0.9), (0.4, 0.6), 0.15)
+# The pose puts the knee up to half its width above the real kneecap: real skin this near it
+# (in knee half widths) is the knee shown, in part.
+KNEE_SHOWN = 1.5
+# Towards the light, in a body part's frame: x across, y down the part, z towards the camera.
+FRONT_LIGHT = (0.0, -0.6, 1.0)
+# How much of the relief's light is given: a studio's soft, wide light rounds a body gently.
+RELIEF_SHADING = 0.6
 # Steps in light and colour where one body part's fill meets another's are blended over this
 # share of the torso length.
 OWNER_BLEND = 0.02
@@ -566,6 +583,74 @@ def _limb_extent(solid: np.ndarray, start: np.ndarray, end: np.ndarray, r_start:
     return stations, sides[0], sides[1]
 
 
+def _chest_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The chest's relief at ``a`` across and ``d`` down (shoulder widths), in shoulder widths."""
+    height = np.zeros_like(a)
+    (ia, id_), (oa, od), spread, rise = COLLARBONE
+    side = np.abs(a)
+    # Distance from the collarbone's line, and how far along it (fading at both ends).
+    direction = np.array([oa - ia, od - id_])
+    length = float(np.linalg.norm(direction))
+    direction /= length
+    along = ((side - ia) * direction[0] + (d - id_) * direction[1]) / length
+    off = -(side - ia) * direction[1] + (d - id_) * direction[0]
+    ends = np.clip(np.minimum(along, 1 - along) / 0.15, 0, 1)
+    height += rise * np.exp(-((off / spread) ** 2)) * ends
+    (ca, cd), (sa, above, below), mound = CHEST_MOUND
+    spread_down = np.where(d < cd, above, below)
+    height += mound * np.exp(-(((side - ca) / sa) ** 2) - ((d - cd) / spread_down) ** 2)
+    (na, nd), spread, depth = NOTCH
+    height -= depth * np.exp(-(((a - na) ** 2 + (d - nd) ** 2) / spread**2))
+    return height
+
+
+def _knee_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The knee's relief at ``a`` across (towards the other leg) and ``d`` down the leg, in the
+    leg's half width at the knee."""
+    height = np.zeros_like(a)
+    for (ca, cd), (sa, sd), rise in (KNEECAP, KNEE_INNER):
+        height += rise * np.exp(-(((a - ca) / sa) ** 2) - ((d - cd) / sd) ** 2)
+    return height
+
+
+def _lit_relief(height, a: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """A lightness multiplier: the relief ``height(a, d)`` (heights in the units of ``a`` across
+    and ``d`` down) lit by FRONT_LIGHT, 1 where it is flat."""
+    step = 0.01
+    slope_a = (height(a + step, d) - height(a - step, d)) / (2 * step)
+    slope_d = (height(a, d + step) - height(a, d - step)) / (2 * step)
+    light = np.array(FRONT_LIGHT) / np.linalg.norm(FRONT_LIGHT)
+    # The surface's normal is (-dH/da, -dH/dd, 1); its light relative to a flat surface's.
+    facing = (-slope_a * light[0] - slope_d * light[1] + light[2]) / np.sqrt(1 + slope_a**2 + slope_d**2)
+    return 1.0 + RELIEF_SHADING * (facing / light[2] - 1.0)
+
+
+def _shown(skin_pixels: np.ndarray, point: np.ndarray, radius: float) -> bool:
+    """Whether the photo's real skin shows in the disc of ``radius`` round ``point`` (more than a sliver)."""
+    h, w = skin_pixels.shape
+    x, y = np.round(point).astype(int)
+    r = max(1, int(round(radius)))
+    if not (0 <= x < w and 0 <= y < h):
+        return False
+    ys, xs = np.ogrid[max(0, y - r) : min(h, y + r + 1), max(0, x - r) : min(w, x + r + 1)]
+    disc = (xs - x) ** 2 + (ys - y) ** 2 <= r * r
+    return float(skin_pixels[ys, xs][disc].mean()) > 0.05
+
+
+def _knee_relief(points: np.ndarray, body: Body, side: str, half_width: float) -> np.ndarray:
+    """A lightness multiplier for leg pixels ``points`` (N, 2): the knee's relief."""
+    hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
+    down = ankle - hip
+    down /= max(float(np.linalg.norm(down)), 1e-6)
+    normal = np.array([-down[1], down[0]])
+    # Across counts towards the other leg: the inner muscle above the knee is on that side.
+    other = body.point("right" if side == "left" else "left", "knee")
+    if (other - knee) @ normal < 0:
+        normal = -normal
+    relative = (points - knee) / max(half_width, 1.0)
+    return _lit_relief(_knee_height, relative @ normal, relative @ down)
+
+
 def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
     """``colour`` (N, 3 Lab, at pixels ``ys``, ``xs``) with the steps between body parts smoothed.
 
@@ -619,6 +704,10 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         across = (points - body.origin) @ body.u - body.centre_across(down)
         q = np.clip(across / np.maximum(body.bare_half_width(down), 1.0), -1, 1)
         lightness = tone[:, 0] * (TORSO_EDGE + (1 - TORSO_EDGE) * np.sqrt(1 - q * q))
+        # The body's form (collarbones, knees), lit after the parts' light is blended: blended, its
+        # ridges and hollows blurred away.
+        S = body.shoulder_width
+        relief = _lit_relief(_chest_height, across / S, down / S)
         colour = tone.copy()
         # Then each limb, over the pixels nearest its bones.
         nearest = np.full(len(points), np.inf)
@@ -661,10 +750,17 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 profile, a, b = measured
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
+            side = limb.split()[0]
+            knee_width = LEG_HALF_WIDTHS[1] * T
+            # A knee the photo shows, even in part (below a hem just above it), has its own form:
+            # drawn again on the fill above it, a second knee or a dark band at the hem.
+            if limb.endswith("leg") and not _shown(skin_pixels, body.point(side, "knee"), KNEE_SHOWN * knee_width):
+                relief[on_limb] = _knee_relief(points[on_limb], body, side, knee_width)
         colour[:, 0] = lightness
         # The per-pixel measures are spent: let go before the seam's membrane, a render's peak memory.
         del points, down, across, q, lightness, nearest, owner, coordinates
         colour = _blend_owners(colour, tone, ys, xs, T)
+        colour[:, 0] *= relief
         out[ys, xs] = colour
         out = _meet_the_real_skin(out, lab, region, ring, T)
     # A smooth fill reads as paint next to the photo's own grain: carry the
