@@ -1701,3 +1701,22 @@ def test_a_long_sleeve_over_a_baggy_old_sleeve_narrows_to_the_bare_forearm(perso
         area, off = _sleeve_off_the_forearm(rendering, pose.person_mask, side, 0.5, 1.0)
         assert area > 0.02 * S**2, side
         assert np.percentile(off, 95) < 0.04, (side, np.percentile(off, 95))
+
+
+def test_a_pieces_outer_edge_is_the_garments_smooth_cut_not_the_part_maps_blocks():
+    """The parts (body, sleeves) are labelled at the analysis size and scaled up blocky; the cut's
+    mask is smooth. A piece's alpha was the mask times its blurred blocks, so wherever its edge was
+    the garment's own (a shoulder, a hem), the blocks cut a staircase into it. Away from the other
+    pieces, a piece's alpha is the mask's."""
+    from tryon.engine.garment import extract_garment
+    from tryon.engine.placement import _part_source, _prepare
+
+    garment = extract_garment(drawing.tee(size=(768, 1024)))  # analysed at a third of its size
+    part, _ = _part_source(_prepare(garment), garment, (1,))
+    others = np.isin(garment.parts, (2, 3)).astype(np.uint8)
+    away = cv2.dilate(others, np.ones((25, 25), np.uint8)) == 0
+    cut = (garment.mask > 0.5).astype(np.uint8)
+    edge = (cv2.dilate(cut, np.ones((7, 7), np.uint8)) > cv2.erode(cut, np.ones((7, 7), np.uint8))) & away
+    assert edge.sum() > 500
+    step = np.abs(part[..., 3] - garment.mask)[edge]
+    assert np.percentile(step, 99) < 0.05, f"the piece's edge is off the cut by up to {step.max():.2f}"

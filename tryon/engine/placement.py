@@ -20,7 +20,7 @@ import numpy as np
 
 from .arrays import box_around, gaussian_reach, morph_by_rows
 from .body import Body
-from .garment import GarmentAnalysis
+from .garment import ANALYSIS_SIDE, GarmentAnalysis
 from .skin import is_skin
 from .warp import polyline_length, polyline_point, tube_maps, warp_layer
 
@@ -379,6 +379,13 @@ def _part_source(source: np.ndarray, garment: GarmentAnalysis, labels: tuple[int
         keep = cv2.LUT(garment.parts, table).view(bool)
     else:
         keep = np.isin(garment.parts, labels)
+    if garment.parts is not None:
+        # The parts are labelled at ANALYSIS_SIDE and scaled up blocky. Where a part meets no other
+        # (its outer edge) the garment's smooth mask is its edge: the part reaches out over the
+        # unlabelled pixels beyond, or the blocks cut a staircase into a tee's shoulders and hems.
+        block = int(np.ceil(max(keep.shape) / ANALYSIS_SIDE)) + 1
+        reach = cv2.dilate(keep.view(np.uint8), np.ones((2 * block + 1, 2 * block + 1), np.uint8)).view(bool)
+        keep = keep | (reach & (garment.parts == 0))
     part = source.copy()
     # The parts are labelled at analysis size and scaled up pixel-blocky; soften their borders
     # so a piece's cut edge (body beside sleeve) doesn't warp into a staircase.
