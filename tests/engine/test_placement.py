@@ -1720,3 +1720,27 @@ def test_a_pieces_outer_edge_is_the_garments_smooth_cut_not_the_part_maps_blocks
     assert edge.sum() > 500
     step = np.abs(part[..., 3] - garment.mask)[edge]
     assert np.percentile(step, 99) < 0.05, f"the piece's edge is off the cut by up to {step.max():.2f}"
+
+
+def test_a_new_sleeve_follows_a_bulky_old_sleeve_only_as_far_as_an_arm_reaches(person):
+    """A long sleeve follows the old sleeve's outline over the shoulder and down the upper arm
+    (narrower, it left the old sleeve showing), but a padded jacket's sleeve stands far off the
+    arm: a new shirt's sleeves drawn out to it were boxy, puffed tubes. Here the man's arms get
+    sleeves 0.3 of his shoulder width out from each arm's line."""
+    from tryon.engine.body import body_from
+    from tryon.engine.images import fit_within
+    from tryon.engine.placement import _shoulder_cap, _upper_arm_half_width
+
+    image = fit_within(person, 1024)
+    body = body_from(analyse_person(image), image.size)
+    S = body.shoulder_width
+    mask = body.mask.copy()
+    for side in ("left", "right"):
+        mask[capsule_mask(body.shape, body.limb(side, ("shoulder", "elbow", "wrist")), 0.3 * S)] = 1.0
+    bulky = dataclasses.replace(body, mask=mask)
+    for side in ("left", "right"):
+        arm = bulky.limb(side, ("shoulder", "elbow", "wrist"))
+        outward = -bulky.u if side == "left" else bulky.u
+        # A broad arm reaches 0.17 of the shoulder width out from its line, a deltoid 0.22.
+        assert _upper_arm_half_width(bulky, arm, outward) <= 0.17 * S + 0.5
+        assert _shoulder_cap(bulky, arm, outward)[1].max() <= 0.22 * S + 0.5

@@ -65,6 +65,11 @@ PART_EDGE = 0.002
 SLEEVE_BEHIND = 0.6
 # How far a sleeve's cap stands off the shoulder's outline (cloth and a little ease), × shoulder width.
 SLEEVE_CAP_EASE = 0.02
+# A sleeve follows the old one's outline over the shoulder and down the upper arm, out to at most
+# this far from the arm's line (× shoulder width): beyond, a bulky old jacket's sleeve is not the
+# arm, and a new shirt's sleeves drawn out to it stood off the arms as boxy, puffed tubes.
+SHOULDER_CAP_WIDEST = 0.22
+UPPER_ARM_WIDEST = 0.17
 # A warped sleeve's alpha ramps are made this many times steeper (to the cut-out's own 1-2 px).
 SLEEVE_EDGE_SHARPEN = 2.0
 # A long sleeve narrows past the elbow to the forearm as the photo's outline shows it (old sleeve
@@ -809,7 +814,7 @@ def _shoulder_cap(body: Body, arm: list[np.ndarray], outward: np.ndarray) -> tup
         point, normal = _outward_at(arm, float(s), outward)
         edge = body.outline_towards(point, normal, 0.35 * S)
         reaches.append(fallback if edge is None else float(np.linalg.norm(edge - point)))
-    reaches = np.array(reaches)
+    reaches = np.minimum(np.array(reaches), SHOULDER_CAP_WIDEST * S)
     # Up to the deltoid's widest the reach only grows (hair or a strap dips in the outline there);
     # below it the cloth follows the arm in, and a sleeve held at the widest reach down to its hem
     # stood off the upper arm as a puff.
@@ -831,7 +836,7 @@ def _upper_arm_half_width(body: Body, arm: list[np.ndarray], outward: np.ndarray
     reaches = _outline_reaches(body, arm, outward, [t * upper for t in (0.3, 0.5, 0.7)])
     if not reaches:
         return 0.13 * S
-    return float(np.clip(np.median(reaches), 0.11 * S, 0.22 * S))
+    return float(np.clip(np.median(reaches), 0.11 * S, UPPER_ARM_WIDEST * S))
 
 
 def _outline_reaches(body: Body, arm: list[np.ndarray], outward: np.ndarray, distances) -> list[float]:
