@@ -589,10 +589,9 @@ def test_bared_knees_have_a_kneecap_lit_from_above():
         assert above - below > 3.0, f"the {side} knee is flat ({above:.1f} above, {below:.1f} below)"
 
 
-def test_a_bared_chest_has_collarbones_lit_from_above():
-    """The chest bared by a bustier or a deep V was one even tone, or an even ramp to the neck: a
-    flat, painted patch. A collarbone is a ridge below the neck: its upper side faces the light and
-    the hollow under it turns away, darker than the ridge and than the chest below it."""
+def _front_filled(top: float, bottom: float):
+    """The man's torso front from ``top`` to ``bottom`` torso lengths below the shoulder line, as
+    skin_fill fills it (his tee bared): the body and the fill's lightness, its grain blurred away."""
     from tryon.engine.skin import is_skin, limb_segments, skin_fill
 
     person = fit_within(Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB"), 1024)
@@ -600,16 +599,34 @@ def test_a_bared_chest_has_collarbones_lit_from_above():
     body = render_tryon_detailed(person, drawing.tee(), "upper").body
     lab = lab_of(photo)
     skin = skin_colour(photo, body, lab)
-    S = body.shoulder_width
+    S, T = body.shoulder_width, body.torso_length
     down, across = _down_map(body), _across_map(body)
-    chest = (np.abs(across) < 0.3 * S) & (down > -0.02 * S) & (down < 0.45 * S)  # the old tee's front
-    real_skin = is_skin(lab, skin) & (body.mask > 0.5) & ~chest
-    rgb = skin_fill(chest, skin, lab, real_skin, body, limb_segments(body))
+    front = (np.abs(across) < 0.3 * S) & (down > top * T) & (down < bottom * T)
+    real_skin = is_skin(lab, skin) & (body.mask > 0.5) & ~front
+    rgb = skin_fill(front, skin, lab, real_skin, body, limb_segments(body))
     fill = lab_of(np.clip(rgb * 255, 0, 255).astype(np.uint8))
-    smooth = cv2.GaussianBlur(fill[..., 0], (0, 0), 0.01 * S)
+    return body, cv2.GaussianBlur(fill[..., 0], (0, 0), 0.01 * S)
+
+
+def _at(lightness: np.ndarray, point: np.ndarray) -> float:
+    return float(lightness[int(round(point[1])), int(round(point[0]))])
+
+
+def test_a_bared_chest_has_collarbones_lit_from_above():
+    """The chest bared by a bustier or a deep V was one even tone, or an even ramp to the neck: a
+    flat, painted patch. A collarbone is a ridge below the neck: its upper side faces the light and
+    the hollow under it turns away, darker than the ridge and than the chest below it."""
+    body, lightness = _front_filled(-0.015, 0.35)
+    S = body.shoulder_width
     for side in (-1.0, 1.0):
-        on, hollow, below = (
-            float(smooth[tuple(np.round(body.frame(side * 0.2 * S, d * S)[::-1]).astype(int))])
-            for d in (-0.005, 0.06, 0.14)
-        )
+        on, hollow, below = (_at(lightness, body.frame(side * 0.2 * S, d * S)) for d in (-0.005, 0.06, 0.14))
         assert hollow < min(on, below) - 1.0, f"no collarbone ({on:.1f} on it, {hollow:.1f} under it, {below:.1f})"
+
+
+def test_a_bared_midriff_has_a_navel():
+    """A midriff bared under a crop top was an even patch with no navel: a doll's belly."""
+    body, lightness = _front_filled(0.5, 0.95)
+    S, T = body.shoulder_width, body.torso_length
+    navel = _at(lightness, body.frame(0.0, 0.8 * T))
+    around = [_at(lightness, body.frame(x * S, d * T)) for x, d in ((-0.1, 0.8), (0.1, 0.8), (0.0, 0.72))]
+    assert navel < min(around) - 1.0, f"no navel ({navel:.1f} against {min(around):.1f} around it)"

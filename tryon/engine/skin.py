@@ -60,6 +60,12 @@ TORSO_EDGE = 0.86
 COLLARBONE = ((0.05, 0.03), (0.42, -0.03), 0.05, 0.014)  # inner end, outer end, spread, height
 CHEST_MOUND = ((0.2, 0.3), (0.15, 0.2, 0.18), 0.035)  # centre, spread (across, above, below), height
 NOTCH = ((0.0, 0.0), 0.045, 0.012)  # centre, spread, depth
+# The belly's, in torso lengths down from the shoulder line: the navel and the faint groove
+# down the middle above it. A bared midriff without a navel reads as a doll's.
+NAVEL = ((0.0, 0.8), (0.013, 0.02), 0.008)  # centre, spread (across, down), depth
+BELLY_GROOVE = ((0.45, 0.75), 0.025, 0.004)  # from and to (down), spread, depth
+# The navel is a hollow the light hardly reaches: its middle this much darker, whatever its slopes.
+NAVEL_SHADOW = 0.15
 # The knee's form, in the leg's half width at the knee, from the knee landmark (along: down the
 # leg; across: towards the other leg): the kneecap, and the thigh's inner muscle above it.
 KNEECAP = ((0.0, -0.1), (0.5, 0.55), 0.25)  # centre (across, along), spread, height
@@ -604,6 +610,21 @@ def _chest_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     return height
 
 
+def _belly_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The belly's relief at ``a`` across and ``d`` down (torso lengths), in torso lengths."""
+    (na, nd), (sa, sd), depth = NAVEL
+    height = -depth * np.exp(-(((a - na) / sa) ** 2) - ((d - nd) / sd) ** 2)
+    (top, bottom), spread, groove = BELLY_GROOVE
+    along = np.clip(np.minimum(d - top, bottom - d) / 0.1, 0, 1)
+    return height - groove * np.exp(-((a / spread) ** 2)) * along
+
+
+def _navel_shadow(a: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """A lightness multiplier at ``a`` across and ``d`` down (torso lengths): the navel's hollow."""
+    (na, nd), (sa, sd), _ = NAVEL
+    return 1.0 - NAVEL_SHADOW * np.exp(-(((a - na) / sa) ** 2) - ((d - nd) / sd) ** 2)
+
+
 def _knee_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     """The knee's relief at ``a`` across (towards the other leg) and ``d`` down the leg, in the
     leg's half width at the knee."""
@@ -708,6 +729,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         # ridges and hollows blurred away.
         S = body.shoulder_width
         relief = _lit_relief(_chest_height, across / S, down / S)
+        relief *= _lit_relief(_belly_height, across / T, down / T) * _navel_shadow(across / T, down / T)
         colour = tone.copy()
         # Then each limb, over the pixels nearest its bones.
         nearest = np.full(len(points), np.inf)
