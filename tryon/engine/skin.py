@@ -66,6 +66,8 @@ NAVEL = ((0.0, 0.8), (0.013, 0.02), 0.008)  # centre, spread (across, down), dep
 BELLY_GROOVE = ((0.45, 0.75), 0.025, 0.004)  # from and to (down), spread, depth
 # The navel is a hollow the light hardly reaches: its middle this much darker, whatever its slopes.
 NAVEL_SHADOW = 0.15
+# Real skin this near the navel's place (torso lengths) shows the belly's own: none is drawn.
+NAVEL_SHOWN = 0.08
 # The knee's form, in the leg's half width at the knee, from the knee landmark (along: down the
 # leg; across: towards the other leg): the kneecap, and the thigh's inner muscle above it.
 KNEECAP = ((0.0, -0.1), (0.5, 0.55), 0.25)  # centre (across, along), spread, height
@@ -729,7 +731,11 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         # ridges and hollows blurred away.
         S = body.shoulder_width
         relief = _lit_relief(_chest_height, across / S, down / S)
-        relief *= _lit_relief(_belly_height, across / T, down / T) * _navel_shadow(across / T, down / T)
+        # A navel the photo shows (a midriff between an old crop top and low jeans) is its own.
+        navel_down = NAVEL[0][1] * T
+        navel = body.origin + body.v * navel_down + body.u * float(body.centre_across(np.array(navel_down)))
+        if not _shown(skin_pixels, navel, NAVEL_SHOWN * T):
+            relief *= _lit_relief(_belly_height, across / T, down / T) * _navel_shadow(across / T, down / T)
         colour = tone.copy()
         # Then each limb, over the pixels nearest its bones.
         nearest = np.full(len(points), np.inf)
