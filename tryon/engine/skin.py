@@ -60,12 +60,14 @@ TORSO_EDGE = 0.86
 COLLARBONE = ((0.05, 0.03), (0.42, -0.03), 0.05, 0.014)  # inner end, outer end, spread, height
 CHEST_MOUND = ((0.2, 0.3), (0.15, 0.2, 0.18), 0.035)  # centre, spread (across, above, below), height
 NOTCH = ((0.0, 0.0), 0.045, 0.012)  # centre, spread, depth
+CHEST_REACH = (0.7, -0.25, 0.85)  # where the chest's relief is: widest across, from, to (down)
 # The belly's, in torso lengths down from the shoulder line: the navel and the faint groove
 # down the middle above it. A bared midriff without a navel reads as a doll's.
 NAVEL = ((0.0, 0.8), (0.013, 0.02), 0.008)  # centre, spread (across, down), depth
 BELLY_GROOVE = ((0.45, 0.75), 0.025, 0.004)  # from and to (down), spread, depth
 # The navel is a hollow the light hardly reaches: its middle this much darker, whatever its slopes.
 NAVEL_SHADOW = 0.15
+BELLY_REACH = (0.12, 0.3, 0.95)
 # Real skin this near the navel's place (torso lengths) shows the belly's own: none is drawn.
 NAVEL_SHOWN = 0.08
 # The knee's form, in the leg's half width at the knee, from the knee landmark (along: down the
@@ -75,6 +77,7 @@ KNEE_INNER = ((0.45, -0.9), (0.4, 0.6), 0.15)
 # The pose puts the knee up to half its width above the real kneecap: real skin this near it
 # (in knee half widths) is the knee shown, in part.
 KNEE_SHOWN = 1.5
+KNEE_REACH = (2.0, -3.0, 2.5)
 # Towards the light, in a body part's frame: x across, y down the part, z towards the camera.
 FRONT_LIGHT = (0.0, -0.6, 1.0)
 # How much of the relief's light is given: a studio's soft, wide light rounds a body gently.
@@ -636,16 +639,22 @@ def _knee_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     return height
 
 
-def _lit_relief(height, a: np.ndarray, d: np.ndarray) -> np.ndarray:
+def _lit_relief(height, a: np.ndarray, d: np.ndarray, reach: tuple[float, float, float]) -> np.ndarray:
     """A lightness multiplier: the relief ``height(a, d)`` (heights in the units of ``a`` across
-    and ``d`` down) lit by FRONT_LIGHT, 1 where it is flat."""
+    and ``d`` down) lit by FRONT_LIGHT, 1 where it is flat. ``reach`` (the widest ``|a|``, the
+    least and the most ``d``) bounds where the relief is: only there is it worked out."""
+    relief = np.ones(len(a))
+    widest, top, bottom = reach
+    near = (np.abs(a) < widest) & (d > top) & (d < bottom)
+    a, d = a[near], d[near]
     step = 0.01
     slope_a = (height(a + step, d) - height(a - step, d)) / (2 * step)
     slope_d = (height(a, d + step) - height(a, d - step)) / (2 * step)
     light = np.array(FRONT_LIGHT) / np.linalg.norm(FRONT_LIGHT)
     # The surface's normal is (-dH/da, -dH/dd, 1); its light relative to a flat surface's.
     facing = (-slope_a * light[0] - slope_d * light[1] + light[2]) / np.sqrt(1 + slope_a**2 + slope_d**2)
-    return 1.0 + RELIEF_SHADING * (facing / light[2] - 1.0)
+    relief[near] = 1.0 + RELIEF_SHADING * (facing / light[2] - 1.0)
+    return relief
 
 
 def _shown(skin_pixels: np.ndarray, point: np.ndarray, radius: float) -> bool:
@@ -671,7 +680,7 @@ def _knee_relief(points: np.ndarray, body: Body, side: str, half_width: float) -
     if (other - knee) @ normal < 0:
         normal = -normal
     relative = (points - knee) / max(half_width, 1.0)
-    return _lit_relief(_knee_height, relative @ normal, relative @ down)
+    return _lit_relief(_knee_height, relative @ normal, relative @ down, KNEE_REACH)
 
 
 def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
@@ -730,12 +739,13 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         # The body's form (collarbones, knees), lit after the parts' light is blended: blended, its
         # ridges and hollows blurred away.
         S = body.shoulder_width
-        relief = _lit_relief(_chest_height, across / S, down / S)
+        relief = _lit_relief(_chest_height, across / S, down / S, CHEST_REACH)
         # A navel the photo shows (a midriff between an old crop top and low jeans) is its own.
         navel_down = NAVEL[0][1] * T
         navel = body.origin + body.v * navel_down + body.u * float(body.centre_across(np.array(navel_down)))
         if not _shown(skin_pixels, navel, NAVEL_SHOWN * T):
-            relief *= _lit_relief(_belly_height, across / T, down / T) * _navel_shadow(across / T, down / T)
+            belly = _lit_relief(_belly_height, across / T, down / T, BELLY_REACH)
+            relief *= belly * _navel_shadow(across / T, down / T)
         colour = tone.copy()
         # Then each limb, over the pixels nearest its bones.
         nearest = np.full(len(points), np.inf)
