@@ -558,6 +558,11 @@ def test_legs_bared_with_none_of_their_skin_shown_are_lit_below_the_face():
     assert legs.sum() > 20000
     # 0.96 of the skin's lightness (median) before, 0.86 now.
     assert np.median(lab_out[legs, 0]) < 0.92 * skin[0]
+    # Shaded skin is a deeper tone, not a more saturated one: the legs' a and b are darkened with
+    # their lightness (they kept the lit skin's, 1.0 of its chroma at 0.86 of its lightness).
+    chroma = np.hypot(lab_out[legs, 1], lab_out[legs, 2])
+    darker = np.median(lab_out[legs, 0]) / skin[0]
+    assert np.median(chroma) / np.hypot(skin[1], skin[2]) < darker + 0.05
 
 
 def _fill_lightness(rendering, photo: np.ndarray, point: np.ndarray, radius: float) -> float:

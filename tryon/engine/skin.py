@@ -747,6 +747,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
             belly = _lit_relief(_belly_height, across / T, down / T, BELLY_REACH)
             relief *= belly * _navel_shadow(across / T, down / T)
         colour = tone.copy()
+        # The lightness each pixel's a and b belong to.
+        lit_at = tone[:, 0].copy()
         # Then each limb, over the pixels nearest its bones.
         nearest = np.full(len(points), np.inf)
         owner = np.full(len(points), -1)
@@ -788,6 +790,8 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 profile, a, b = measured
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
+                # Its colour is the limb's as a whole: the profile's shading is relative to its middle.
+                lit_at[on_limb] = float(np.median(profile))
             side = limb.split()[0]
             knee_width = LEG_HALF_WIDTHS[1] * T
             # A knee the photo shows, even in part (below a hem just above it), has its own form:
@@ -795,10 +799,14 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
             if limb.endswith("leg") and not _shown(skin_pixels, body.point(side, "knee"), KNEE_SHOWN * knee_width):
                 relief[on_limb] = _knee_relief(points[on_limb], body, side, knee_width)
         colour[:, 0] = lightness
+        # Shade darkens a colour's a and b with its lightness (a shaded skin is a deeper, not a
+        # more saturated, tone): a limb's edges kept the lit tone's a and b, and legs lit below the
+        # face read as orange.
+        colour[:, 1:] *= (lightness / np.maximum(lit_at, 1.0))[:, None]
         # The per-pixel measures are spent: let go before the seam's membrane, a render's peak memory.
-        del points, down, across, q, lightness, nearest, owner, coordinates
+        del points, down, across, q, lightness, nearest, owner, coordinates, lit_at
         colour = _blend_owners(colour, tone, ys, xs, T)
-        colour[:, 0] *= relief
+        colour *= relief[:, None]
         out[ys, xs] = colour
         out = _meet_the_real_skin(out, lab, region, ring, T)
     # A smooth fill reads as paint next to the photo's own grain: carry the
