@@ -589,6 +589,32 @@ def long_sleeve_dress(colour=(90, 60, 150), print_colour=(240, 220, 120), size=S
     return _shoot(outline, colour, print_colour, size)
 
 
+def checked_panel_with_side_shadow() -> Image.Image:
+    """A panel of a checked shirt, lying on its backdrop with a soft grey shadow down its left side.
+
+    The shadow ramps from the backdrop to a flat band of the backdrop's grey beside the panel's
+    edge. The checks are pale greys woven with darker lines; a column of them touches the shadow
+    along the edge, as a flannel shirt's pale checks do at the shoulder.
+    """
+    rng = np.random.default_rng(5)
+    pixels = np.full((800, 640, 3), 246.0)
+    x = np.arange(640)
+    pixels[126:706] -= np.where(x < 160, 70 * np.clip((x - 132) / 12.0, 0, 1), 0)[None, :, None]
+    pixels[120:700, 160:480] = (110, 140, 185)
+    for y in range(120, 700, 10):  # the weave's darker lines
+        pixels[y : y + 3, 160:480] = (60, 80, 120)
+    check = np.full((26, 24), 190.0)
+    for i in range(0, 26, 8):
+        check[i : i + 3] = 150
+    for i in range(4, 24, 8):
+        check[:, i : i + 3] = 165
+    for y0 in range(130, 690, 44):
+        for x0 in (160, 300):
+            pixels[y0 : y0 + 26, x0 : x0 + 24] = check[..., None]
+    pixels += rng.normal(0, 1.5, pixels.shape)
+    return Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+
+
 def two_tees() -> Image.Image:
     """Two T-shirts side by side in one photo: several items, not one garment."""
     width, height = SIZE

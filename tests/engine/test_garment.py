@@ -261,6 +261,19 @@ def test_a_black_garments_narrow_shadow_is_not_cloth():
         assert garment.mask[y, 478] > 0.5, "the garment's edge was cut off"
 
 
+def test_a_shadow_down_the_side_joined_to_pale_checks_is_not_cloth():
+    """A checked shirt's grey shadow down its sleeve joins the pale checks at its edge: judged as
+    one, their texture passed for the shadow's grain, and it was worn as a broad grey band down
+    the sleeve's outer side. The shadow's band, smooth on its own, goes."""
+    photo = drawing.checked_panel_with_side_shadow()
+    garment = extract_garment(photo, clothes_type="upper")
+    for y in (240, 380, 560):
+        shadow = garment.mask[y, 146:158]
+        assert shadow.max() < 0.5, f"the shadow at y={y} is cloth ({np.round(shadow, 2)})"
+    # The panel's edge between the checks stays.
+    assert garment.mask[y, 162:170].min() > 0.5, "the panel's edge was cut off"
+
+
 def test_the_backdrop_between_trouser_legs_laid_close_is_not_cloth():
     """Legs laid a few pixels apart: the cut bridged them and the strip between was filled as a
     print, worn as a white wedge between the legs."""

@@ -93,6 +93,9 @@ SHADOW_AB = 6.0
 SHADOW_DEPTH = 35.0
 SHADOW_THICKNESS = 0.03
 SHADOW_GRAIN = 1.5
+# ... or, where a band so judged fails, its pixels under SHADOW_PIXEL_GRAIN each, judged again (a
+# shadow's band: up to 4; a plaid's checks beside it: 5-20).
+SHADOW_PIXEL_GRAIN = 4.5
 # ... measured in its middle, away from its sides, beside a garment darker than it by SHADOW_RAMP (L).
 SHADOW_RAMP = 20.0
 SHADOW_DEEPENS = 3.0
@@ -264,9 +267,10 @@ SKIN_MIN_Y = 40
 # at the waistband (bottoms). Product photos mix flat lays, ghost mannequins
 # and models' shapes, which show the same garment narrower or wider, so the
 # bounds are calibrated on the labelled dev photos (bench/garment_labels.csv),
-# not on tailors' centimetres. (upper bound, class) pairs, in order.
+# not on tailors' centimetres. (upper bound, class) pairs, in order. (A hip-length flannel
+# shirt measures 1.19 from its shoulders, once the shadow beside one is no longer counted.)
 HEM_CLASSES = {
-    "upper": ((1.15, "crop"), (1.2, "waist"), (2.3, "hip"), (np.inf, "thigh")),
+    "upper": ((1.15, "crop"), (1.18, "waist"), (2.3, "hip"), (np.inf, "thigh")),
     "full": ((3.1, "mini"), (3.3, "knee"), (5.5, "midi"), (np.inf, "maxi")),
     "lower": ((1.7, "shorts"), (1.9, "knee"), (2.45, "midi"), (np.inf, "ankle")),
 }
@@ -543,20 +547,38 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
     darker, smooth. Worn, it was a pale strip down the new trousers' leg. Only
     thin (``shadows``, see ``_thin_shadows``), smooth bands joined to the outside count.
     """
-    darker = background[0] - lab[..., 0]
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(shadows.astype(np.uint8), 8)
-    shadow = np.zeros_like(mask)
-    if count <= 1:
-        return shadow
+    lightness = lab[..., 0]
+    grain = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.5))
     outside = cv2.dilate((~mask).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    shadow, failed = _smooth_bands(mask, lightness, background[0] - lightness, grain, outside, shadows)
+    if failed.any():
+        # A band can run into the garment's own greys (a plaid's pale checks at the shoulder,
+        # joined to the shadow down its sleeve): their texture failed it as a whole, and worn it
+        # was a broad grey band down the sleeve's outer side. Its pixels smooth on their own (the
+        # blur over the backdrop and the shadow, not across the garment's edge) are judged again.
+        around = (~mask | shadows).astype(np.float32)
+        spread = cv2.GaussianBlur(lightness * around, (0, 0), 1.5)
+        spread /= np.maximum(cv2.GaussianBlur(around, (0, 0), 1.5), 1e-3)
+        smooth = failed & (np.abs(lightness - spread) < SHADOW_PIXEL_GRAIN)
+        shadow |= _smooth_bands(mask, lightness, background[0] - lightness, grain, outside, smooth)[0]
+    return shadow
+
+
+def _smooth_bands(mask, lightness, darker, grain, outside, shadows) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces of ``shadows`` joined to the ``outside`` that are a cast shadow (see
+    ``_cast_shadow``), and those that are not (bools)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(shadows.astype(np.uint8), 8)
+    shadow, failed = np.zeros_like(mask), np.zeros_like(mask)
+    if count <= 1:
+        return shadow, failed
     touching = np.unique(labels[outside & shadows])
-    grain = np.abs(lab[..., 0] - cv2.GaussianBlur(lab[..., 0], (0, 0), 1.5))
     limit = SHADOW_THICKNESS * max(mask.shape)
     # A shadow deepens towards the garment that casts it; a pale collar or
     # stripe at the edge is as light on both sides.
     by_garment = cv2.dilate((mask & ~shadows).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     for label in touching[touching > 0]:
         part = labels == label
+        failed |= part
         inner, outer = part & by_garment, part & outside
         # Smooth. Beside a garment much darker than it, smooth in its middle: at its two sides the
         # steep ramp from a black garment's edge to the backdrop reads as grain, and a black tank's
@@ -565,7 +587,7 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
         smooth_over = part
         beside = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         beside &= mask & ~shadows
-        if beside.any() and np.median(lab[..., 0][beside]) < np.median(lab[..., 0][part]) - SHADOW_RAMP:
+        if beside.any() and np.median(lightness[beside]) < np.median(lightness[part]) - SHADOW_RAMP:
             smooth_over = part & ~inner & ~outer
         if not smooth_over.any() or np.median(grain[smooth_over]) >= SHADOW_GRAIN:
             continue
@@ -575,8 +597,9 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
                 continue
             if darker[inner].mean() - darker[outer].mean() < SHADOW_DEEPENS:
                 continue
+        failed &= ~part
         shadow |= part
-    return shadow
+    return shadow, failed
 
 
 def _backdrop_nearby(lab: np.ndarray, backdrop: np.ndarray, sigma: float, shrink: int = 1) -> np.ndarray:
