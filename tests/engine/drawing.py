@@ -279,6 +279,45 @@ def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZ
     return _shoot(outline, colour, print_colour, size, holes=slivers if gap else ())
 
 
+def top_with_puffed_sleeves(colour=(70, 70, 75), sleeve_colour=(160, 195, 225), size=SIZE) -> Image.Image:
+    """A knit vest over a shirt, laid with the shirt's puffed sleeves down its sides.
+
+    The sleeves puff in towards the vest and narrow to cuffs that hang below its hem. The vest
+    narrows at the waist and touches the sleeves at its armpits and hem corners, closing off a
+    lens of the backdrop beside each side, in the sleeve's shade (a little darker than the backdrop).
+    """
+    w, h = size
+    cx = w / 2
+    right = [
+        (cx + 0.10 * w, 0.10 * h),
+        (cx + 0.25 * w, 0.13 * h),
+        (cx + 0.36 * w, 0.35 * h),
+        (cx + 0.34 * w, 0.80 * h),
+        (cx + 0.25 * w, 0.80 * h),
+        (cx + 0.205 * w, 0.66 * h),
+    ]
+    outline = right + [(2 * cx - x, y) for x, y in reversed(right)]
+    image = _shoot(outline, sleeve_colour, sleeve_colour, size)
+    draw = ImageDraw.Draw(image)
+    for sign in (-1, 1):
+        # The vest over the shirt, between the sleeves.
+        draw.polygon(
+            [
+                (cx + sign * 0.10 * w, 0.10 * h),
+                (cx + sign * 0.205 * w, 0.27 * h),
+                (cx + sign * 0.17 * w, 0.46 * h),
+                (cx + sign * 0.205 * w, 0.66 * h),
+                (cx, 0.66 * h),
+                (cx, 0.10 * h),
+            ],
+            fill=colour,
+        )
+        # The gap between the vest's side and the sleeve.
+        lens = [(cx + sign * 0.205 * w, 0.28 * h), (cx + sign * 0.175 * w, 0.46 * h), (cx + sign * 0.205 * w, 0.64 * h)]
+        draw.polygon(lens, fill=(226, 226, 224))
+    return image
+
+
 def trousers(
     colour=(40, 70, 150), print_colour=(230, 230, 240), size=SIZE, side_shadow: bool = False, gap: float = 0.1
 ) -> Image.Image:

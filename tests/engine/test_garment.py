@@ -228,6 +228,23 @@ def test_a_sliver_of_backdrop_between_sleeve_and_body_is_not_cloth(length):
     assert garment.mask[int(0.5 * h), int(w / 2)] > 0.5
 
 
+def test_the_shaded_gap_beside_a_puffed_sleeve_is_not_cloth():
+    """A vest laid with its shirt's puffed sleeves down its sides: the gap between each sleeve and
+    the vest is in the sleeve's shade, and the sleeve bulges past the armhole line (drawn down
+    from the cuff), so the gap lies inside the body's piece. Filled as a print, it was a white
+    wedge between the worn sleeve and the vest."""
+    photo = drawing.top_with_puffed_sleeves()
+    garment = extract_garment(photo, clothes_type="upper")
+    w, h = photo.size
+    for sign in (-1, 1):  # the middle of each gap, at its widest
+        x, y = int(w / 2 + sign * 0.195 * w), int(0.46 * h)
+        assert garment.mask[y, x] < 0.5, f"the gap at x={x} is cloth"
+        # The sleeve and the vest beside it stay.
+        assert garment.mask[y, int(w / 2 + sign * 0.24 * w)] > 0.5
+        assert garment.mask[y, int(w / 2 + sign * 0.15 * w)] > 0.5
+    assert garment.sleeve == "long"
+
+
 def test_a_shadow_cast_down_the_side_is_not_cloth():
     """A studio light from one side casts a narrow, deeper shadow down the other; cut out with
     the trousers, it was worn as a pale strip down one leg."""

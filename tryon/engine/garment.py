@@ -226,6 +226,16 @@ SLEEVE_RISE_PENALTY = 1.0
 # GAP_AREA of the garment's area and at most GAP_THIN of its width thick (half-width), is backdrop.
 GAP_AREA = 0.0015
 GAP_THIN = 0.03
+# A sliver of the backdrop's colour or shade inside the body's piece, with a sleeve's piece within
+# GAP_REACH of the garment's width of it, is backdrop when it is at least GAP_LONG of the garment's
+# height long, GAP_UPRIGHT times as tall as wide and GAP_OPEN of its width wide on average (the
+# vest's gaps beside its puffed sleeves: 0.35 of the height, 9-10 times, 0.019-0.027; the other
+# dev pieces so placed are shorter, squatter (a denim jacket's pale seam: 3 times) or hairlines
+# (pale seams at most 0.007 wide).
+GAP_REACH = 0.07
+GAP_LONG = 0.15
+GAP_UPRIGHT = 4.0
+GAP_OPEN = 0.012
 # A gap between two lower pieces that is less than OPENING_NARROWS as wide halfway up as at the
 # bottom, and less than OPENING_CLOSES near its top, is a jacket's open front, not the space
 # between two cuffs.
@@ -434,33 +444,58 @@ def _gap_between_the_legs(mask: np.ndarray, backdrop: np.ndarray, shadows: np.nd
     return gap
 
 
-def _gaps_between_sleeve_and_body(mask: np.ndarray, backdrop: np.ndarray, parts: np.ndarray) -> np.ndarray:
+def _gaps_between_sleeve_and_body(
+    mask: np.ndarray, backdrop: np.ndarray, parts: np.ndarray, shade: np.ndarray | None = None
+) -> np.ndarray:
     """The backdrop a sleeve laid against the body closes off (hole filling took it for a print).
 
     Each patch of the garment ``mask`` with the ``backdrop``'s colour that is thin (a sliver, not
     the broad light of a white garment on a white backdrop), of some size, and borders the body
     and one sleeve. Left in, it showed as a pale wedge between sleeve and body. A print of the
     backdrop's colour lies inside one piece or runs across them all.
+
+    And a long, upright sliver of the backdrop or its ``shade`` (see ``_thin_shadows``) inside
+    the body's piece with one sleeve's a little way off: a puffed sleeve laid against the body
+    bulges past the armhole line (drawn straight down from the armpit), and the gap beside it,
+    in the sleeve's shade, was a white wedge between the worn sleeve and a vest.
     """
-    candidates = (mask & backdrop).astype(np.uint8)
     gaps = np.zeros(mask.shape, bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates, 8)
-    if count <= 1:
-        return gaps
-    thickness = cv2.distanceTransform(candidates, cv2.DIST_L2, 3)
-    ring = np.ones((5, 5), np.uint8)
     columns = np.nonzero(mask.any(axis=0))[0]
+    rows = np.nonzero(mask.any(axis=1))[0]
+    if not len(columns):
+        return gaps
     garment_width = float(columns.max() - columns.min() + 1)
-    smallest = GAP_AREA * mask.sum()
-    for label in range(1, count):
-        if stats[label, cv2.CC_STAT_AREA] < smallest:
+    garment_height = float(rows.max() - rows.min() + 1)
+    ring = np.ones((5, 5), np.uint8)
+    reach = 2 * int(round(GAP_REACH * garment_width)) + 1
+    passes = [(backdrop, ring, False)]
+    if shade is not None:
+        passes.append((backdrop | shade, np.ones((reach, reach), np.uint8), True))
+    for colour, nearby, upright in passes:
+        candidates = (mask & colour & ~gaps).astype(np.uint8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates, 8)
+        if count <= 1:
             continue
-        patch = labels == label
-        if thickness[patch].max() > GAP_THIN * garment_width:
-            continue
-        around = parts[(cv2.dilate(patch.astype(np.uint8), ring) > 0) & ~patch & mask]
-        if (around == 1).any() and (around == 2).any() != (around == 3).any():
-            gaps |= patch
+        thickness = cv2.distanceTransform(candidates, cv2.DIST_L2, 3)
+        smallest = GAP_AREA * mask.sum()
+        for label in range(1, count):
+            area, height = stats[label, cv2.CC_STAT_AREA], stats[label, cv2.CC_STAT_HEIGHT]
+            if area < smallest:
+                continue
+            patch = labels == label
+            if thickness[patch].max() > GAP_THIN * garment_width:
+                continue
+            if upright and not (
+                height >= GAP_LONG * garment_height
+                and height >= GAP_UPRIGHT * stats[label, cv2.CC_STAT_WIDTH]
+                and area / height >= GAP_OPEN * garment_width
+            ):
+                continue
+            grown = cv2.dilate(patch.astype(np.uint8), ring) > 0
+            around = parts[grown & ~patch & mask]
+            beside = parts[(cv2.dilate(patch.astype(np.uint8), nearby) > 0) & ~patch & mask]
+            if (around == 1).any() and (beside == 2).any() != (beside == 3).any():
+                gaps |= patch
     return gaps
 
 
@@ -1894,7 +1929,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         described = _bottom_parts(points)
     else:
         points, parts = _upper_keypoints(main, box, clothes_type, small)
-        gaps = _gaps_between_sleeve_and_body(main, backdrop, parts)
+        gaps = _gaps_between_sleeve_and_body(main, backdrop, parts, cut.shadows)
         main &= ~gaps
         parts[gaps] = 0
         parts[_body_panels_past_the_armholes(small, parts)] = 1
