@@ -247,12 +247,15 @@ def jacket_with_sleeves_inside(colour=(40, 60, 110), size=SIZE) -> Image.Image:
     return image
 
 
-def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE, gap: float = 0.0) -> Image.Image:
+def long_sleeve_tee(
+    colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZE, gap: float = 0.0, armpit_shadow: bool = False
+) -> Image.Image:
     """A long-sleeve tee laid with its sleeves down the body, the cuffs touching it above the hem.
 
     The silhouette never parts: below the cuffs only the body goes on, a step narrower. With
     ``gap`` (a share of the height, 0.3 at most) a thin sliver of backdrop that long shows between
-    each sleeve and the body, closed off at the armpit and at the cuff.
+    each sleeve and the body, closed off at the armpit and at the cuff. With ``armpit_shadow``
+    the sleeve's fold shades each sliver's top to black.
     """
     w, h = size
     cx = w / 2
@@ -276,7 +279,13 @@ def long_sleeve_tee(colour=(200, 40, 40), print_colour=(250, 250, 250), size=SIZ
         [(cx + sign * 0.222 * w, 0.34 * h), (cx + sign * 0.245 * w, 0.36 * h), (cx + sign * 0.228 * w, end)]
         for sign in (-1, 1)
     ]
-    return _shoot(outline, colour, print_colour, size, holes=slivers if gap else ())
+    image = _shoot(outline, colour, print_colour, size, holes=slivers if gap else ())
+    if armpit_shadow:
+        draw = ImageDraw.Draw(image)
+        for sign in (-1, 1):
+            fold = [(0.215, 0.325), (0.25, 0.345), (0.245, 0.365), (0.222, 0.36)]
+            draw.polygon([(cx + sign * x * w, y * h) for x, y in fold], fill=(18, 18, 18))
+    return image
 
 
 def top_with_puffed_sleeves(colour=(70, 70, 75), sleeve_colour=(160, 195, 225), size=SIZE) -> Image.Image:

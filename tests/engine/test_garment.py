@@ -228,6 +228,21 @@ def test_a_sliver_of_backdrop_between_sleeve_and_body_is_not_cloth(length):
     assert garment.mask[int(0.5 * h), int(w / 2)] > 0.5
 
 
+def test_the_black_shadow_at_the_top_of_a_gap_beside_a_coloured_sleeve_is_not_cloth():
+    """Where a sleeve laid against the body meets it, its fold shades the top of the gap between
+    them to black. No longer the backdrop's colour, it stayed when the gap went, and it was worn
+    as black specks at the armpits of a red tee."""
+    photo = drawing.long_sleeve_tee(print_colour=(250, 220, 60), gap=0.2, armpit_shadow=True)
+    garment = extract_garment(photo, clothes_type="upper")
+    w, h = photo.size
+    for sign in (-1, 1):
+        x, y = int(w / 2 + sign * 0.235 * w), int(0.345 * h)
+        assert garment.mask[y, x] < 0.5, f"the shadow at x={x} is cloth"
+        # The red sleeve and body on either side stay.
+        assert garment.mask[y, int(w / 2 + sign * 0.28 * w)] > 0.5
+        assert garment.mask[y, int(w / 2 + sign * 0.19 * w)] > 0.5
+
+
 def test_the_shaded_gap_beside_a_puffed_sleeve_is_not_cloth():
     """A vest laid with its shirt's puffed sleeves down its sides: the gap between each sleeve and
     the vest is in the sleeve's shade, and the sleeve bulges past the armhole line (drawn down

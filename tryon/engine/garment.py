@@ -233,6 +233,10 @@ GAP_THIN = 0.03
 # dev pieces so placed are shorter, squatter (a denim jacket's pale seam: 3 times) or hairlines
 # (pale seams at most 0.007 wide).
 GAP_REACH = 0.07
+# A garment less than this share of whose pixels round its gaps (within GAP_REACH) are in the
+# backdrop's hue is coloured (the red tee: 0.01, a red puffer 0.09; a printed off-shoulder top 0.30,
+# a white corset blouse 0.56, a vest in greys over a striped shirt 0.50).
+GAP_GREYS = 0.15
 GAP_LONG = 0.15
 GAP_UPRIGHT = 4.0
 GAP_OPEN = 0.012
@@ -497,6 +501,34 @@ def _gaps_between_sleeve_and_body(
             if (around == 1).any() and (beside == 2).any() != (beside == 3).any():
                 gaps |= patch
     return gaps
+
+
+def _deep_shadow_by_the_gaps(small: np.ndarray, mask: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """The deep shadow in a gap between sleeve and body where they meet at the armpit (bool).
+
+    At the top of the gap, the sleeve's fold shades the backdrop to black: no longer the
+    backdrop's colour, it stayed when the gap went, and worn it was black specks at the armpit.
+    Beside a coloured garment it is told by its hue: the pixels in the backdrop's hue, of any
+    lightness, joined to a gap within GAP_REACH of the garment's width of it. Beside a garment in
+    greys (most of the garment round the gap in the backdrop's hue too) nothing is told.
+    """
+    deep = np.zeros(mask.shape, bool)
+    if not gaps.any():
+        return deep
+    lab = _lab(small)
+    background = np.median(_border_pixels(lab), axis=0)
+    neutral = np.hypot(lab[..., 1] - background[1], lab[..., 2] - background[2]) < SHADOW_AB
+    columns = np.nonzero(mask.any(axis=0))[0]
+    reach = int(round(GAP_REACH * (columns.max() - columns.min() + 1)))
+    near = cv2.dilate(gaps.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
+    ring = near & mask & ~gaps
+    if not ring.any() or neutral[ring].mean() >= GAP_GREYS:
+        return deep
+    count, labels = cv2.connectedComponents(((ring & neutral) | gaps).astype(np.uint8), connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[labels[gaps]] = True
+    joined[0] = False
+    return joined[labels] & ~gaps
 
 
 def _foreground(small_rgb: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
@@ -1912,6 +1944,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     small, backdrop, box, detected = cut.small, cut.backdrop, cut.box, cut.clothes_type
     main = cut.mask.copy()
     clothes_type = clothes_type or detected
+    deep = None
     if clothes_type == "lower":
         gap = _gap_between_the_legs(main, backdrop, cut.shadows, box)
         points = _lower_keypoints(main, box)
@@ -1930,6 +1963,8 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     else:
         points, parts = _upper_keypoints(main, box, clothes_type, small)
         gaps = _gaps_between_sleeve_and_body(main, backdrop, parts, cut.shadows)
+        deep = _deep_shadow_by_the_gaps(small, main, gaps)
+        gaps |= deep
         main &= ~gaps
         parts[gaps] = 0
         parts[_body_panels_past_the_armholes(small, parts)] = 1
@@ -1949,6 +1984,10 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
     mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.5 * up))
     if up > 1.5:
         mask = _refine_edges(rgb, mask, up)
+        if deep is not None and deep.any():
+            # The refined edge takes its alpha from the colour's distance to the backdrop, and black
+            # is far from it: the deep shadow would come back.
+            mask[cv2.resize(deep.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) > 0.5] = 0.0
     box_full = tuple(int(round(v * up)) for v in box)
     parts = cv2.resize(parts, (w, h), interpolation=cv2.INTER_NEAREST)
     return GarmentAnalysis(
