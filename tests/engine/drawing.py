@@ -499,6 +499,29 @@ def cami(colour=(40, 120, 160), print_colour=(250, 250, 250), size=SIZE) -> Imag
     return _shoot(outline, colour, print_colour, size)
 
 
+def cami_with_looped_straps(colour=(230, 190, 40), size=SIZE) -> Image.Image:
+    """A plain camisole laid flat with each strap as a loop: its front and back run up from the
+    cup's edge to meet at the top, the backdrop between them."""
+    w, h = size
+    cx = w / 2
+    outline = [
+        (cx - 0.24 * w, 0.30 * h),
+        (cx - 0.08 * w, 0.30 * h),
+        (cx, 0.38 * h),
+        (cx + 0.08 * w, 0.30 * h),
+        (cx + 0.24 * w, 0.30 * h),
+        (cx + 0.26 * w, 0.88 * h),
+        (cx - 0.26 * w, 0.88 * h),
+    ]
+    image = _shoot(outline, colour, colour, size)
+    draw = ImageDraw.Draw(image)
+    for sign in (-1, 1):
+        apex = (cx + sign * 0.17 * w, 0.08 * h)
+        for foot in (0.10, 0.22):
+            draw.line([(cx + sign * foot * w, 0.31 * h), apex], fill=colour, width=max(2, round(0.012 * w)))
+    return image
+
+
 def crop_top(colour=(230, 150, 170), print_colour=(255, 255, 255), size=SIZE) -> Image.Image:
     """A cropped top with cap sleeves and a V neck: wider than tall, like a mini skirt."""
     w, h = size

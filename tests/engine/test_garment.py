@@ -538,3 +538,24 @@ def test_a_black_hem_is_not_taken_for_a_shadow():
     h, w = garment.mask.shape
     body = garment.mask[int(0.80 * h) : int(0.89 * h), int(0.3 * w) : int(0.7 * w)]
     assert (body > 0.5).mean() > 0.98
+
+
+def test_the_backdrop_inside_a_looped_strap_is_not_cloth():
+    """A cami's straps laid as loops (front and back apart, meeting at the top) enclose the
+    backdrop; hole filling took it for a print, and worn, each strap had a white stripe down it.
+    A print's pale spot near the garment's edge stays cloth (the garment's body lies beside it)."""
+    image = drawing.cami_with_looped_straps()
+    w, h = image.size
+    garment = extract_garment(image)
+    scale = garment.mask.shape[1] / w
+    for sign in (-1, 1):
+        inside = (round((w / 2 + sign * 0.16 * w) * scale), round(0.25 * h * scale))  # within the loop
+        strap = (round((w / 2 + sign * 0.10 * w) * scale), round(0.31 * h * scale))  # the front's foot
+        assert garment.mask[inside[1], inside[0]] < 0.5, "the loop's backdrop is cloth"
+        assert garment.mask[strap[1], strap[0]] > 0.5, "the strap is gone"
+    # The plain cami's white dots (the backdrop's colour) along its edges stay cloth.
+    dotted = extract_garment(drawing.cami())
+    cloth = (dotted.mask > 0.5).astype(np.uint8)
+    outside = np.pad(cloth, 1)
+    cv2.floodFill(outside, None, (0, 0), 1)
+    assert (outside[1:-1, 1:-1] == 0).sum() == 0, "holes in the dotted cami"

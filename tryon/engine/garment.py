@@ -105,6 +105,16 @@ SHADOW_LENGTH = 8.0
 # LEG_GAP_TALL of the height (and twice its width) long and at most LEG_GAP_THIN
 # of the width wide on average.
 LEG_GAP_TOP = 0.3
+# A strap laid as a loop (its front and back apart, the backdrop between): hole filling took the
+# backdrop inside for a print, and worn it was a white stripe down the strap. Such a pocket of the
+# backdrop's colour lies in the top STRAP_LOOP_TOP of the garment, is at least STRAP_LOOP_TALL
+# times as tall as wide and STRAP_LOOP_LEAST pixels (at ANALYSIS_SIDE), and on its rows the
+# outside is at most STRAP_LOOP_BESIDE of the garment's width away on both sides (a print's pale
+# spot near an edge has the garment's body on one side).
+STRAP_LOOP_TOP = 0.4
+STRAP_LOOP_TALL = 2.5
+STRAP_LOOP_LEAST = 8
+STRAP_LOOP_BESIDE = 0.08
 LEG_GAP_BAND = 0.15
 LEG_GAP_TALL = 0.1
 LEG_GAP_THIN = 0.1
@@ -413,6 +423,30 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     cv2.floodFill(outside, None, (0, 0), 1)
     holes = outside[1:-1, 1:-1] == 0
     return (mask.astype(bool) | holes).astype(np.uint8)
+
+
+def _strap_loops(mask: np.ndarray, backdrop: np.ndarray, box) -> np.ndarray:
+    """The backdrop inside a strap laid as a loop, where hole filling closed it (bool); see
+    STRAP_LOOP_TOP and the rest for how it is told from a print's pale spots."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((mask & backdrop).astype(np.uint8), 8)
+    loops = np.zeros_like(mask)
+    for label in range(1, count):
+        x, y, w, h, area = stats[label]
+        if area < STRAP_LOOP_LEAST or h < STRAP_LOOP_TALL * w or y - y0 > STRAP_LOOP_TOP * height:
+            continue
+        reaches = []
+        for row in range(y, y + h):
+            xs = np.nonzero(labels[row, x : x + w] == label)[0] + x
+            if not len(xs):
+                continue
+            left = np.nonzero(~mask[row, : xs[0]])[0]
+            right = np.nonzero(~mask[row, xs[-1] + 1 :])[0]
+            reaches.append(max(xs[0] - left[-1] if len(left) else width, right[0] + 1 if len(right) else width))
+        if reaches and np.median(reaches) <= STRAP_LOOP_BESIDE * width:
+            loops |= labels == label
+    return loops
 
 
 def _gap_between_the_legs(mask: np.ndarray, backdrop: np.ndarray, shadows: np.ndarray, box) -> np.ndarray:
@@ -1962,7 +1996,7 @@ def extract_garment(image: Image.Image, max_side: int = 1024, clothes_type: str 
         described = _bottom_parts(points)
     else:
         points, parts = _upper_keypoints(main, box, clothes_type, small)
-        gaps = _gaps_between_sleeve_and_body(main, backdrop, parts, cut.shadows)
+        gaps = _gaps_between_sleeve_and_body(main, backdrop, parts, cut.shadows) | _strap_loops(main, backdrop, box)
         deep = _deep_shadow_by_the_gaps(small, main, gaps)
         gaps |= deep
         main &= ~gaps
