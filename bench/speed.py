@@ -109,7 +109,11 @@ def deploy(args) -> load.Deployment:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     deployment.base_url = f"http://127.0.0.1:{port}"
-    deployment.start("web", ["sh", "-c", "exec " + lines["web"].strip()])
+    web = lines["web"].strip()
+    if args.breakdown:
+        # The same line, with the app timed per probe request (bench/timed_wsgi.py).
+        web = web.replace("fitroom_site.wsgi", "--pythonpath bench timed_wsgi", 1)
+    deployment.start("web", ["sh", "-c", "exec " + web])
     deployment.start("worker", ["sh", "-c", "exec " + lines["worker"].strip()])
     deployment.start("checker", ["sh", "-c", "exec " + lines["checker"].strip()])
     return deployment.wait_until_up("web.log")
@@ -252,24 +256,82 @@ def latency(deployment, raw_key, model, cloth, runs) -> dict:
 PROBE_INTERVAL = 0.25  # s between one prober's polls
 
 
-def probe(url: str, raw_key: str, seconds: float) -> list[float]:
-    """Poll ``url`` every PROBE_INTERVAL for ``seconds`` on one kept-alive connection; the latencies in ms.
+def probe(url: str, raw_key: str, seconds: float) -> list[dict]:
+    """Poll ``url`` every PROBE_INTERVAL for ``seconds`` on one kept-alive connection.
 
     Run in a process of its own (``speed.py --probe``): one shopper's phone, whose HTTP client does
     not share a Python process and its GIL with the load generator's threads and its httpx clients.
+    Each 200 answer gives its latency in ms (``ms``), the prober's own wait for a core meanwhile
+    (``own_runq_ms``), and with --breakdown what the web process measured (``X-Bench-Timing``).
     """
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    latencies, until = [], time.monotonic() + seconds
+    polls, until = [], time.monotonic() + seconds
     while time.monotonic() < until:
-        started = time.perf_counter()
-        connection.request("GET", parts.path, headers={"X-API-KEY": raw_key})
+        delay = run_delay_ns()
+        sent, started = time.monotonic_ns(), time.perf_counter()
+        connection.request("GET", parts.path, headers={"X-API-KEY": raw_key, "X-Bench-Probe": "1"})
         response = connection.getresponse()
         response.read()
+        latency = (time.perf_counter() - started) * 1000
+        received = time.monotonic_ns()
         if response.status == 200:
-            latencies.append((time.perf_counter() - started) * 1000)
+            poll = {"ms": latency, "own_runq_ms": (run_delay_ns() - delay) / 1e6}
+            timing = response.getheader("X-Bench-Timing")
+            if timing:
+                server = {name: int(value) for name, value in (item.split("=") for item in timing.split(";"))}
+                poll.update(
+                    before_ms=(server["entered"] - sent) / 1e6,
+                    # of which: to gunicorn's main thread handing it over, waiting for a pool thread, parsing
+                    to_hand_over_ms=(server["enqueued"] - sent) / 1e6,
+                    pool_wait_ms=(server["began"] - server["enqueued"]) / 1e6,
+                    parse_ms=(server["entered"] - server["began"]) / 1e6,
+                    in_flight=server["in_flight"],
+                    after_ms=(received - server["left"]) / 1e6,
+                    app_ms=(server["left"] - server["entered"]) / 1e6,
+                    cpu_ms=server["cpu"] / 1e6,
+                    runq_ms=server["runq"] / 1e6,
+                    db_ms=server["db"] / 1e6,
+                    gc_ms=server["gc"] / 1e6,
+                    redis_ms=server["redis_and_health_check"] / 1e6,
+                    others=server["others"],
+                    creates=server["creates"],
+                    checks=server["checks"],
+                )
+            polls.append(poll)
         time.sleep(PROBE_INTERVAL)
-    return latencies
+    return polls
+
+
+def run_delay_ns() -> int:
+    """This thread's time spent waiting in the kernel's run queue for a core so far."""
+    with open("/proc/thread-self/schedstat") as schedstat:
+        return int(schedstat.read().split()[1])
+
+
+def poll_breakdown(polls: list[dict]) -> dict:
+    """Where the probe polls' time went: the median poll's parts and the slowest 2 %'s means."""
+    if not polls or "app_ms" not in polls[0]:
+        return {}
+    for poll in polls:
+        poll["app_other_ms"] = poll["app_ms"] - poll["cpu_ms"] - poll["runq_ms"] - poll["db_ms"] - poll["redis_ms"]
+    parts = (
+        *("before_ms", "to_hand_over_ms", "pool_wait_ms", "parse_ms"),
+        *("cpu_ms", "gc_ms", "runq_ms", "db_ms", "redis_ms", "app_other_ms"),
+        *("after_ms", "own_runq_ms"),
+    )
+    ordered = sorted(polls, key=lambda poll: poll["ms"])
+    slowest = ordered[-max(1, len(ordered) // 50) :]
+    return {
+        "median": {part: round(statistics.median(poll[part] for poll in polls), 2) for part in ("ms", *parts)},
+        "slowest_2pct": {part: round(statistics.fmean(poll[part] for poll in slowest), 2) for part in ("ms", *parts)},
+        "slowest_with_other_requests": sum(1 for poll in slowest if poll["others"]),
+        "slowest_with_a_create": sum(1 for poll in slowest if poll["creates"]),
+        "slowest_with_a_check": sum(1 for poll in slowest if poll["checks"]),
+        "all_with_other_requests": sum(1 for poll in polls if poll["others"]),
+        "slowest": [{k: round(v, 2) for k, v in poll.items()} for poll in slowest],
+        "polls": [{k: round(v, 2) for k, v in poll.items()} for poll in polls],
+    }
 
 
 def polls_under_load(deployment, keys: int, seconds: float) -> dict:
@@ -305,7 +367,8 @@ def polls_under_load(deployment, keys: int, seconds: float) -> dict:
         stdout=subprocess.PIPE,
         text=True,
     )
-    probed_polls = json.loads(prober.communicate()[0])
+    probe_results = json.loads(prober.communicate()[0])
+    probed_polls = [poll["ms"] for poll in probe_results]
     for shopper in shoppers:
         shopper.join()
     elapsed = time.monotonic() - started
@@ -319,6 +382,7 @@ def polls_under_load(deployment, keys: int, seconds: float) -> dict:
         "probe_polls": len(probed_polls),
         "probe_p50_ms": round(load.percentile(probed_polls, 0.5), 1),
         "probe_p99_ms": round(load.percentile(probed_polls, 0.99), 1),
+        "probe_breakdown": poll_breakdown(probe_results),
         "tryons_per_minute": round(done / elapsed * 60, 1),
         "errors_non_429": len(recorder.errors),
     }
@@ -552,6 +616,9 @@ def main() -> int:
     parser.add_argument("--large-tryons", type=int, default=30, help="try-ons at 1536x2048 (0: skip)")
     parser.add_argument("--clients", type=int, default=6, help="concurrent clients for the throughput runs")
     parser.add_argument("--studio-runs", type=int, default=8, help="try-ons clicked in Chromium (0: skip)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="time the probe's polls inside the web process (bench/timed_wsgi.py)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with the logs")
     parser.add_argument("--probe", nargs=3, metavar=("URL", "KEY", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -641,6 +708,22 @@ def print_report(report: dict) -> None:
             f"p50 {row['probe_p50_ms']} ms ({verdict(row['probe_p50_ms'], 5)}), "
             f"p99 {row['probe_p99_ms']} ms ({verdict(row['probe_p99_ms'], 20)})"
         )
+        parts = row.get("probe_breakdown")
+        if parts:
+            print(
+                "        where its time goes, ms (before the app: gunicorn and the socket; in the app: CPU, waiting "
+                "for a core, the database, Redis and the database's health check, other waits (the GIL); after; "
+                "the prober's own wait for a core):"
+            )
+            for name in ("median", "slowest_2pct"):
+                shares = "  ".join(f"{part.removesuffix('_ms')} {ms}" for part, ms in parts[name].items())
+                print(f"          {name:<13}{shares}")
+            print(
+                f"          of the slowest {len(parts['slowest'])}: {parts['slowest_with_other_requests']} came while "
+                f"the process ran other requests, {parts['slowest_with_a_create']} beside a create, "
+                f"{parts['slowest_with_a_check']} beside a check "
+                f"(of all polls: {parts['all_with_other_requests']})"
+            )
     for size, target in (("768x1024", 150), ("1536x2048", None)):
         if f"throughput_{size}" not in report:
             continue
