@@ -97,3 +97,16 @@ def test_web_process_without_collected_static_files_refuses_to_start(tmp_path):
     assert collected.returncode == 0
     result = _python("import fitroom_site.wsgi", env)
     assert result.returncode == 0, result.stderr
+
+
+def test_web_process_loads_its_views_at_start_and_keeps_them_out_of_full_collections(tmp_path):
+    """A full garbage collection walked all of start-up's objects (15-30 ms, every thread of the process stopped)."""
+    code = (
+        "import gc, sys, fitroom_site.wsgi; "
+        "print(gc.get_freeze_count(), 'tryon.api.views' in sys.modules, 'tryon.views.studio' in sys.modules)"
+    )
+    result = _python(code, _settings_env(tmp_path, DEBUG="true"))
+    assert result.returncode == 0, result.stderr
+    frozen, api_views, studio_views = result.stdout.split()
+    assert int(frozen) > 20_000
+    assert (api_views, studio_views) == ("True", "True")
