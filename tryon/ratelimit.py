@@ -100,6 +100,30 @@ def failed_auth_state(address: str) -> RateLimitState:
     return RateLimitState(limit=settings.TRYON_AUTH_FAILURES_PER_MINUTE, used=used, reset_at=(window + 1) * seconds)
 
 
+def count_request_from(api_key: ApiKey, address: str) -> tuple[RateLimitState, RateLimitState]:
+    """Count one request for ``api_key`` and read ``address``'s failed authentications: (failures, the key's count).
+
+    With Redis both are one round trip: a status poll waited on each of them, a wake-up of another
+    process on a busy machine. Elsewhere they are the two calls they always were.
+    """
+    if not settings.REDIS_URL:
+        return failed_auth_state(address), count_request(api_key)
+    seconds = settings.TRYON_RATE_LIMIT_WINDOW
+    window = int(time.time()) // seconds
+    key = f"fitroom:ratelimit:{seconds}:{api_key.prefix}:{window}"
+    pipe = _redis().pipeline()
+    pipe.get(f"fitroom:ratelimit:{seconds}:{_failed_auth_bucket(address)}:{window}")
+    pipe.incr(key)
+    pipe.expire(key, seconds * 2)
+    failed, used, _ = pipe.execute()
+    reset_at = (window + 1) * seconds
+    limit = api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE
+    return (
+        RateLimitState(limit=settings.TRYON_AUTH_FAILURES_PER_MINUTE, used=int(failed or 0), reset_at=reset_at),
+        RateLimitState(limit=limit, used=int(used), reset_at=reset_at),
+    )
+
+
 def count_failed_auth(address: str) -> RateLimitState:
     """Count one wrong or missing API key from ``address`` (guessing keys is throttled per address, not per key)."""
     return _count(_failed_auth_bucket(address), settings.TRYON_AUTH_FAILURES_PER_MINUTE)

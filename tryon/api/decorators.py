@@ -44,19 +44,24 @@ def api_endpoint(view):
             return error_response(400, "the request is too large")
         try:
             address = ratelimit.client_address(request.META)
-            failures = ratelimit.failed_auth_state(address)
+            # The key first (a key this process saw within seconds is in its memory): the address's
+            # failed authentications and the key's count are then one Redis round trip.
+            api_key = keys.authenticate(request.headers.get("X-API-KEY"))
+            if api_key is None:
+                failures = ratelimit.failed_auth_state(address)
+                if failures.used < failures.limit:
+                    ratelimit.count_failed_auth(address)
+                    return error_response(401, "Unauthorized: your API key is missing or wrong.")
+            else:
+                failures, limit = ratelimit.count_request_from(api_key, address)
             if failures.used >= failures.limit:
-                # Refused before the key is even compared: a guess that happens to be right learns nothing.
+                # Right or wrong, a key from a throttled address gets the same answer: a guess that
+                # happens to be right learns nothing.
                 return error_response(
                     429,
                     f"Too many failed authentications from your address: at most {failures.limit} per minute.",
                     {"Retry-After": str(failures.retry_after())},
                 )
-            api_key = keys.authenticate(request.headers.get("X-API-KEY"))
-            if api_key is None:
-                ratelimit.count_failed_auth(address)
-                return error_response(401, "Unauthorized: your API key is missing or wrong.")
-            limit = ratelimit.count_request(api_key)
             if not limit.allowed:
                 return error_response(429, f"Too many requests: at most {limit.limit} per minute.", limit.headers())
             response = view(request, api_key, *args, **kwargs)
