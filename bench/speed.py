@@ -390,6 +390,7 @@ def polls_under_load(deployment, keys: int, seconds: float) -> dict:
         "probe_breakdown": poll_breakdown(probe_results),
         "tryons_per_minute": round(done / elapsed * 60, 1),
         "errors_non_429": len(recorder.errors),
+        "errors_non_429_examples": recorder.errors[:3],
     }
 
 
