@@ -56,7 +56,11 @@ class RateLimitState:
 
 def count_request(api_key: ApiKey) -> RateLimitState:
     """Count one request for ``api_key`` and say whether it is within the limit."""
-    return _count(api_key.prefix, api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE)
+    return _count(api_key.prefix, _key_limit(api_key))
+
+
+def _key_limit(api_key: ApiKey) -> int:
+    return api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE
 
 
 def count_studio_request(visitor: str) -> RateLimitState:
@@ -92,7 +96,7 @@ def failed_auth_state(address: str) -> RateLimitState:
     window = int(time.time()) // seconds
     bucket = _failed_auth_bucket(address)
     if settings.REDIS_URL:
-        used = int(_redis().get(f"fitroom:ratelimit:{seconds}:{bucket}:{window}") or 0)
+        used = int(_redis().get(_redis_key(bucket, window, seconds)) or 0)
     elif settings.TRYON_RATE_LIMIT_FILE:
         used = _read_in_file(f"{bucket}:{seconds}", window)
     else:
@@ -110,17 +114,14 @@ def count_request_from(api_key: ApiKey, address: str) -> tuple[RateLimitState, R
         return failed_auth_state(address), count_request(api_key)
     seconds = settings.TRYON_RATE_LIMIT_WINDOW
     window = int(time.time()) // seconds
-    key = f"fitroom:ratelimit:{seconds}:{api_key.prefix}:{window}"
     pipe = _redis().pipeline()
-    pipe.get(f"fitroom:ratelimit:{seconds}:{_failed_auth_bucket(address)}:{window}")
-    pipe.incr(key)
-    pipe.expire(key, seconds * 2)
+    pipe.get(_redis_key(_failed_auth_bucket(address), window, seconds))
+    _incr_in(pipe, api_key.prefix, window, seconds)
     failed, used, _ = pipe.execute()
     reset_at = (window + 1) * seconds
-    limit = api_key.rate_limit_per_minute or settings.TRYON_RATE_LIMIT_PER_MINUTE
     return (
         RateLimitState(limit=settings.TRYON_AUTH_FAILURES_PER_MINUTE, used=int(failed or 0), reset_at=reset_at),
-        RateLimitState(limit=limit, used=int(used), reset_at=reset_at),
+        RateLimitState(limit=_key_limit(api_key), used=int(used), reset_at=reset_at),
     )
 
 
@@ -143,12 +144,21 @@ def _count(bucket: str, limit: int) -> RateLimitState:
 
 
 def _count_in_redis(prefix: str, window: int, seconds: int) -> int:
-    key = f"fitroom:ratelimit:{seconds}:{prefix}:{window}"
     pipe = _redis().pipeline()
-    pipe.incr(key)
-    pipe.expire(key, seconds * 2)
+    _incr_in(pipe, prefix, window, seconds)
     used, _ = pipe.execute()
     return int(used)
+
+
+def _redis_key(prefix: str, window: int, seconds: int) -> str:
+    return f"fitroom:ratelimit:{seconds}:{prefix}:{window}"
+
+
+def _incr_in(pipe, prefix: str, window: int, seconds: int) -> None:
+    """Queue on ``pipe`` one count for ``prefix`` in ``window``, the key kept two windows (two results)."""
+    key = _redis_key(prefix, window, seconds)
+    pipe.incr(key)
+    pipe.expire(key, seconds * 2)
 
 
 @cache
