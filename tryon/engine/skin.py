@@ -594,6 +594,11 @@ def _limb_extent(solid: np.ndarray, start: np.ndarray, end: np.ndarray, r_start:
     return stations, sides[0], sides[1]
 
 
+def _bump(a: np.ndarray, d: np.ndarray, centre, spread) -> np.ndarray:
+    """A smooth bump, 1 at ``centre`` (across, down), falling off over ``spread`` (across, down)."""
+    return np.exp(-(((a - centre[0]) / spread[0]) ** 2) - ((d - centre[1]) / spread[1]) ** 2)
+
+
 def _chest_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     """The chest's relief at ``a`` across and ``d`` down (shoulder widths), in shoulder widths."""
     height = np.zeros_like(a)
@@ -608,17 +613,15 @@ def _chest_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     ends = np.clip(np.minimum(along, 1 - along) / 0.15, 0, 1)
     height += rise * np.exp(-((off / spread) ** 2)) * ends
     (ca, cd), (sa, above, below), mound = CHEST_MOUND
-    spread_down = np.where(d < cd, above, below)
-    height += mound * np.exp(-(((side - ca) / sa) ** 2) - ((d - cd) / spread_down) ** 2)
-    (na, nd), spread, depth = NOTCH
-    height -= depth * np.exp(-(((a - na) ** 2 + (d - nd) ** 2) / spread**2))
-    return height
+    height += mound * _bump(side, d, (ca, cd), (sa, np.where(d < cd, above, below)))
+    centre, spread, depth = NOTCH
+    return height - depth * _bump(a, d, centre, (spread, spread))
 
 
 def _belly_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     """The belly's relief at ``a`` across and ``d`` down (torso lengths), in torso lengths."""
-    (na, nd), (sa, sd), depth = NAVEL
-    height = -depth * np.exp(-(((a - na) / sa) ** 2) - ((d - nd) / sd) ** 2)
+    centre, spread, depth = NAVEL
+    height = -depth * _bump(a, d, centre, spread)
     (top, bottom), spread, groove = BELLY_GROOVE
     along = np.clip(np.minimum(d - top, bottom - d) / 0.1, 0, 1)
     return height - groove * np.exp(-((a / spread) ** 2)) * along
@@ -626,17 +629,14 @@ def _belly_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 def _navel_shadow(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     """A lightness multiplier at ``a`` across and ``d`` down (torso lengths): the navel's hollow."""
-    (na, nd), (sa, sd), _ = NAVEL
-    return 1.0 - NAVEL_SHADOW * np.exp(-(((a - na) / sa) ** 2) - ((d - nd) / sd) ** 2)
+    centre, spread, _ = NAVEL
+    return 1.0 - NAVEL_SHADOW * _bump(a, d, centre, spread)
 
 
 def _knee_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
     """The knee's relief at ``a`` across (towards the other leg) and ``d`` down the leg, in the
     leg's half width at the knee."""
-    height = np.zeros_like(a)
-    for (ca, cd), (sa, sd), rise in (KNEECAP, KNEE_INNER):
-        height += rise * np.exp(-(((a - ca) / sa) ** 2) - ((d - cd) / sd) ** 2)
-    return height
+    return sum(rise * _bump(a, d, centre, spread) for centre, spread, rise in (KNEECAP, KNEE_INNER))
 
 
 def _lit_relief(height, a: np.ndarray, d: np.ndarray, reach: tuple[float, float, float]) -> np.ndarray:
@@ -742,7 +742,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         relief = _lit_relief(_chest_height, across / S, down / S, CHEST_REACH)
         # A navel the photo shows (a midriff between an old crop top and low jeans) is its own.
         navel_down = NAVEL[0][1] * T
-        navel = body.origin + body.v * navel_down + body.u * float(body.centre_across(np.array(navel_down)))
+        navel = body.frame(float(body.centre_across(np.array(navel_down))), navel_down)
         if not _shown(skin_pixels, navel, NAVEL_SHOWN * T):
             belly = _lit_relief(_belly_height, across / T, down / T, BELLY_REACH)
             relief *= belly * _navel_shadow(across / T, down / T)
@@ -792,12 +792,12 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
                 # Its colour is the limb's as a whole: the profile's shading is relative to its middle.
                 lit_at[on_limb] = float(np.median(profile))
-            side = limb.split()[0]
-            knee_width = LEG_HALF_WIDTHS[1] * T
-            # A knee the photo shows, even in part (below a hem just above it), has its own form:
-            # drawn again on the fill above it, a second knee or a dark band at the hem.
-            if limb.endswith("leg") and not _shown(skin_pixels, body.point(side, "knee"), KNEE_SHOWN * knee_width):
-                relief[on_limb] = _knee_relief(points[on_limb], body, side, knee_width)
+            if limb.endswith("leg"):
+                side, knee_width = limb.split()[0], LEG_HALF_WIDTHS[1] * T
+                # A knee the photo shows, even in part (below a hem just above it), has its own form:
+                # drawn again on the fill above it, a second knee or a dark band at the hem.
+                if not _shown(skin_pixels, body.point(side, "knee"), KNEE_SHOWN * knee_width):
+                    relief[on_limb] = _knee_relief(points[on_limb], body, side, knee_width)
         colour[:, 0] = lightness
         # Shade darkens a colour's a and b with its lightness (a shaded skin is a deeper, not a
         # more saturated, tone): a limb's edges kept the lit tone's a and b, and legs lit below the
