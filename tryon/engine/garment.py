@@ -649,9 +649,10 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
     thin (``shadows``, see ``_thin_shadows``), smooth bands joined to the outside count.
     """
     lightness = lab[..., 0]
+    darker = background[0] - lightness
     grain = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), 1.5))
     outside = cv2.dilate((~mask).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    shadow, failed = _smooth_bands(mask, lightness, background[0] - lightness, grain, outside, shadows)
+    shadow, failed = _smooth_bands(mask, lightness, darker, grain, outside, shadows)
     if failed.any():
         # A band can run into the garment's own greys (a plaid's pale checks at the shoulder,
         # joined to the shadow down its sleeve): their texture failed it as a whole, and worn it
@@ -661,7 +662,7 @@ def _cast_shadow(mask: np.ndarray, lab: np.ndarray, background: np.ndarray, shad
         spread = cv2.GaussianBlur(lightness * around, (0, 0), 1.5)
         spread /= np.maximum(cv2.GaussianBlur(around, (0, 0), 1.5), 1e-3)
         smooth = failed & (np.abs(lightness - spread) < SHADOW_PIXEL_GRAIN)
-        shadow |= _smooth_bands(mask, lightness, background[0] - lightness, grain, outside, smooth)[0]
+        shadow |= _smooth_bands(mask, lightness, darker, grain, outside, smooth)[0]
     return shadow
 
 
