@@ -58,6 +58,26 @@ def test_an_old_strap_lends_no_light_to_the_skin_bared_under_it():
     assert np.abs(np.log(form[region])).max() < 0.04, "the strap is drawn on the bared skin"
 
 
+def test_an_old_hems_shadow_draws_no_line_across_a_bared_thigh():
+    """The fill reaches over an old hem onto the real knee below it, and the old shorts' shadow
+    darkening towards their hem was taken for the body's form right up to it: cut off there, a dark
+    line across the bared thigh like a stocking's top (dev set). The form is the old clothes' own,
+    fading in from their edge, the hem included."""
+    from tryon.engine.composite import _form_light
+
+    h, w, scale = 400, 400, 400.0
+    grey = np.full((h // 2, w // 2), 150, np.uint8)  # old shorts, at half size
+    grey[85:100] = np.linspace(150, 105, 15).astype(np.uint8)[:, None]  # in shadow towards the hem
+    grey[100:] = 190  # the real knee below it
+    region = np.zeros((h, w), bool)
+    region[:230, 100:300] = True  # the thigh bared, reaching a little over the knee
+    clothes = np.zeros((h, w), bool)
+    clothes[:200] = True
+    form = _form_light(grey, region, scale, clothes)
+    at_the_hem = form[196:204, 200]
+    assert np.abs(np.log(at_the_hem)).max() < 0.04, "the shorts' shadow is drawn up to their hem"
+
+
 def test_the_light_of_two_body_parts_meeting_in_a_fill_blends_without_a_stripe():
     """An arm's fill darkens towards its inner edge; the chest beside it faces the light. Side by
     side, each lit as its own part, they met in a hard dark stripe down the side of a bared chest

@@ -257,7 +257,9 @@ def _shading(print_free: np.ndarray, person: np.ndarray, scale: float) -> np.nda
     return np.exp(SHADE_STRENGTH * ratio * on_person).astype(np.float32)
 
 
-def _form_light(print_free: np.ndarray, region: np.ndarray, scale: float) -> np.ndarray:
+def _form_light(
+    print_free: np.ndarray, region: np.ndarray, scale: float, clothes: np.ndarray | None = None
+) -> np.ndarray:
     """The body's form as the old clothes show it: a lightness multiplier for bared skin.
 
     A plain old garment is lit like the body under it (lighter over the chest
@@ -279,8 +281,11 @@ def _form_light(print_free: np.ndarray, region: np.ndarray, scale: float) -> np.
     level = float(np.median(cv2.resize(broad, (w, h), interpolation=cv2.INTER_LINEAR)[region]))
     ratio *= float(np.clip((level - 0.08) / 0.25, 0.0, 1.0))
     # A strap or a collar is too narrow to show the body's form, only its own edges: bared, it
-    # was a dark streak down the skin. The form fades in over SKIN_FORM_INSET from the edge.
-    inside = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 3)
+    # was a dark streak down the skin. The form fades in over SKIN_FORM_INSET from the edge of the
+    # old ``clothes`` in the region: the real skin it reaches over (past an old hem's shadow) has
+    # its own light, and the hem's dark fold, taken for form, was a line across a bared thigh.
+    old = region if clothes is None else region & clothes
+    inside = cv2.distanceTransform(old.view(np.uint8), cv2.DIST_L2, 3)
     ratio *= np.clip(inside / max(1.0, SKIN_FORM_INSET * scale), 0.0, 1.0)
     return np.exp(ratio).astype(np.float32)
 
@@ -1529,7 +1534,7 @@ def _compose(
         if to_skin.any():
             # The light falls on the body the same whatever covers it: the old clothes' form
             # (prints and fine folds taken out) rounds the bared skin too.
-            form = _form_light(print_free, to_skin, T)
+            form = _form_light(print_free, to_skin, T, not_skin)
             # A real leg's hairs and shadows are its skin too: its light and grain, measured with
             # them, make a thigh bared above it as dark and as hairy as the shin below.
             real_skin = person & (~not_skin | real_legs) & ~to_skin
