@@ -18,17 +18,22 @@ from tryon.engine.composite import _across_map, _down_map, _face
 from tryon.engine.images import fit_within
 from tryon.engine.person import (
     LEFT_ANKLE,
+    LEFT_ELBOW,
     LEFT_HIP,
     LEFT_KNEE,
     LEFT_SHOULDER,
+    LEFT_WRIST,
     RIGHT_ANKLE,
+    RIGHT_ELBOW,
     RIGHT_HIP,
     RIGHT_KNEE,
     RIGHT_SHOULDER,
+    RIGHT_WRIST,
     analyse_person,
 )
 from tryon.engine.render import PERSON_SIDE, STAGES, TryOnError, render_tryon, render_tryon_detailed, working_photo
-from tryon.engine.skin import lab_of, skin_colour
+from tryon.engine.skin import is_skin, lab_of, skin_colour
+from tryon.engine.warp import capsule_mask
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RED = (205, 35, 45)
@@ -635,3 +640,36 @@ def test_a_bared_midriff_has_a_navel():
     navel = _at(lightness, body.frame(0.0, 0.8 * T))
     around = [_at(lightness, body.frame(x * S, d * T)) for x, d in ((-0.1, 0.8), (0.1, 0.8), (0.0, 0.72))]
     assert navel < min(around) - 1.0, f"no navel ({navel:.1f} against {min(around):.1f} around it)"
+
+
+def test_arms_bared_down_to_old_cuffs_take_their_hands_tone_not_the_faces():
+    """An arm bared from the shoulder to an old sleeve's cuff shows only its hand, too small a
+    stretch of skin to measure the arm's light on, and was filled at the face's tone: a face lit
+    from the front (and made up) is paler than tanned hands, and the bared arms were pale tubes
+    beside them (dev set). Painted here: navy sleeves down to the wrists over the woman's arms,
+    and her hanging hands a deeper tan than her face."""
+    person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose = analyse_person(person)
+    pixels = np.asarray(person).copy()
+    S = pose.shoulder_width
+    there = pose.person_mask > 0.5
+    skin = skin_colour(pixels, render_tryon_detailed(person, drawing.cami(), "upper", person=pose).body, lab_of(pixels))
+    hands = []
+    for shoulder, elbow, wrist in ((LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)):
+        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
+        hand = capsule_mask(there.shape, [end, end + (end - bend) * 0.6], 0.07 * S) & there
+        hand &= is_skin(lab_of(pixels), skin)
+        pixels[hand] = (pixels[hand] * np.array([0.8, 0.72, 0.66])).astype(np.uint8)
+        pixels[capsule_mask(there.shape, [top, bend, end], 0.1 * S) & there] = (35, 45, 80)
+        hands.append((top, bend, hand))
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    out, painted = lab_of(np.asarray(rendering.image)), lab_of(pixels)
+    face = skin_colour(pixels, rendering.body, painted)
+    for shoulder, elbow, hand in hands:
+        upper_arm = capsule_mask(there.shape, [shoulder + (elbow - shoulder) * 0.3, elbow], 0.04 * S)
+        bared = upper_arm & (rendering.coverage() < 0.05)
+        assert bared.sum() > 100 and hand.sum() > 100
+        arm, hand_tone = float(np.median(out[bared, 0])), float(np.percentile(painted[hand, 0], 65))
+        assert abs(arm - hand_tone) < abs(arm - face[0]), (
+            f"the arm (L {arm:.0f}) is the face's tone ({face[0]:.0f}), not the hand's ({hand_tone:.0f})"
+        )

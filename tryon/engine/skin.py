@@ -110,6 +110,8 @@ PROFILE_SAMPLES = 150
 PROFILE_SHARE = 0.3
 PROFILE_MIN_BINS = 5
 PROFILE_BINS = 24
+# A hand's skin is looked for within this many of its bone's half widths (fingers spread past it).
+HAND_REACH = 1.6
 
 
 def lab_of(rgb: np.ndarray) -> np.ndarray:
@@ -483,6 +485,25 @@ def _limb_light(lab: np.ndarray, skin_pixels: np.ndarray, bones: list[tuple[np.n
     return lightness, float(a), float(b)
 
 
+def _hand_tone(lab: np.ndarray, skin_pixels: np.ndarray, hand: tuple) -> np.ndarray | None:
+    """The lit Lab tone of the real skin round a hand's bone (wrist to knuckles, half widths), or None."""
+    start, end, r_start, r_end = hand
+    # The outline's pixels are half backdrop: inside it only (eroded in the hand's box).
+    reach = int(np.ceil(HAND_REACH * max(r_start, r_end))) + 2
+    h, w = skin_pixels.shape
+    x0, y0 = np.maximum(np.floor(np.minimum(start, end)) - reach, 0).astype(int)
+    x1, y1 = np.minimum(np.ceil(np.maximum(start, end)) + reach + 1, (w, h)).astype(int)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    around = capsule_mask((y1 - y0, x1 - x0), [start - (x0, y0), end - (x0, y0)], HAND_REACH * max(r_start, r_end))
+    inner = cv2.erode(skin_pixels[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    samples = lab[y0:y1, x0:x1][around & inner]
+    if len(samples) < PROFILE_SAMPLES:
+        return None
+    # Lit as skin_colour measures it: shadow between the fingers pulls the median down.
+    return np.array([np.percentile(samples[:, 0], 65), np.median(samples[:, 1]), np.median(samples[:, 2])])
+
+
 def _local_tone(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, scale: float):
     """The nearby real skin's tone at each pixel (a wide normalised blur), the person's skin where none is near.
 
@@ -721,7 +742,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
     # Only whole stretches of skin count: a skin-coloured motif in the old clothes' print isn't skin.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(skin_pixels.astype(np.uint8), 8)
     large = np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= (SKIN_SOURCE * T) ** 2)[0] + 1
-    skin_pixels = np.isin(labels, large)
+    all_skin, skin_pixels = skin_pixels, np.isin(labels, large)
     del labels  # a full-frame int32 map, held through the fill for nothing
     out = _local_tone(region, skin, lab, skin_pixels, T)
     # The real skin just outside the fill: where they meet, the fill must match it.
@@ -783,7 +804,15 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 q[owner == i] = coordinates[i][owner == i]
             q = np.clip(q[on_limb], -1, 1)
             measured = _limb_light(lab, skin_pixels, [segments[i][1:] for i in members])
-            if measured is None:
+            hand = _hand_tone(lab, all_skin, segments[members[2]][1:]) if len(members) == 3 else None
+            if measured is None and hand is not None:
+                # An arm bared from its shoulder to an old cuff shows only its hand (too small a
+                # stretch of skin to tile from): the arm is the hand's tone, not the face's. A face
+                # lit from the front, and made up, was pale beside the real, tanned hands.
+                lightness[on_limb] = hand[0] * (LIMB_EDGE + (1 - LIMB_EDGE) * np.sqrt(1 - q * q))
+                colour[on_limb, 1], colour[on_limb, 2] = hand[1], hand[2]
+                lit_at[on_limb] = hand[0]
+            elif measured is None:
                 lit = tone[on_limb, 0] * (LEG_TONE if limb.endswith("leg") else 1.0)
                 lightness[on_limb] = lit * (LIMB_EDGE + (1 - LIMB_EDGE) * np.sqrt(1 - q * q))
             else:
