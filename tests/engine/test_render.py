@@ -673,3 +673,31 @@ def test_arms_bared_down_to_old_cuffs_take_their_hands_tone_not_the_faces():
         assert abs(arm - hand_tone) < abs(arm - face[0]), (
             f"the arm (L {arm:.0f}) is the face's tone ({face[0]:.0f}), not the hand's ({hand_tone:.0f})"
         )
+
+
+def test_an_arm_in_the_old_sleeves_shade_is_bared_in_shade():
+    """Lit from one side, one arm is darker than the other, and so is the old sleeve on it; bared
+    with no skin of their own showing (hands in pockets), both arms were filled at the face's tone,
+    lit alike against the photo's light (dev set). Painted here: one navy top's sleeves over the
+    woman's arms and hands, the one on her left in shade at 0.6 of the other's lightness."""
+    person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose = analyse_person(person)
+    pixels = np.asarray(person).copy()
+    S = pose.shoulder_width
+    there = pose.person_mask > 0.5
+    arms = {}
+    for side, (shoulder, elbow, wrist), navy in (
+        ("left", (LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (36, 48, 84)),
+        ("right", (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST), (60, 80, 140)),
+    ):
+        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
+        pixels[capsule_mask(there.shape, [top, bend, end, end + (end - bend) * 0.7], 0.1 * S) & there] = navy
+        arms[side] = capsule_mask(there.shape, [top + (bend - top) * 0.3, bend], 0.04 * S)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    out = lab_of(np.asarray(rendering.image))
+    lightness = {}
+    for side, upper_arm in arms.items():
+        bared = upper_arm & (rendering.coverage() < 0.05)
+        assert bared.sum() > 100
+        lightness[side] = float(np.median(out[bared, 0]))
+    assert lightness["left"] < 0.9 * lightness["right"], f"both arms lit alike: {lightness}"

@@ -110,6 +110,16 @@ PROFILE_SAMPLES = 150
 PROFILE_SHARE = 0.3
 PROFILE_MIN_BINS = 5
 PROFILE_BINS = 24
+# A bared arm in the old sleeves' shade is lit at least this share of the other, lit one, when the
+# sleeves are one material: hues within SIDE_LIGHT_HUE degrees, chroma for their lightness within
+# SIDE_LIGHT_CHROMA times (unless both are neutral, SIDE_LIGHT_NEUTRAL in chroma), the lit one at
+# least SIDE_LIGHT_LIGHTEST and the shaded one SIDE_LIGHT_DARKEST in lightness.
+SIDE_LIGHT = 0.7
+SIDE_LIGHT_HUE = 15.0
+SIDE_LIGHT_CHROMA = 1.3
+SIDE_LIGHT_NEUTRAL = 6.0
+SIDE_LIGHT_LIGHTEST = 25.0
+SIDE_LIGHT_DARKEST = 10.0
 # A hand's skin is looked for within this many of its bone's half widths (fingers spread past it).
 HAND_REACH = 1.6
 
@@ -504,6 +514,36 @@ def _hand_tone(lab: np.ndarray, skin_pixels: np.ndarray, hand: tuple) -> np.ndar
     return np.array([np.percentile(samples[:, 0], 65), np.median(samples[:, 1]), np.median(samples[:, 2])])
 
 
+def _sides_light(lab: np.ndarray, filled: np.ndarray, ys: np.ndarray, xs: np.ndarray, owner: np.ndarray, segments):
+    """Each arm's light as the old sleeves show it, the lighter arm's 1: {limb: factor}.
+
+    Lit from one side, one arm of a photo is darker than the other (0.55 to 0.9 of it on the dev
+    set), and so is the old sleeve on it. Filled at one tone, both arms were lit alike, flat against
+    the photo's light. Only where both sleeves are one material, the same hue and as saturated for
+    their lightness (a shaded colour is a deeper one), and the lighter light enough to show light: a
+    colour-blocked top's sleeves differ in albedo, and a black one's in sheen.
+    """
+    sleeves = {}
+    for limb in ("left arm", "right arm"):
+        members = [i for i, segment in enumerate(segments) if segment[0] == limb]
+        on = filled & np.isin(owner, members)
+        if on.sum() >= PROFILE_SAMPLES:
+            sleeves[limb] = np.median(lab[ys[on], xs[on]], axis=0)
+    if len(sleeves) < 2:
+        return {}
+    darker, lighter = sorted(sleeves.values(), key=lambda sleeve: sleeve[0])
+    if lighter[0] < SIDE_LIGHT_LIGHTEST or darker[0] < SIDE_LIGHT_DARKEST:
+        return {}
+    chroma = [float(np.hypot(*sleeve[1:])) / sleeve[0] for sleeve in (darker, lighter)]
+    if max(chroma) * lighter[0] > SIDE_LIGHT_NEUTRAL:
+        cosine = float(darker[1:] @ lighter[1:]) / max(
+            float(np.linalg.norm(darker[1:]) * np.linalg.norm(lighter[1:])), 1e-6
+        )
+        if cosine < np.cos(np.radians(SIDE_LIGHT_HUE)) or max(chroma) > SIDE_LIGHT_CHROMA * min(chroma):
+            return {}
+    return {limb: float(np.clip(sleeve[0] / lighter[0], SIDE_LIGHT, 1.0)) for limb, sleeve in sleeves.items()}
+
+
 def _local_tone(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels: np.ndarray, scale: float):
     """The nearby real skin's tone at each pixel (a wide normalised blur), the person's skin where none is near.
 
@@ -794,6 +834,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 closer &= below_hips
             nearest[closer] = (distance / radius)[closer]
             owner[closer] = i
+        side_light = _sides_light(lab, region[ys, xs], ys, xs, owner, segments)
         for limb in dict.fromkeys(name for name, *_ in segments):
             members = [i for i, segment in enumerate(segments) if segment[0] == limb]
             on_limb = np.isin(owner, members)
@@ -813,7 +854,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 colour[on_limb, 1], colour[on_limb, 2] = hand[1], hand[2]
                 lit_at[on_limb] = hand[0]
             elif measured is None:
-                lit = tone[on_limb, 0] * (LEG_TONE if limb.endswith("leg") else 1.0)
+                lit = tone[on_limb, 0] * (LEG_TONE if limb.endswith("leg") else side_light.get(limb, 1.0))
                 lightness[on_limb] = lit * (LIMB_EDGE + (1 - LIMB_EDGE) * np.sqrt(1 - q * q))
             else:
                 profile, a, b = measured
