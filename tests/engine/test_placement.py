@@ -74,6 +74,24 @@ def test_full_length_trousers_end_at_the_ankles(person):
     assert abs(_lowest(rendering) - ankles) < 0.04 * _height(body)
 
 
+def test_full_length_trousers_rest_on_the_shoes(person):
+    """Full-length trousers reach down to the shoes, as the old ones did: each leg's hem at the
+    heel landmark's height. Ending a little past the ankle joint, flares stopped short of the
+    shoes (0.05 of the torso above the heels on the fixture), bared ankles and scraps of the old
+    trousers between."""
+    rendering = render_tryon_detailed(person, drawing.trousers(), "lower")
+    body = rendering.body
+    T = body.torso_length
+    solid = rendering.placed[0].alpha(body.shape) > 0.5
+    down, across = _down_map(body), _across_map(body)
+    for side in ("left", "right"):
+        ankle = float(np.dot(body.point(side, "ankle") - body.origin, body.u))
+        leg = solid & (np.abs(across - ankle) < 0.06 * T)
+        hem = float(np.percentile(down[leg], 99.5))
+        heel = _landmark_down(body, (side, "heel"))
+        assert hem > heel - 0.02 * T, f"the {side} hem ends {(heel - hem) / T:.2f} of the torso above the heel"
+
+
 def _one_knee_raised(pose, shin: float):
     """The pose's landmarks with one leg bent as if seated: the knee raised out sideways a little
     above the hip, the ankle ``shin`` torso lengths below it. Returns (landmarks, hip, knee,

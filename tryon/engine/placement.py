@@ -53,6 +53,11 @@ LEG_RADIUS_ANKLE = 0.06
 # Trousers may reach this far past the ankle joint (share of the torso) before
 # they are shortened; longer ones would cover the shoes.
 HEM_PAST_ANKLE = 0.05
+# Full-length trousers rest on the shoe: their hem reaches the heel landmark's height down the shin's
+# line, at most this far past the ankle joint (share of the torso; the dev set's heels lie 0.06-0.08
+# below the ankles). Ending at the ankle, flares stopped short of the shoes, a band of bared ankle
+# or old trousers between.
+HEM_ON_SHOE_MOST = 0.1
 # Trouser legs become tubes along the legs when a thigh leaves the torso's line or a knee bends by
 # more than LEG_BENT degrees; the tubes and the seat overlap by LEG_TUBE_OVERLAP of the garment photo.
 LEG_BENT = 35.0
@@ -1173,7 +1178,7 @@ def _place_bottom(
             src_leg = float(np.linalg.norm(hem_src - top_src))
             if station is not None:
                 # Trouser legs end where the class says: full length at the ankle, not mid-calf.
-                along = _station_length(leg, station) + (0.5 * HEM_PAST_ANKLE * T if station >= 2.0 else 0.0)
+                along = _station_length(leg, station) + (_past_the_ankle(body, side, leg) if station >= 2.0 else 0.0)
                 scale = _stretch(along - start, k * src_leg, src_leg, k) / k
             else:
                 scale = min(1.0, (full - start + HEM_PAST_ANKLE * T) / max(k * src_leg, 1.0))
@@ -1259,6 +1264,19 @@ def _place_bottom(
             placed.layers.append(layer)
     placed.layers.extend(leg_layers)
     return placed
+
+
+def _past_the_ankle(body: Body, side: str, leg: list[np.ndarray]) -> float:
+    """How far down the shin's line past the ankle joint a full-length trouser leg reaches: to the
+    heel's height where the heel is seen (the hem resting on the shoe), never less than half of
+    HEM_PAST_ANKLE nor more than HEM_ON_SHOE_MOST of the torso."""
+    T = body.torso_length
+    least = 0.5 * HEM_PAST_ANKLE * T
+    if not body.seen(side, "heel"):
+        return least
+    shin = _unit(leg[-1] - leg[-2])
+    heel = float(np.dot(body.point(side, "heel") - leg[-1], shin))
+    return float(np.clip(heel, least, HEM_ON_SHOE_MOST * T))
 
 
 def _seat_end(kp: dict[str, np.ndarray]) -> float:
