@@ -1442,6 +1442,24 @@ def _to_paint(person):
     return pose, np.asarray(person).copy(), pose.person_mask > 0.3
 
 
+def test_an_old_sleeves_outline_blended_to_skin_colour_is_no_arms_outline():
+    """A bare arm's outline against the backdrop is kept (neither skin nor old clothes). A red
+    jacket's own outline blends with a pale wall into a pink of the skin's hue, a line a pixel or
+    two wide that passes the skin test: taken for an arm's, it kept the red beside it round bared
+    shoulders as a fringe (dev set). Drawn here: an arm 20 px wide by the backdrop, and an old
+    sleeve by the backdrop whose outer two pixels are skin-coloured."""
+    from tryon.engine.composite import _arm_outline
+
+    backdrop = np.zeros((60, 100), bool)
+    backdrop[:, 70:] = True
+    skin = np.zeros((60, 100), bool)
+    skin[:30, 50:70] = True  # the bare arm, up to the backdrop
+    skin[30:, 68:70] = True  # the old sleeve's blended edge
+    outline = _arm_outline(skin, backdrop)
+    assert outline[15, 66:74].all(), "the arm's outline is not kept"
+    assert not outline[45:, :].any(), "the old sleeve's blended edge is kept as an arm's outline"
+
+
 def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
     """A bomber's tan leather sleeves pass the skin test, and under a sleeveless top they stayed as
     arms. Their knitted cuffs do not pass it: an arm that ends at a cuff above a bare hand is a

@@ -145,6 +145,8 @@ ARM_SLACK = 2.0
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
+# ... round skin at least this many pixels wide: a narrower line is an old sleeve's blended edge.
+ARM_OUTLINE_SKIN = 5
 # Below a new bottom's waistband, a sleeved arm keeps the colours its sleeve shows over this share of
 # the torso above it, unless the arm is skin over BARE_ARM_SKIN there (see _old_sleeves_below): a
 # colour is a Lab bin COLOUR_BIN wide holding at least COLOUR_SHARE of the pixels sampled.
@@ -906,6 +908,21 @@ def _glossy(lab: np.ndarray, candidates: np.ndarray, body: Body, hidden: np.ndar
     return glossy
 
 
+def _arm_outline(arm_skin: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    """A bare arm's own outline against the ``backdrop``: ARM_OUTLINE pixels round its skin.
+
+    The outline is neither skin (the backdrop lightens it) nor old clothes: repainted as either,
+    it was a blurred halo down the arm's side. Round the arm's skin only, not round an old
+    sleeve's own outline: a red jacket's blends with a pale wall into a pink that passes the skin
+    test, and as an arm's outline it kept the red beside it round bared shoulders as a fringe.
+    Skin narrower than ARM_OUTLINE_SKIN pixels is no arm.
+    """
+    ring = np.ones((2 * ARM_OUTLINE + 1, 2 * ARM_OUTLINE + 1), np.uint8)
+    narrow = np.ones((ARM_OUTLINE_SKIN, ARM_OUTLINE_SKIN), np.uint8)
+    arm = cv2.morphologyEx(arm_skin.astype(np.uint8), cv2.MORPH_OPEN, narrow)
+    return (cv2.dilate(arm, ring) > 0) & (cv2.dilate(backdrop.astype(np.uint8), ring) > 0)
+
+
 def _hands(body: Body) -> np.ndarray:
     S = body.shoulder_width
     hands = np.zeros(body.shape, bool)
@@ -1467,11 +1484,7 @@ def _compose(
         throat = _throat(body, skin_like, across)
         above_the_shoulders = throat & (down < -THROAT_DEEP_SHADOW * S)
         not_skin[above_the_shoulders] &= ~is_deep_shadow(lab[above_the_shoulders], skin)
-        # A bare arm's own outline against the backdrop is neither skin (the backdrop lightens
-        # it) nor old clothes: repainted as either, it was a blurred halo down the arm's side.
-        ring = np.ones((2 * ARM_OUTLINE + 1, 2 * ARM_OUTLINE + 1), np.uint8)
-        arm_outline = cv2.dilate((by_arms & person & ~not_skin).astype(np.uint8), ring) > 0
-        arm_outline &= (cv2.dilate((body.mask <= 0.5).astype(np.uint8), ring) > 0) & ~old_edge
+        arm_outline = _arm_outline(by_arms & person & ~not_skin, body.mask <= 0.5) & ~old_edge
         # The neck above the new neckline shows in front of the garment, so an
         # old collar or strap there is covered even where the garment reaches.
         # The neck is often in shadow: only clearly-not-skin there is an old collar. However dark:
