@@ -1460,6 +1460,33 @@ def test_an_old_sleeves_outline_blended_to_skin_colour_is_no_arms_outline():
     assert not outline[45:, :].any(), "the old sleeve's blended edge is kept as an arm's outline"
 
 
+def test_a_bare_forearms_shaded_side_stays_the_forearms():
+    """A bare forearm's shaded side is darker than any shade the skin test allows when the face the
+    skin colour is read from is lit and made up: taken for old clothes, it was filled with skin, and
+    the real forearm beside it stayed, a patchwork down the arm (dev set). A thin line of the skin's
+    hue, darker, along real skin is the arm's shade. Painted here: the woman's forearms' sides in a
+    deep shade of her skin's hue, under a sleeveless top that leaves her arms as they were."""
+    photo = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose, pixels, person_there = _to_paint(photo)
+    S = pose.shoulder_width
+    lab = lab_of(pixels)
+    skin = skin_colour(pixels, render_tryon_detailed(photo, drawing.cami(), "upper", person=pose).body, lab)
+    forearms = np.zeros(person_there.shape, bool)
+    for _, elbow, wrist in ARMS.values():
+        bend, end = pose.point(elbow), pose.point(wrist)
+        forearms |= capsule_mask(forearms.shape, [bend + (end - bend) * 0.2, end - (end - bend) * 0.2], 0.1 * S)
+    inside = cv2.distanceTransform(person_there.astype(np.uint8), cv2.DIST_L2, 3)
+    shade = forearms & is_skin(lab, skin) & (inside > 1) & (inside < 0.03 * S)
+    assert shade.sum() > 100
+    deep = np.array([[[skin[0] * 0.5, skin[1] * 0.65, skin[2] * 0.65]]], np.float32)
+    pixels[shade] = np.clip(cv2.cvtColor(deep, cv2.COLOR_LAB2RGB)[0, 0] * 255, 0, 255).astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    shade &= rendering.coverage() < 0.05
+    out = np.asarray(rendering.image).astype(int)
+    stayed = (np.abs(out[shade] - pixels[shade]).max(axis=1) < 12).mean()
+    assert stayed > 0.8, f"only {stayed:.0%} of the forearms' shaded sides stayed"
+
+
 def test_skin_coloured_old_sleeves_ending_at_cuffs_are_not_arms(person):
     """A bomber's tan leather sleeves pass the skin test, and under a sleeveless top they stayed as
     arms. Their knitted cuffs do not pass it: an arm that ends at a cuff above a bare hand is a

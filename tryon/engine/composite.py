@@ -145,6 +145,9 @@ ARM_SLACK = 2.0
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
 ARM_OUTLINE = 4
+# A bare arm's shaded side, too dark for the skin test, is a line at most this share of the
+# shoulder width across.
+ARM_SHADE_WIDEST = 0.05
 # ... round skin at least this many pixels wide: a narrower line is an old sleeve's blended edge.
 ARM_OUTLINE_SKIN = 5
 # Below a new bottom's waistband, a sleeved arm keeps the colours its sleeve shows over this share of
@@ -923,6 +926,25 @@ def _arm_outline(arm_skin: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
     return (cv2.dilate(arm, ring) > 0) & (cv2.dilate(backdrop.astype(np.uint8), ring) > 0)
 
 
+def _arm_shade(lab: np.ndarray, skin: np.ndarray, real_skin: np.ndarray, arms: np.ndarray, S: float) -> np.ndarray:
+    """The shaded side of bare arms in ``arms``: lines of the skin's hue, too dark for
+    ``is_skin``, narrower than ARM_SHADE_WIDEST of the shoulder width, along ``real_skin`` (not
+    along a tan leather sleeve taken for no skin by its gloss: its dark folds are the leather's)."""
+    x, y, width, height = cv2.boundingRect(arms.view(np.uint8))
+    shade = np.zeros(arms.shape, bool)
+    if not width:
+        return shade
+    box = (slice(y, y + height), slice(x, x + width))
+    dark = arms[box] & ~real_skin[box] & is_deep_shadow(lab[box], skin)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * round(ARM_SHADE_WIDEST * S / 2) + 1,) * 2)
+    thin = dark & (cv2.morphologyEx(dark.view(np.uint8), cv2.MORPH_OPEN, disc) == 0)
+    # Along a broad stretch of real skin (a forearm): specks of a tan sleeve that pass for skin are no arm.
+    broad = cv2.morphologyEx(real_skin[box].astype(np.uint8), cv2.MORPH_OPEN, disc)
+    along = cv2.dilate(broad, np.ones((5, 5), np.uint8)) > 0
+    shade[box] = thin & along
+    return shade
+
+
 def _hands(body: Body) -> np.ndarray:
     S = body.shoulder_width
     hands = np.zeros(body.shape, bool)
@@ -1476,6 +1498,11 @@ def _compose(
         skin_coloured = person & zones & ~not_skin & ~hands & ~head
         not_skin |= _glossy(lab, uncovered & skin_coloured, body, skin_coloured & ~uncovered)
         by_arms = _limb_zone((h, w), segments, "arm", ARM_SLACK)
+        # A bare forearm's shaded side is darker than any shade is_skin allows when the face the
+        # skin colour is read from is lit (and made up): taken for old clothes, it was filled, and
+        # the real forearm beside it stayed, a patchwork of fill and skin down the arm. A thin line
+        # of the skin's hue along real skin is its shade; a dark brown sleeve is broad.
+        not_skin &= ~_arm_shade(lab, skin, ~not_skin, by_arms & uncovered, S)
         going = uncovered & not_skin & zones
         old_edge = _old_sleeve_edges(body, skin_like, going, by_arms & (down > 0))
         not_skin |= old_edge
