@@ -1404,6 +1404,49 @@ def test_an_old_dress_round_hands_hanging_by_the_hips_goes_beside_new_trousers()
     assert stayed < 0.25, f"{stayed:.0%} of the old dress round the hands stayed"
 
 
+def test_a_skin_coloured_houndstooth_round_hands_hanging_by_the_hips_goes_beside_new_trousers():
+    """The same with an old houndstooth dress whose light checks have the skin's colour (dev set: a
+    beige houndstooth by new jeans): they passed for the hands' skin, and a block of the dress beside
+    each hand stayed on the jeans. Painted here: checks of the woman's own skin colour, light and
+    shaded, with dark dots, from the hips to the knees behind her hands."""
+    photo = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose, pixels, _ = _to_paint(photo)
+    S = pose.shoulder_width
+    body = render_tryon_detailed(photo, drawing.trousers(), "lower", person=pose).body
+    hips = sorted([pose.point(LEFT_HIP), pose.point(RIGHT_HIP)], key=lambda p: p[0])
+    knees = sorted([pose.point(LEFT_KNEE), pose.point(RIGHT_KNEE)], key=lambda p: p[0])
+    wider = np.array([0.4 * S, 0.0])
+    outline = np.array([hips[0] - wider, hips[1] + wider, knees[1] + wider, knees[0] - wider], np.int32)
+    dress = np.zeros(pixels.shape[:2], np.uint8)
+    cv2.fillConvexPoly(dress, outline, 1)
+    lab = lab_of(pixels)
+    skin = skin_colour(pixels, body, lab)
+    own_skin = is_skin(lab, skin)
+    dress = (dress > 0) & ~own_skin
+    # Light and shaded checks of her skin's colour, two pixels each, with a dark dot every fourth.
+    tone = np.median(pixels[own_skin & (pose.person_mask > 0.5)], axis=0)
+    ys, xs = np.indices(dress.shape)
+    shading = np.where((xs // 2 + ys // 2) % 2 == 0, 1.0, 0.72)
+    check = np.clip(tone * shading[..., None], 0, 255)
+    check[(xs % 4 == 0) & (ys % 4 == 0)] = (70, 50, 45)
+    pixels[dress] = check[dress].astype(np.uint8)
+    painted = pixels.astype(int)
+    assert is_skin(lab_of(pixels), skin)[dress].mean() > 0.6, "the painted checks do not pass for skin"
+    mask = np.maximum(pose.person_mask, dress.astype(np.float32))
+    rendering = render_tryon_detailed(
+        Image.fromarray(pixels), drawing.trousers(), "lower", person=dataclasses.replace(pose, person_mask=mask)
+    )
+    round_the_hands = np.zeros(dress.shape, bool)
+    for side in ("left", "right"):
+        wrist = body.point(side, "wrist")
+        for tip in (body.point(side, p) for p in ("index", "pinky", "thumb")):
+            round_the_hands |= capsule_mask(dress.shape, [wrist, tip + (tip - wrist) * 0.6], 0.13 * S)
+    beside = round_the_hands & dress & (rendering.coverage() < 0.05)
+    stayed = (np.abs(np.asarray(rendering.image).astype(int)[beside] - painted[beside]).max(axis=1) < 20).mean()
+    assert beside.sum() > 1000, "the trousers covered the dress round the hands: nothing to test"
+    assert stayed < 0.25, f"{stayed:.0%} of the houndstooth round the hands stayed"
+
+
 def test_old_sleeves_hanging_below_a_new_waistband_stay_whole(person):
     """A new bottom alone: the old top stays, sleeves and all. Below the new waistband everything
     but the legs gave way to the backdrop, save a narrow core of each arm: an old shirt's sleeves

@@ -159,6 +159,13 @@ COLOUR_BIN = 10.0
 COLOUR_SHARE = 0.05
 # Between a hand's fingers (gaps up to this share of the shoulder width), what it holds stays.
 HAND_HOLDS = 0.04
+# Skin-coloured cloth round a hand (a beige houndstooth's light checks) is no hand skin: inside the
+# skin-coloured, a pixel's lightness is more than HAND_GRAIN (L) off its 3x3 mean over more than
+# HAND_GRAIN_SHARE of HAND_GRAIN_AREA pixels around. On the dev set a beige houndstooth is 0.36-0.47
+# such pixels, a hand over bare thighs and dark shorts (rings, creases, knuckles) at most 0.24.
+HAND_GRAIN = 8.0
+HAND_GRAIN_AREA = 15
+HAND_GRAIN_SHARE = 0.3
 # Where the backdrop meets bared skin, its soft edge is made this many times steeper (to the
 # photo's own 1-2 px edge of a real limb).
 LIMB_OUTLINE_STEEPEN = 2.5
@@ -966,17 +973,44 @@ def _hands(body: Body) -> np.ndarray:
     return hands & (body.mask > 0.5)
 
 
-def _hand_skin(hands: np.ndarray, skin_like: np.ndarray | None) -> np.ndarray:
+def _hand_skin(hands: np.ndarray, skin_like: np.ndarray | None, lightness: np.ndarray) -> np.ndarray:
     """What is skin in ``hands`` (see _hands), closed over small gaps; all of them without a skin colour.
 
     The old trousers' print between the fingers of a hand by the hip is not the hand. Strictly
     skin: a pink or red print passes a looser test, and came back as specks round a hand by the hip,
-    or where a hand is in a pocket.
+    or where a hand is in a pocket. Nor is skin-coloured cloth grained all over (see
+    _grained_cloth): a beige houndstooth beside hands hanging by the hips stayed as a block on
+    new jeans.
     """
     if skin_like is None:
         return hands
-    held = cv2.morphologyEx((hands & skin_like).view(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
+    x, y, width, height = cv2.boundingRect(hands.view(np.uint8))
+    box = (slice(y, y + height), slice(x, x + width))
+    skin = hands & skin_like
+    skin[box] &= ~_grained_cloth(skin_like[box], lightness[box])
+    held = cv2.morphologyEx(skin.view(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
     return held & hands
+
+
+def _grained_cloth(skin_like: np.ndarray, lightness: np.ndarray) -> np.ndarray:
+    """Skin-coloured pixels whose lightness jumps from pixel to pixel all round (bool; see HAND_GRAIN).
+
+    Only among skin-coloured pixels and away from their edges: there a houndstooth's light checks
+    still jump, while a hand's skin is smooth. A texture test over all pixels took fingers over
+    dark trousers for a print (their edges are sharp), and the fingers went.
+    """
+    inside = cv2.erode(skin_like.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    light = lightness.astype(np.float32)
+    jumping = np.abs(light - cv2.blur(light, (3, 3))) > HAND_GRAIN
+    jumps = jumping & inside
+    area = (HAND_GRAIN_AREA, HAND_GRAIN_AREA)
+    counted = cv2.blur(inside.astype(np.float32), area)
+    grained = cv2.blur(jumps.astype(np.float32), area) > HAND_GRAIN_SHARE * np.maximum(counted, 1e-3)
+    # The share falls off over the last half area to the cloth's edge: there its jumping or
+    # broken-up pixels go with it (a strip of the houndstooth stayed beside the hand), the
+    # hand's smooth skin beside it does not.
+    near = cv2.dilate(grained.view(np.uint8), np.ones(area, np.uint8)) > 0
+    return skin_like & (grained | (near & (jumping | ~inside)))
 
 
 def _face(body: Body) -> np.ndarray:
@@ -1477,7 +1511,7 @@ def _compose(
     # The hands stay, and what they hold (the gaps between their fingers, closed over HAND_HOLDS of
     # the shoulder width); not what is beside them: strips of an old dress stayed between hands
     # hanging by the hips and new jeans, and old pockets' edges round hands on the hips.
-    hand_skin = _hand_skin(hands, skin_like)
+    hand_skin = _hand_skin(hands, skin_like, lab[..., 0])
     holds = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * round(HAND_HOLDS * S) + 1,) * 2)
     spared = (cv2.morphologyEx(hand_skin.view(np.uint8), cv2.MORPH_CLOSE, holds) > 0) & hands
     backdrop_zone &= ~spared & ~head & ~neck_column & ~head_box
