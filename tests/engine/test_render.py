@@ -723,3 +723,30 @@ def test_beyond_its_region_a_skin_fill_is_the_photo():
     around = (cv2.dilate(front.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & ~front
     differs = np.abs(rgb[around] * 255 - photo[around]).max(axis=1)
     assert np.percentile(differs, 99) < 2, f"the fill differs from the photo round it by {differs.max():.0f}"
+
+
+def test_a_bared_shoulder_has_a_deltoid_lit_from_above():
+    """Arms bared from old sleeves were lit evenly down their length: flat tubes from the shoulder
+    down. The deltoid caps the upper arm, so its top faces the light and its lower side turns away:
+    lighter over the cap than below it, on the arm's outer side. Painted here: navy sleeves over the
+    woman's arms and hands (no skin of the arms' own to measure), under a camisole."""
+    person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose = analyse_person(person)
+    pixels = np.asarray(person).copy()
+    S = pose.shoulder_width
+    there = pose.person_mask > 0.5
+    for shoulder, elbow, wrist in ((LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)):
+        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
+        pixels[capsule_mask(there.shape, [top, bend, end, end + (end - bend) * 0.7], 0.1 * S) & there] = (60, 80, 140)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.cami(), "upper", person=pose)
+    body = rendering.body
+    for side in ("left", "right"):
+        shoulder, elbow = body.limb(side, ("shoulder", "elbow"))
+        down = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
+        outward = np.array([-down[1], down[0]])
+        if (shoulder - body.origin) @ body.u * (outward @ body.u) < 0:
+            outward = -outward
+        half = 0.12 * S
+        cap = _fill_lightness(rendering, pixels, shoulder + down * 0.4 * half + outward * 0.3 * half, 0.25 * half)
+        under = _fill_lightness(rendering, pixels, shoulder + down * 1.7 * half + outward * 0.3 * half, 0.25 * half)
+        assert cap - under > 2.0, f"the {side} shoulder is flat ({cap:.1f} over the cap, {under:.1f} below)"

@@ -78,6 +78,11 @@ KNEE_INNER = ((0.45, -0.9), (0.4, 0.6), 0.15)
 # (in knee half widths) is the knee shown, in part.
 KNEE_SHOWN = 1.5
 KNEE_REACH = (2.0, -3.0, 2.5)
+# The shoulder's form on a bared upper arm, in the arm's half width at the shoulder, from the
+# shoulder joint (across: away from the body; along: down the arm): the deltoid's rounded cap. A
+# bared arm without it was a straight, flat tube from the shoulder down.
+DELTOID = ((0.25, 0.9), (0.8, 1.3), 0.35)  # centre (across, along), spread, height
+DELTOID_REACH = (2.5, -1.5, 4.0)
 # Towards the light, in a body part's frame: x across, y down the part, z towards the camera.
 FRONT_LIGHT = (0.0, -0.6, 1.0)
 # How much of the relief's light is given: a studio's soft, wide light rounds a body gently.
@@ -746,6 +751,25 @@ def _knee_relief(points: np.ndarray, body: Body, side: str, half_width: float) -
     return _lit_relief(_knee_height, relative @ normal, relative @ down, KNEE_REACH)
 
 
+def _deltoid_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The shoulder's relief at ``a`` across (away from the body) and ``d`` down the upper arm, in
+    the arm's half width at the shoulder."""
+    centre, spread, rise = DELTOID
+    return rise * _bump(a, d, centre, spread)
+
+
+def _shoulder_relief(points: np.ndarray, body: Body, side: str, half_width: float) -> np.ndarray:
+    """A lightness multiplier for arm pixels ``points`` (N, 2): the deltoid's relief."""
+    shoulder, elbow = body.limb(side, ("shoulder", "elbow"))
+    down = elbow - shoulder
+    down /= max(float(np.linalg.norm(down)), 1e-6)
+    normal = np.array([-down[1], down[0]])
+    if (shoulder - body.origin) @ body.u * (normal @ body.u) < 0:
+        normal = -normal
+    relative = (points - shoulder) / max(half_width, 1.0)
+    return _lit_relief(_deltoid_height, relative @ normal, relative @ down, DELTOID_REACH)
+
+
 def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
     """``colour`` (N, 3 Lab, at pixels ``ys``, ``xs``) with the steps between body parts smoothed.
 
@@ -864,6 +888,11 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 colour[on_limb, 1], colour[on_limb, 2] = a, b
                 # Its colour is the limb's as a whole: the profile's shading is relative to its middle.
                 lit_at[on_limb] = float(np.median(profile))
+            if limb.endswith("arm"):
+                side, half_width = limb.split()[0], segments[members[0]][3]
+                # A shoulder the photo shows has its own form.
+                if not _shown(skin_pixels, body.point(side, "shoulder"), half_width):
+                    relief[on_limb] = _shoulder_relief(points[on_limb], body, side, half_width)
             if limb.endswith("leg"):
                 side, knee_width = limb.split()[0], LEG_HALF_WIDTHS[1] * T
                 # A knee the photo shows, even in part (below a hem just above it), has its own form:
