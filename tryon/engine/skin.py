@@ -922,13 +922,14 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         if below_chin.sum() > 20 * (SKIN_PATCH * T) ** 2:
             source = below_chin
     out[..., 0] += _skin_texture(lab[..., 0], source, region, T)
-    # Just beyond the region the fill is the photo itself: the caller blends the fill in over a soft
-    # edge, and the local tone there (lighter than the skin in shade it lies beside, where that is
-    # too small a stretch to count as the fill's border) drew a pale line round the fill.
-    # Not in its pinholes and slits, though: a zip's dark line between two bared pieces stays filled.
+    # Over the real skin just beyond the region the fill is the photo itself: the caller blends the
+    # fill in over a soft edge, and the local tone there (lighter than skin in shade, where that is
+    # too small a stretch to count as the fill's border) drew a pale line round the fill. Not over
+    # old clothes (the caller's skin reaches under the backdrop's edge there), nor in the region's
+    # pinholes and slits: a zip's dark line between two bared pieces stays filled.
     edge = np.ones((2 * FILL_EDGE + 1, 2 * FILL_EDGE + 1), np.uint8)
     holes = cv2.morphologyEx(region.view(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
-    around = (cv2.dilate(region.view(np.uint8), edge) > 0) & ~holes
+    around = (cv2.dilate(region.view(np.uint8), edge) > 0) & ~holes & all_skin
     out[around] = lab[around]
     # Converted and clipped in place (OpenCV converts pixel by pixel): the same values without two
     # more full-frame copies at what was a render's peak memory.
