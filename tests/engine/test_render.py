@@ -599,19 +599,26 @@ def test_bared_knees_have_a_kneecap_lit_from_above():
         assert above - below > 3.0, f"the {side} knee is flat ({above:.1f} above, {below:.1f} below)"
 
 
+def _man_and_his_front(top: float, bottom: float):
+    """The man in trousers (at most 1024 px), his body, the photo's Lab and skin colour, and his
+    torso front from ``top`` to ``bottom`` torso lengths below the shoulder line."""
+    person = fit_within(Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB"), 1024)
+    photo = np.asarray(person)
+    body = render_tryon_detailed(person, drawing.tee(), "upper").body
+    lab = lab_of(photo)
+    S, T = body.shoulder_width, body.torso_length
+    down, across = _down_map(body), _across_map(body)
+    front = (np.abs(across) < 0.3 * S) & (down > top * T) & (down < bottom * T)
+    return photo, body, lab, skin_colour(photo, body, lab), front
+
+
 def _front_filled(top: float, bottom: float):
     """The man's torso front from ``top`` to ``bottom`` torso lengths below the shoulder line, as
     skin_fill fills it (his tee bared): the body and the fill's lightness, its grain blurred away."""
     from tryon.engine.skin import is_skin, limb_segments, skin_fill
 
-    person = fit_within(Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB"), 1024)
-    photo = np.asarray(person)
-    body = render_tryon_detailed(person, drawing.tee(), "upper").body
-    lab = lab_of(photo)
-    skin = skin_colour(photo, body, lab)
-    S, T = body.shoulder_width, body.torso_length
-    down, across = _down_map(body), _across_map(body)
-    front = (np.abs(across) < 0.3 * S) & (down > top * T) & (down < bottom * T)
+    photo, body, lab, skin, front = _man_and_his_front(top, bottom)
+    S = body.shoulder_width
     real_skin = is_skin(lab, skin) & (body.mask > 0.5) & ~front
     rgb = skin_fill(front, skin, lab, real_skin, body, limb_segments(body))
     fill = lab_of(np.clip(rgb * 255, 0, 255).astype(np.uint8))
@@ -711,14 +718,7 @@ def test_over_the_real_skin_beyond_its_region_a_skin_fill_is_the_photo():
     the fill now is the photo itself. Here a thin band round the man's torso front is real skin."""
     from tryon.engine.skin import limb_segments, skin_fill
 
-    person = fit_within(Image.open(FIXTURES / "person_man_fullbody_trousers.jpg").convert("RGB"), 1024)
-    photo = np.asarray(person)
-    body = render_tryon_detailed(person, drawing.tee(), "upper").body
-    lab = lab_of(photo)
-    skin = skin_colour(photo, body, lab)
-    S, T = body.shoulder_width, body.torso_length
-    down, across = _down_map(body), _across_map(body)
-    front = (np.abs(across) < 0.3 * S) & (down > 0.1 * T) & (down < 0.5 * T)
+    photo, body, lab, skin, front = _man_and_his_front(0.1, 0.5)
     band = (cv2.dilate(front.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & ~front
     rgb = skin_fill(front, skin, lab, band, body, limb_segments(body))
     differs = np.abs(rgb[band] * 255 - photo[band]).max(axis=1)
