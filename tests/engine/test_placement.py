@@ -190,6 +190,38 @@ def test_the_shoe_of_a_raised_leg_stays(person):
     assert kept > 0.8, f"only {kept:.0%} of the raised foot's boot stayed"
 
 
+def test_the_shoe_of_a_foot_lifted_in_a_step_stays(person):
+    """Stepping back, one heel is lifted: its shoe lies above the other leg's ankle, in the band the
+    old trousers are cleared from, with legs too straight to count as bent. A white sneaker's top
+    went to the backdrop, a notch over the shoe. Here the fixture's left foot is lifted by 0.15 of
+    the torso and a pale shoe drawn round its heel and toes."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    landmarks = pose.landmarks.copy()
+    for index in (LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX):
+        landmarks[index, 1] -= 0.15 * T
+    heel, toes = landmarks[LEFT_HEEL, :2], landmarks[LEFT_FOOT_INDEX, :2]
+    assert heel[1] < pose.point(RIGHT_ANKLE)[1], "the test needs the lifted heel above the other ankle"
+    shoe_outline = [
+        tuple(heel + [-0.06 * T, -0.04 * T]),
+        tuple(heel + [0.06 * T, -0.04 * T]),
+        tuple(toes + [0.05 * T, 0.02 * T]),
+        tuple(toes + [-0.05 * T, 0.02 * T]),
+    ]
+    photo = person.copy()
+    ImageDraw.Draw(photo).polygon(shoe_outline, fill=(225, 225, 228))
+    outline = pose.person_mask.copy()
+    cv2.fillPoly(outline, [np.array(shoe_outline, np.int32)], 1.0)
+    lifted = dataclasses.replace(pose, landmarks=landmarks, person_mask=outline)
+    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower", person=lifted)
+    shoe = np.zeros(rendering.body.shape, np.uint8)
+    cv2.fillPoly(shoe, [np.array(shoe_outline, np.int32)], 1)
+    shoe = cv2.erode(shoe, np.ones((5, 5), np.uint8)) > 0
+    out = np.asarray(rendering.image).astype(int)
+    kept = (np.abs(out[shoe] - np.array([225, 225, 228])).max(axis=1) < 12).mean()
+    assert kept > 0.9, f"only {kept:.0%} of the lifted foot's shoe stayed"
+
+
 def test_shorts_with_a_long_rise_keep_their_hems_level(person):
     """Shorts whose flat lay puts the crotch low (a long rise over short legs, as product photos of
     denim shorts do) are not folded at the crotch: each leg's hem runs level across its thigh,

@@ -1464,7 +1464,12 @@ def _compose(
             old_top = _old_top_colour(body, lab, down, across) if under_edge.any() else None
             if old_top is not None:
                 below &= ~(under_edge & _near(lab, old_top, MIDRIFF_DELTA_E))
-        below |= _old_hem_past_the_ankles(body, lab, skin, down, ankle)
+        # The shoes are never old clothes, a lifted foot's above the other's ankle included (a step
+        # back's sneaker lost its top to the backdrop): there, each on its own foot's side and not of
+        # the old clothes' colour (see _old_hem_past_the_ankles).
+        old_hem, shoes = _old_hem_past_the_ankles(body, lab, skin, down, ankle)
+        below = (below & ~shoes) | old_hem
+        del old_hem, shoes
         if worn_over is not None:
             below &= ~worn_over
         # Legs show as skin only below the new hem (shorts, a skirt); beside
@@ -1910,12 +1915,14 @@ def _old_clothes_on_the_legs(
     return to_skin, real_legs
 
 
-def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray, ankle: float) -> np.ndarray:
-    """The old clothes below the ankle joints: a maxi dress or long trousers reaching the shoes.
+def _old_hem_past_the_ankles(
+    body: Body, lab: np.ndarray, skin, down: np.ndarray, ankle: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The old clothes below the ankle joints (a maxi dress or long trousers reaching the shoes),
+    and the shoes (see _kept_shoes) to keep above the lower ankle.
 
-    Told by colour from the old clothes on the shins (a shoe is another
-    colour), and never within a foot's width of the heel-to-toe line. Bare
-    shins (an old skirt) say nothing: the feet below them are skin too.
+    Told by colour from the old clothes on the shins (a shoe is another colour), and never round
+    each foot. Bare shins (an old skirt) say nothing: the feet below them are skin too.
     """
     h, w = body.shape
     T = body.torso_length
@@ -1924,7 +1931,7 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     # Round each foot, never: a shoe of the old trousers' colour (black shoes below black trousers)
     # lost its sides when this was a round of 0.06 of the torso. As wide as a shoe now, and no
     # higher than that round, so a long hem above the shoe still goes.
-    feet = _shoes(body)
+    shoes, own_shoes = _kept_shoes(body)
     soles = ankle
     for side in ("left", "right"):
         _, knee, foot_joint = body.limb(side, ("hip", "knee", "ankle"))
@@ -1933,11 +1940,12 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
         if foot:
             soles = max(soles, *(float(np.dot(p - body.origin, body.v)) + FOOT_RADIUS * T for p in foot))
     shins &= person & (down < ankle)
+    nothing = np.zeros((h, w), bool)
     if soles <= ankle or shins.sum() < 50:
-        return np.zeros((h, w), bool)
+        return nothing, own_shoes
     old = np.median(lab[shins], axis=0)
     if skin is not None and is_skin(old[None, None], skin)[0, 0]:
-        return np.zeros((h, w), bool)
+        return nothing, own_shoes
     like_old = _near(lab, old, OLD_HEM_DELTA_E).astype(np.uint8)
     # The print on it (small motifs of another colour) goes with it.
     size = max(3, int(0.06 * T) | 1)
@@ -1945,22 +1953,42 @@ def _old_hem_past_the_ankles(body: Body, lab: np.ndarray, skin, down: np.ndarray
     # Larger motifs it surrounds too, and its darker rim along the hem.
     like_old = (like_old > 0) | _enclosed(like_old > 0, (0.1 * T) ** 2)
     like_old = cv2.dilate(like_old.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    return (down >= ankle) & (down < soles) & like_old & person & ~feet
+    # Above the lower ankle, only what is not of the old clothes' colour: there the rounds reach
+    # over an old hem's turn-up or a wide leg's side (a dark scrap stayed by a white sneaker).
+    return (down >= ankle) & (down < soles) & like_old & person & ~shoes, own_shoes & ~like_old
 
 
-def _shoes(body: Body) -> np.ndarray:
-    """(H, W) bool: a shoe's extent round each foot's seen heel and toe landmarks, seen from the front."""
+def _shoes(body: Body, sides=("left", "right")) -> np.ndarray:
+    """(H, W) bool: a shoe's extent round each foot's seen heel and toe landmarks, seen from the
+    front, on ``sides``."""
     T = body.torso_length
     shoes = np.zeros(body.shape, np.uint8)
     axes = (int(round(SHOE_HALF_WIDTH * T)), int(round(SHOE_HALF_HEIGHT * T)))
     angle = float(np.degrees(np.arctan2(body.u[1], body.u[0])))
-    for side in ("left", "right"):
+    for side in sides:
         points = [body.point(side, part) for part in ("heel", "foot") if body.seen(side, part)]
         # Swept from heel to toe: the shoe between them as well.
         for t in np.linspace(0.0, 1.0, 6) if len(points) == 2 else (0.0,) * len(points):
             point = points[0] + (points[-1] - points[0]) * t
             cv2.ellipse(shoes, tuple(int(round(v)) for v in point), axes, angle, 0, 360, 1, -1)
     return shoes > 0
+
+
+def _kept_shoes(body: Body) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W) bool each: the shoes, each foot's round (see _shoes); and of them, what lies on the
+    foot's own side (nearer its ankle joint than the other's)."""
+    shoes = np.zeros(body.shape, bool)
+    own = np.zeros(body.shape, bool)
+    joints = {side: body.limb(side, ("hip", "knee", "ankle"))[-1] for side in ("left", "right")}
+    for side, other in (("left", "right"), ("right", "left")):
+        shoe = _shoes(body, (side,))
+        shoes |= shoe
+        # Nearer its own ankle joint than the other's: on its own side of the line halfway between.
+        ys, xs = np.nonzero(shoe)
+        mine, theirs = joints[side], joints[other]
+        nearer = (xs - mine[0]) ** 2 + (ys - mine[1]) ** 2 < (xs - theirs[0]) ** 2 + (ys - theirs[1]) ** 2
+        own[ys[nearer], xs[nearer]] = True
+    return shoes, own
 
 
 def _feet(body: Body, parts: tuple[str, ...], radius: float, sides=("left", "right")) -> np.ndarray:
