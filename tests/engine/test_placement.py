@@ -42,6 +42,13 @@ LEATHER = (150, 98, 68)  # a tan leather sleeve that passes the fixture's skin t
 LEATHER_CREASE = (179, 140, 119)  # where it catches the light: 15 L lighter, at 0.65 of its chroma
 SHADOWED_SKIN = (60, 50, 48)  # too grey for the skin test: the shadowed side of a hairy leg
 LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX = 31, 32  # mediapipe Pose: each foot's toes
+# Old patterned trousers painted on end this far (share of the torso) above the heel landmarks, inside
+# the round kept for the shoes (SHOE_HALF_HEIGHT, 0.06, up and down).
+CUFF_ABOVE_HEELS = 0.03
+# ... and a flip-flop's strap painted under it reaches this share of the way from the heel landmark to
+# the toes', dark as the trousers' median.
+FLIP_FLOP_STRAP = 0.5
+STRAP_COLOUR = (45, 45, 50)
 # Each arm's shoulder, elbow and wrist landmarks, by mediapipe's side (the person's own).
 ARMS = {"left": (LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), "right": (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)}
 
@@ -1325,6 +1332,88 @@ def test_black_shoes_below_black_trousers_stay_whole(person):
         inside = cv2.erode(shoe.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         kept = (np.abs(out[inside] - before[inside]).max(axis=1) < 20).mean()
         assert kept > 0.99, f"only {kept:.1%} of a shoe stayed"
+
+
+def _patterned_trousers(person, pose, outline):
+    """The fixture's pixels with its trousers patterned (red, greys and black squares, as the dev
+    set's) inside ``outline`` and ending CUFF_ABOVE_HEELS of the torso above the heel landmarks; and
+    the trousers (mask)."""
+    T = pose.torso_length
+    mask = outline > 0.5
+    ys, xs = np.mgrid[: mask.shape[0], : mask.shape[1]]
+    square = max(3, int(0.03 * T))
+    pattern = np.array([(120, 40, 50), (110, 110, 115), (25, 25, 28), (70, 70, 75)], np.uint8)
+    checks = pattern[(ys // square + 2 * (xs // square)) % len(pattern)]
+    heels = min(pose.landmarks[i, 1] for i in (LEFT_HEEL, RIGHT_HEEL))
+    knees = max(pose.point(LEFT_KNEE)[1], pose.point(RIGHT_KNEE)[1])
+    trousers = mask & (ys > knees) & (ys < heels - CUFF_ABOVE_HEELS * T)
+    pixels = np.asarray(person).copy()
+    pixels[trousers] = checks[trousers]
+    return pixels, trousers
+
+
+def test_a_patterned_cuff_above_bare_ankles_goes_though_a_shoe_is_near(person):
+    """The heel landmark is often at the ankle, and the round kept for the shoe round it then reaches
+    up over an old trouser cuff. Patterned trousers (median L 36 on the dev set) lie within ΔE 20 of
+    a black shoe, so their colour did not tell the cuff from the shoe: it stayed round the ankle
+    under a new dress, above a Mary-Jane's straps. The bare ankle below it tells it: no shoe is
+    above the bare ankle. Here black shoes as wide as a man's (as in the test above) are painted
+    on, and bare ankles (the fixture's skin tone) between them and the cuff."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    outline = pose.person_mask.copy()
+    shoes = []
+    for heel, toes in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, RIGHT_FOOT_INDEX)):
+        middle = (pose.landmarks[heel, :2] + pose.landmarks[toes, :2]) / 2
+        shoe = np.zeros(outline.shape, np.uint8)
+        cv2.ellipse(shoe, tuple(int(v) for v in middle), (int(0.1 * T), int(0.035 * T)), 0, 0, 360, 1, -1)
+        shoes.append(shoe > 0)
+        outline[shoe > 0] = 1.0
+    pixels, trousers = _patterned_trousers(person, pose, outline)
+    ys = np.mgrid[: trousers.shape[0], : trousers.shape[1]][0]
+    heels = min(pose.landmarks[i, 1] for i in (LEFT_HEEL, RIGHT_HEEL))
+    shoe_tops = min(np.nonzero(shoe)[0].min() for shoe in shoes)
+    pixels[(outline > 0.5) & (ys >= heels - CUFF_ABOVE_HEELS * T) & (ys < shoe_tops)] = SKIN_TONE
+    for shoe in shoes:
+        pixels[shoe] = (20, 20, 24)
+    photo = Image.fromarray(pixels)
+    rendering = render_tryon_detailed(
+        photo, drawing.knee_dress(), "full", person=dataclasses.replace(pose, person_mask=outline)
+    )
+    out, before = np.asarray(rendering.image).astype(int), pixels.astype(int)
+    in_the_rounds = trousers & (ys > heels - 0.06 * T)
+    assert in_the_rounds.sum() > 100, "the test needs the cuff inside the shoes' rounds"
+    left = (np.abs(out[in_the_rounds] - before[in_the_rounds]).max(axis=1) < 20).mean()
+    assert left < 0.05, f"{left:.0%} of the old cuff in the shoes' rounds stayed"
+    for shoe in shoes:
+        inside = cv2.erode(shoe.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        kept = (np.abs(out[inside] - before[inside]).max(axis=1) < 20).mean()
+        assert kept > 0.99, f"only {kept:.1%} of a shoe stayed"
+
+
+def test_a_flip_flops_strap_under_a_cuff_stays_above_bare_toes(person):
+    """No shoe is above the bare ankle; but bare toes are no ankle. A flip-flop's strap across the
+    instep, with an old cuff resting on it and bare toes below, is in the shoe's round: it stays,
+    however like the old trousers' colour. Here it is painted down to FLIP_FLOP_STRAP of the way
+    from the heel to the toes, and the fixture's skin tone below it down to the toes."""
+    pose = analyse_person(person)
+    T = pose.torso_length
+    pixels, _ = _patterned_trousers(person, pose, pose.person_mask)
+    mask = pose.person_mask > 0.5
+    ys = np.mgrid[: mask.shape[0], : mask.shape[1]][0]
+    straps = np.zeros(mask.shape, bool)
+    for heel, toes in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, RIGHT_FOOT_INDEX)):
+        heel_y, toes_y = pose.landmarks[heel, 1], pose.landmarks[toes, 1]
+        strap_end = heel_y + FLIP_FLOP_STRAP * (toes_y - heel_y)
+        foot = capsule_mask(mask.shape, [pose.landmarks[heel, :2], pose.landmarks[toes, :2]], 0.04 * T) & mask
+        straps |= foot & (ys >= heel_y - CUFF_ABOVE_HEELS * T) & (ys < strap_end)
+        pixels[foot & (ys >= strap_end) & (ys < toes_y)] = SKIN_TONE
+    pixels[straps] = STRAP_COLOUR
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.knee_dress(), "full", person=pose)
+    out = np.asarray(rendering.image).astype(int)
+    inside = cv2.erode(straps.view(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    kept = (np.abs(out[inside] - np.array(STRAP_COLOUR)).max(axis=1) < 20).mean()
+    assert kept > 0.9, f"only {kept:.0%} of the flip-flops' straps stayed"
 
 
 def test_a_skin_coloured_sliver_along_an_old_sleeves_edge_goes_with_it(person):

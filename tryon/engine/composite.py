@@ -210,6 +210,12 @@ FOOT_RADIUS = 0.06
 # its reach up and down (shares of the torso length). A man's shoe is some 10 cm wide, a fifth of the torso.
 SHOE_HALF_WIDTH = 0.1
 SHOE_HALF_HEIGHT = 0.06
+# Within a shoe's round, a row (across the body) more than this share skin is the bare ankle or
+# instep: nothing above it is shoe.
+BARE_FOOT_SKIN = 0.5
+# ... if it is less than this share of the way down from the heel to the toes (further, it is bare
+# toes below a sandal's strap).
+BARE_ANKLE_REACH = 0.3
 # Old clothes told from skin of their colour by texture: lightness varying by more than
 # TEXTURE_SPREAD (std, L) within TEXTURE_WINDOW pixels, over more than TEXTURE_SHARE of
 # TEXTURE_AREA pixels around.
@@ -1467,7 +1473,7 @@ def _compose(
         # The shoes are never old clothes, a lifted foot's above the other's ankle included (a step
         # back's sneaker lost its top to the backdrop): there, each on its own foot's side and not of
         # the old clothes' colour (see _old_hem_past_the_ankles).
-        old_hem, shoes = _old_hem_past_the_ankles(body, lab, skin, down, ankle)
+        old_hem, shoes = _old_hem_past_the_ankles(body, lab, skin, skin_like, down, ankle)
         below = (below & ~shoes) | old_hem
         del old_hem, shoes
         if worn_over is not None:
@@ -1916,13 +1922,14 @@ def _old_clothes_on_the_legs(
 
 
 def _old_hem_past_the_ankles(
-    body: Body, lab: np.ndarray, skin, down: np.ndarray, ankle: float
+    body: Body, lab: np.ndarray, skin, skin_like: np.ndarray | None, down: np.ndarray, ankle: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """The old clothes below the ankle joints (a maxi dress or long trousers reaching the shoes),
-    and the shoes (see _kept_shoes) to keep above the lower ankle.
+    and the shoes (see _shoes) less the old hem resting on them.
 
-    Told by colour from the old clothes on the shins (a shoe is another colour), and never round
-    each foot. Bare shins (an old skirt) say nothing: the feet below them are skin too.
+    Told by colour from the old clothes on the shins (a shoe is another colour). Round each foot,
+    never, but above its bare ankle or instep (see _kept_shoes). Bare shins (an old skirt)
+    say nothing: the feet below them are skin too.
     """
     h, w = body.shape
     T = body.torso_length
@@ -1931,7 +1938,7 @@ def _old_hem_past_the_ankles(
     # Round each foot, never: a shoe of the old trousers' colour (black shoes below black trousers)
     # lost its sides when this was a round of 0.06 of the torso. As wide as a shoe now, and no
     # higher than that round, so a long hem above the shoe still goes.
-    shoes, own_shoes = _kept_shoes(body)
+    shoes, own_shoes = _kept_shoes(body, skin_like, down)
     soles = ankle
     for side in ("left", "right"):
         _, knee, foot_joint = body.limb(side, ("hip", "knee", "ankle"))
@@ -1974,14 +1981,43 @@ def _shoes(body: Body, sides=("left", "right")) -> np.ndarray:
     return shoes > 0
 
 
-def _kept_shoes(body: Body) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W) bool each: the shoes, each foot's round (see _shoes); and of them, what lies on the
-    foot's own side (nearer its ankle joint than the other's)."""
+def _kept_shoes(body: Body, skin_like: np.ndarray | None, down: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W) bool each: the shoes, each foot's round (see _shoes) less what of it lies above the
+    bare ankle or instep; and of them, what lies on the foot's own side (nearer its ankle joint
+    than the other's).
+
+    The bare ankle or instep is the first row (across the body) down from the ankle joint that is
+    mostly skin (BARE_FOOT_SKIN), less than BARE_ANKLE_REACH of the way from heel to toe: a shoe is
+    below it, so what is above it in the round is the old hem resting on the foot. The heel
+    landmark is often at the ankle: the round then reached up over a patterned trouser cuff above
+    a Mary-Jane's straps, which stayed under a new dress. Scanned from the ankle joint down, so a
+    strap below bare skin above the round is no hem; and not as far as the toes, so a flip-flop's
+    strap across the instep, under a hem and above bare toes, is no hem either.
+    """
+    person = body.mask > 0.5
+    T = body.torso_length
     shoes = np.zeros(body.shape, bool)
     own = np.zeros(body.shape, bool)
+    # Rows narrower than this (a round's rim) say nothing.
+    least = SHOE_HALF_WIDTH * T / 2
+    rows = np.round(down).astype(int)
     joints = {side: body.limb(side, ("hip", "knee", "ankle"))[-1] for side in ("left", "right")}
     for side, other in (("left", "right"), ("right", "left")):
+        points = [body.point(side, part) for part in ("heel", "foot") if body.seen(side, part)]
         shoe = _shoes(body, (side,))
+        if not points or not shoe.any():
+            continue
+        ankle = float(np.dot(joints[side] - body.origin, body.v))
+        heel, toes = (float(np.dot(p - body.origin, body.v)) for p in (points[0], points[-1]))
+        leg = (shoe | capsule_mask(body.shape, [joints[side], points[0]], SHOE_HALF_WIDTH * T)) & person
+        leg &= down >= ankle
+        if skin_like is not None and leg.any():
+            first = int(rows[leg].min())
+            across = np.bincount(rows[leg] - first)
+            bare = np.bincount(rows[leg & skin_like] - first, minlength=len(across))
+            bare_rows = np.nonzero((across >= least) & (bare > BARE_FOOT_SKIN * across))[0]
+            if len(bare_rows) and first + bare_rows[0] < heel + BARE_ANKLE_REACH * max(0.0, toes - heel):
+                shoe &= rows >= first + bare_rows[0]
         shoes |= shoe
         # Nearer its own ankle joint than the other's: on its own side of the line halfway between.
         ys, xs = np.nonzero(shoe)
