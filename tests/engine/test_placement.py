@@ -182,18 +182,11 @@ def test_the_shoe_of_a_raised_leg_stays(person):
     photo = person.copy()
     boot = [tuple(ankle + [-outward * 0.06 * T, -0.05 * T]), tuple(ankle + [outward * 0.06 * T, -0.05 * T])]
     boot += [tuple(toes + [0, 0.03 * T]), tuple(heel + [0, 0.03 * T])]
-    ImageDraw.Draw(photo).polygon(boot, fill=(40, 40, 46))
-    # The person's outline takes in the raised leg and its boot.
+    # The person's outline takes in the raised leg (and its boot, below).
     outline = pose.person_mask.copy()
-    cv2.fillPoly(outline, [np.array(boot, np.int32)], 1.0)
     cv2.polylines(outline, [np.array([hip, knee, ankle], np.int32)], False, 1.0, int(0.15 * T))
-    bent = dataclasses.replace(pose, landmarks=landmarks, person_mask=outline)
-    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower", person=bent)
-    shoe = np.zeros(rendering.body.shape, np.uint8)
-    cv2.fillPoly(shoe, [np.array(boot, np.int32)], 1)
-    shoe = cv2.erode(shoe, np.ones((5, 5), np.uint8)) > 0
-    out = np.asarray(rendering.image).astype(int)
-    kept = (np.abs(out[shoe] - np.array([40, 40, 46])).max(axis=1) < 25).mean()
+    bent = dataclasses.replace(pose, landmarks=landmarks)
+    kept = _shoe_kept_under_shorts(photo, bent, outline, boot, (40, 40, 46), 25)
     assert kept > 0.8, f"only {kept:.0%} of the raised foot's boot stayed"
 
 
@@ -215,18 +208,24 @@ def test_the_shoe_of_a_foot_lifted_in_a_step_stays(person):
         tuple(toes + [0.05 * T, 0.02 * T]),
         tuple(toes + [-0.05 * T, 0.02 * T]),
     ]
-    photo = person.copy()
-    ImageDraw.Draw(photo).polygon(shoe_outline, fill=(225, 225, 228))
-    outline = pose.person_mask.copy()
+    lifted = dataclasses.replace(pose, landmarks=landmarks)
+    kept = _shoe_kept_under_shorts(person.copy(), lifted, pose.person_mask.copy(), shoe_outline, (225, 225, 228), 12)
+    assert kept > 0.9, f"only {kept:.0%} of the lifted foot's shoe stayed"
+
+
+def _shoe_kept_under_shorts(photo, pose, outline, shoe_outline, colour, tolerance: int) -> float:
+    """The share of a shoe drawn in ``colour`` over ``shoe_outline`` on ``photo`` (and taken into the
+    person's ``outline``) that stays, within ``tolerance``, under new shorts."""
+    ImageDraw.Draw(photo).polygon(shoe_outline, fill=colour)
     cv2.fillPoly(outline, [np.array(shoe_outline, np.int32)], 1.0)
-    lifted = dataclasses.replace(pose, landmarks=landmarks, person_mask=outline)
-    rendering = render_tryon_detailed(photo, drawing.shorts(), "lower", person=lifted)
+    rendering = render_tryon_detailed(
+        photo, drawing.shorts(), "lower", person=dataclasses.replace(pose, person_mask=outline)
+    )
     shoe = np.zeros(rendering.body.shape, np.uint8)
     cv2.fillPoly(shoe, [np.array(shoe_outline, np.int32)], 1)
     shoe = cv2.erode(shoe, np.ones((5, 5), np.uint8)) > 0
     out = np.asarray(rendering.image).astype(int)
-    kept = (np.abs(out[shoe] - np.array([225, 225, 228])).max(axis=1) < 12).mean()
-    assert kept > 0.9, f"only {kept:.0%} of the lifted foot's shoe stayed"
+    return float((np.abs(out[shoe] - np.array(colour)).max(axis=1) < tolerance).mean())
 
 
 def test_shorts_with_a_long_rise_keep_their_hems_level(person):
