@@ -521,8 +521,9 @@ def _hand_tone(lab: np.ndarray, skin_pixels: np.ndarray, hand: tuple) -> np.ndar
     return np.array([np.percentile(samples[:, 0], 65), np.median(samples[:, 1]), np.median(samples[:, 2])])
 
 
-def _sides_light(lab: np.ndarray, filled: np.ndarray, ys: np.ndarray, xs: np.ndarray, owner: np.ndarray, segments):
-    """Each arm's light as the old sleeves show it, the lighter arm's 1: {limb: factor}.
+def _sides_light(lab: np.ndarray, filled: np.ndarray, ys: np.ndarray, xs: np.ndarray, on_limbs: dict):
+    """Each arm's light as the old sleeves show it, the lighter arm's 1: {limb: factor}. ``on_limbs``
+    says which of the (N) pixels ``ys``, ``xs`` each limb owns, ``filled`` which are filled.
 
     Lit from one side, one arm of a photo is darker than the other (0.55 to 0.9 of it on the dev
     set), and so is the old sleeve on it. Filled at one tone, both arms were lit alike, flat against
@@ -532,8 +533,7 @@ def _sides_light(lab: np.ndarray, filled: np.ndarray, ys: np.ndarray, xs: np.nda
     """
     sleeves = {}
     for limb in ("left arm", "right arm"):
-        members = [i for i, segment in enumerate(segments) if segment[0] == limb]
-        on = filled & np.isin(owner, members)
+        on = filled & on_limbs.get(limb, False)
         if on.sum() >= PROFILE_SAMPLES:
             sleeves[limb] = np.median(lab[ys[on], xs[on]], axis=0)
     if len(sleeves) < 2:
@@ -740,15 +740,21 @@ def _shown(skin_pixels: np.ndarray, point: np.ndarray, radius: float) -> bool:
 def _knee_relief(points: np.ndarray, body: Body, side: str, half_width: float) -> np.ndarray:
     """A lightness multiplier for leg pixels ``points`` (N, 2): the knee's relief."""
     hip, knee, ankle = body.limb(side, ("hip", "knee", "ankle"))
-    down = ankle - hip
-    down /= max(float(np.linalg.norm(down)), 1e-6)
-    normal = np.array([-down[1], down[0]])
     # Across counts towards the other leg: the inner muscle above the knee is on that side.
     other = body.point("right" if side == "left" else "left", "knee")
-    if (other - knee) @ normal < 0:
+    return _part_relief(points, knee, ankle - hip, other - knee, half_width, _knee_height, KNEE_REACH)
+
+
+def _part_relief(points, at, down, towards, half_width: float, height, reach) -> np.ndarray:
+    """A lightness multiplier for ``points`` (N, 2): the relief ``height`` (see _lit_relief) in a
+    body part's frame from ``at``, down along ``down``, across towards ``towards``, in units of
+    ``half_width``."""
+    down = down / max(float(np.linalg.norm(down)), 1e-6)
+    normal = np.array([-down[1], down[0]])
+    if towards @ normal < 0:
         normal = -normal
-    relative = (points - knee) / max(half_width, 1.0)
-    return _lit_relief(_knee_height, relative @ normal, relative @ down, KNEE_REACH)
+    relative = (points - at) / max(half_width, 1.0)
+    return _lit_relief(height, relative @ normal, relative @ down, reach)
 
 
 def _deltoid_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -761,13 +767,9 @@ def _deltoid_height(a: np.ndarray, d: np.ndarray) -> np.ndarray:
 def _shoulder_relief(points: np.ndarray, body: Body, side: str, half_width: float) -> np.ndarray:
     """A lightness multiplier for arm pixels ``points`` (N, 2): the deltoid's relief."""
     shoulder, elbow = body.limb(side, ("shoulder", "elbow"))
-    down = elbow - shoulder
-    down /= max(float(np.linalg.norm(down)), 1e-6)
-    normal = np.array([-down[1], down[0]])
-    if (shoulder - body.origin) @ body.u * (normal @ body.u) < 0:
-        normal = -normal
-    relative = (points - shoulder) / max(half_width, 1.0)
-    return _lit_relief(_deltoid_height, relative @ normal, relative @ down, DELTOID_REACH)
+    # Across counts away from the body.
+    away = body.u * float((shoulder - body.origin) @ body.u)
+    return _part_relief(points, shoulder, elbow - shoulder, away, half_width, _deltoid_height, DELTOID_REACH)
 
 
 def _blend_owners(colour: np.ndarray, tone: np.ndarray, ys: np.ndarray, xs: np.ndarray, scale: float):
@@ -860,10 +862,12 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 closer &= below_hips
             nearest[closer] = (distance / radius)[closer]
             owner[closer] = i
-        side_light = _sides_light(lab, region[ys, xs], ys, xs, owner, segments)
+        limbs = {}
         for limb in dict.fromkeys(name for name, *_ in segments):
             members = [i for i, segment in enumerate(segments) if segment[0] == limb]
-            on_limb = np.isin(owner, members)
+            limbs[limb] = members, np.isin(owner, members)
+        side_light = _sides_light(lab, region[ys, xs], ys, xs, {limb: on for limb, (_, on) in limbs.items()})
+        for limb, (members, on_limb) in limbs.items():
             if not on_limb.any():
                 continue
             q = np.zeros(len(points))
@@ -871,8 +875,10 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 q[owner == i] = coordinates[i][owner == i]
             q = np.clip(q[on_limb], -1, 1)
             measured = _limb_light(lab, skin_pixels, [segments[i][1:] for i in members])
-            hand = _hand_tone(lab, all_skin, segments[members[2]][1:]) if len(members) == 3 else None
-            if measured is None and hand is not None:
+            hand = None
+            if measured is None and len(members) == 3:
+                hand = _hand_tone(lab, all_skin, segments[members[2]][1:])
+            if hand is not None:
                 # An arm bared from its shoulder to an old cuff shows only its hand (too small a
                 # stretch of skin to tile from): the arm is the hand's tone, not the face's. A face
                 # lit from the front, and made up, was pale beside the real, tanned hands.
