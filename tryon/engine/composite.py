@@ -2000,7 +2000,6 @@ def _kept_shoes(body: Body, skin_like: np.ndarray | None, down: np.ndarray) -> t
     own = np.zeros(body.shape, bool)
     # Rows narrower than this (a round's rim) say nothing.
     least = SHOE_HALF_WIDTH * T / 2
-    rows = np.round(down).astype(int)
     joints = {side: body.limb(side, ("hip", "knee", "ankle"))[-1] for side in ("left", "right")}
     for side, other in (("left", "right"), ("right", "left")):
         points = [body.point(side, part) for part in ("heel", "foot") if body.seen(side, part)]
@@ -2012,12 +2011,15 @@ def _kept_shoes(body: Body, skin_like: np.ndarray | None, down: np.ndarray) -> t
         leg = (shoe | capsule_mask(body.shape, [joints[side], points[0]], SHOE_HALF_WIDTH * T)) & person
         leg &= down >= ankle
         if skin_like is not None and leg.any():
-            first = int(rows[leg].min())
-            across = np.bincount(rows[leg] - first)
-            bare = np.bincount(rows[leg & skin_like] - first, minlength=len(across))
+            # Rows across the body, counted over the leg's pixels only (not a full-frame map a render).
+            rows = np.round(down[leg]).astype(int)
+            first = int(rows.min())
+            across = np.bincount(rows - first)
+            bare = np.bincount(rows[skin_like[leg]] - first, minlength=len(across))
             bare_rows = np.nonzero((across >= least) & (bare > BARE_FOOT_SKIN * across))[0]
             if len(bare_rows) and first + bare_rows[0] < heel + BARE_ANKLE_REACH * max(0.0, toes - heel):
-                shoe &= rows >= first + bare_rows[0]
+                # np.round(down) >= that row, without rounding every pixel of the frame.
+                shoe &= down >= first + bare_rows[0] - 0.5
         shoes |= shoe
         # Nearer its own ankle joint than the other's: on its own side of the line halfway between.
         ys, xs = np.nonzero(shoe)
