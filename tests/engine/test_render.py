@@ -732,12 +732,8 @@ def test_a_bared_shoulder_has_a_deltoid_lit_from_above():
     woman's arms and hands (no skin of the arms' own to measure), under a camisole."""
     person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
     pose = analyse_person(person)
-    pixels = np.asarray(person).copy()
+    pixels = _in_navy_sleeves(np.asarray(person).copy(), pose)
     S = pose.shoulder_width
-    there = pose.person_mask > 0.5
-    for shoulder, elbow, wrist in ((LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)):
-        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
-        pixels[capsule_mask(there.shape, [top, bend, end, end + (end - bend) * 0.7], 0.1 * S) & there] = (60, 80, 140)
     rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.cami(), "upper", person=pose)
     body = rendering.body
     for side in ("left", "right"):
@@ -750,3 +746,53 @@ def test_a_bared_shoulder_has_a_deltoid_lit_from_above():
         cap = _fill_lightness(rendering, pixels, shoulder + down * 0.4 * half + outward * 0.3 * half, 0.25 * half)
         under = _fill_lightness(rendering, pixels, shoulder + down * 1.7 * half + outward * 0.3 * half, 0.25 * half)
         assert cap - under > 2.0, f"the {side} shoulder is flat ({cap:.1f} over the cap, {under:.1f} below)"
+
+
+def _in_navy_sleeves(pixels: np.ndarray, pose) -> np.ndarray:
+    """``pixels`` with navy sleeves painted over both arms and hands: no skin of the arms' own."""
+    there = pose.person_mask > 0.5
+    for shoulder, elbow, wrist in ((LEFT_SHOULDER, LEFT_ELBOW, LEFT_WRIST), (RIGHT_SHOULDER, RIGHT_ELBOW, RIGHT_WRIST)):
+        top, bend, end = pose.point(shoulder), pose.point(elbow), pose.point(wrist)
+        sleeve = capsule_mask(there.shape, [top, bend, end, end + (end - bend) * 0.7], 0.1 * pose.shoulder_width)
+        pixels[sleeve & there] = (60, 80, 140)
+    return pixels
+
+
+def test_arms_with_no_skin_of_their_own_are_lit_from_the_faces_side():
+    """A limb is a cylinder lit from one side: bare arms in the dev set are a fifth to a half darker
+    on one side than the other, and on the same side as the face's shade. Bared with no skin of
+    their own to measure, arms were rounded about their middle, both sides alike: flat tubes.
+    Painted here: navy sleeves over the woman's arms and hands, and her face lit from the image's
+    left (0.7 of its lightness on the right)."""
+    person = Image.open(FIXTURES / "person_woman_fullbody_leggings.jpg").convert("RGB")
+    pose = analyse_person(person)
+    pixels = _in_navy_sleeves(np.asarray(person).copy(), pose)
+    body = render_tryon_detailed(person, drawing.cami(), "upper", person=pose).body
+    centre, half, chin = body.face()
+    head = np.zeros(pixels.shape[:2], bool)
+    head[: int(chin)] = True
+    ramp = np.interp(np.arange(pixels.shape[1]), [centre[0] - half, centre[0] + half], [1.0, 0.7])
+    pixels[head] = (pixels * ramp[None, :, None])[head].astype(np.uint8)
+    rendering = render_tryon_detailed(Image.fromarray(pixels), drawing.sleeveless_vest(), "upper", person=pose)
+    lab = lab_of(np.asarray(rendering.image))
+    out = lab[..., 0]
+    # The bared arms, not the backdrop continued where the painted sleeves were wider than them.
+    bared = (rendering.coverage() < 0.05) & (np.abs(out - lab_of(pixels)[..., 0]) > 3)
+    bared &= is_skin(lab, skin_colour(np.asarray(person), body, lab_of(np.asarray(person))), loose=1.5)
+    for side in ("left", "right"):
+        shoulder, elbow = body.limb(side, ("shoulder", "elbow"))
+        steps = []
+        for t in np.linspace(0.35, 0.9, 12):
+            y = int(round(shoulder[1] + t * (elbow - shoulder)[1]))
+            x = int(round(shoulder[0] + t * (elbow - shoulder)[0]))
+            columns = np.nonzero(
+                bared[y, max(0, x - int(0.2 * body.shoulder_width)) : x + int(0.2 * body.shoulder_width)]
+            )[0]
+            if len(columns) < 12:
+                continue
+            row = out[y, max(0, x - int(0.2 * body.shoulder_width)) + columns]
+            third = len(row) // 3
+            steps.append(float(np.mean(row[:third]) - np.mean(row[-third:])))
+        assert len(steps) >= 6
+        # -3.5 L on the left arm before, 9 and 4.5 now.
+        assert np.median(steps) > 3.0, f"the {side} arm is lit alike on both sides ({steps})"

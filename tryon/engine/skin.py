@@ -40,9 +40,15 @@ SKIN_SOURCE = 0.2
 # at least SKIN_PATCH_CHOICE to choose from. Keeping only the calmest half made the grain too weak.
 SKIN_PATCH_CALM = 90
 SKIN_PATCH_CHOICE = 32
-# Rounding where no real skin of the same limb shows: lightness at the outline as a share of
-# the middle's (a limb turns away from the light faster than the broad torso).
-LIMB_EDGE = 0.72
+# Rounding where no real skin of the same limb shows: a limb is a cylinder lit from one side,
+# lightness = ambient + (1 - ambient) * the cosine between its surface and the light, at most 1.
+# The light's angle (from the viewer, towards the image's right) and the ambient share are fitted
+# to the light across the photo's own bare limbs, or its face; with neither, lit from the front
+# with the shadowed edges of the dev set's bare limbs (0.8 of the lit side). Rounded about their
+# middle, sqrt-like, the filled limbs were flat tubes beside real ones lit from a side.
+LIMB_AMBIENT = 0.8
+LIMB_LIGHT_ANGLES = np.radians(np.arange(-70, 71, 5))
+LIMB_AMBIENTS = np.arange(0.5, 0.96, 0.05)
 # Legs are lit less than the face and arms the person's skin colour is read from (further from the
 # light, seldom made up): where the photo shows them bare, the dev set's shins are 0.84, 0.86 and 0.95
 # times as light as that colour. A leg with none of its own skin to measure is lit at this share;
@@ -502,6 +508,41 @@ def _limb_light(lab: np.ndarray, skin_pixels: np.ndarray, bones: list[tuple[np.n
     return lightness, float(a), float(b)
 
 
+def _cylinder(q: np.ndarray, angle: float, ambient: float) -> np.ndarray:
+    """Lightness (at most 1) across a cylinder at positions ``q`` -1..1, lit from ``angle``."""
+    q = np.clip(q, -1, 1)
+    lit = np.maximum(0.0, q * np.sin(angle) + np.sqrt(1 - q * q) * np.cos(angle))
+    # The brightest point of a profile over -1..1 is 1: the cosine's peak, or an end it is cut at.
+    top = 1.0 if abs(angle) <= np.pi / 2 else np.sin(abs(angle))
+    return (ambient + (1 - ambient) * lit) / (ambient + (1 - ambient) * top)
+
+
+def _side_light(profiles: list[np.ndarray]) -> tuple[float, float]:
+    """(angle, ambient) of the cylinder whose light best fits ``profiles`` (lightness across, -1..1)."""
+    if not profiles:
+        return 0.0, LIMB_AMBIENT
+    # Each profile relative to its own lit side: a limb in shade has the same shape of light.
+    target = np.mean([p / max(float(np.max(p)), 1e-6) for p in profiles], axis=0)
+    q = np.linspace(-1, 1, len(target))
+    best = min(
+        (float(np.mean((_cylinder(q, angle, ambient) - target) ** 2)), angle, ambient)
+        for angle in LIMB_LIGHT_ANGLES
+        for ambient in LIMB_AMBIENTS
+    )
+    return float(best[1]), float(best[2])
+
+
+def _face_light(lab: np.ndarray, skin_pixels: np.ndarray, body: Body) -> np.ndarray | None:
+    """The light across the face, measured as across a limb (see ``_limb_light``), or None."""
+    face = body.face()
+    if face is None:
+        return None
+    centre, half, chin = face
+    top, bottom = np.array([centre[0], 2 * centre[1] - chin]), np.array([centre[0], chin])
+    measured = _limb_light(lab, skin_pixels, [(top, bottom, 0.9 * half, 0.9 * half)])
+    return None if measured is None else measured[0]
+
+
 def _hand_tone(lab: np.ndarray, skin_pixels: np.ndarray, hand: tuple) -> np.ndarray | None:
     """The lit Lab tone of the real skin round a hand's bone (wrist to knuckles, half widths), or None."""
     start, end, r_start, r_end = hand
@@ -867,6 +908,15 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
             members = [i for i, segment in enumerate(segments) if segment[0] == limb]
             limbs[limb] = members, np.isin(owner, members)
         side_light = _sides_light(lab, region[ys, xs], ys, xs, {limb: on for limb, (_, on) in limbs.items()})
+        measures = {
+            limb: _limb_light(lab, skin_pixels, [segments[i][1:] for i in members]) if on_limb.any() else None
+            for limb, (members, on_limb) in limbs.items()
+        }
+        # A limb with no skin of its own to measure is lit as the photo's bare limbs are, or its face.
+        profiles = [measured[0] for measured in measures.values() if measured is not None]
+        if not profiles and (face := _face_light(lab, skin_pixels, body)) is not None:
+            profiles = [face]
+        angle, ambient = _side_light(profiles)
         for limb, (members, on_limb) in limbs.items():
             if not on_limb.any():
                 continue
@@ -874,7 +924,7 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
             for i in members:
                 q[owner == i] = coordinates[i][owner == i]
             q = np.clip(q[on_limb], -1, 1)
-            measured = _limb_light(lab, skin_pixels, [segments[i][1:] for i in members])
+            measured = measures[limb]
             hand = None
             if measured is None and len(members) == 3:
                 hand = _hand_tone(lab, all_skin, segments[members[2]][1:])
@@ -882,12 +932,12 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
                 # An arm bared from its shoulder to an old cuff shows only its hand (too small a
                 # stretch of skin to tile from): the arm is the hand's tone, not the face's. A face
                 # lit from the front, and made up, was pale beside the real, tanned hands.
-                lightness[on_limb] = hand[0] * (LIMB_EDGE + (1 - LIMB_EDGE) * np.sqrt(1 - q * q))
+                lightness[on_limb] = hand[0] * _cylinder(q, angle, ambient)
                 colour[on_limb, 1], colour[on_limb, 2] = hand[1], hand[2]
                 lit_at[on_limb] = hand[0]
             elif measured is None:
                 lit = tone[on_limb, 0] * (LEG_TONE if limb.endswith("leg") else side_light.get(limb, 1.0))
-                lightness[on_limb] = lit * (LIMB_EDGE + (1 - LIMB_EDGE) * np.sqrt(1 - q * q))
+                lightness[on_limb] = lit * _cylinder(q, angle, ambient)
             else:
                 profile, a, b = measured
                 lightness[on_limb] = np.interp((q + 1) / 2, np.linspace(0, 1, len(profile)), profile)
