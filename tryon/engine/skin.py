@@ -43,9 +43,10 @@ SKIN_PATCH_CHOICE = 32
 # Rounding where no real skin of the same limb shows: a limb is a cylinder lit from one side,
 # lightness = ambient + (1 - ambient) * the cosine between its surface and the light, at most 1.
 # The light's angle (from the viewer, towards the image's right) and the ambient share are fitted
-# to the light across the photo's own bare limbs, or its face; with neither, lit from the front
-# with the shadowed edges of the dev set's bare limbs (0.8 of the lit side). Rounded about their
-# middle, sqrt-like, the filled limbs were flat tubes beside real ones lit from a side.
+# to the light across the photo's own bare limbs; with none, the angle to its face's, and the
+# shadowed edges of the dev set's bare limbs (0.8 of the lit side, the median fit); with neither,
+# lit from the front. Rounded about their middle, sqrt-like, the filled limbs were flat tubes
+# beside real ones lit from a side.
 LIMB_AMBIENT = 0.8
 LIMB_LIGHT_ANGLES = np.radians(np.arange(-70, 71, 5))
 LIMB_AMBIENTS = np.arange(0.5, 0.96, 0.05)
@@ -914,9 +915,11 @@ def skin_fill(region: np.ndarray, skin: np.ndarray, lab: np.ndarray, skin_pixels
         }
         # A limb with no skin of its own to measure is lit as the photo's bare limbs are, or its face.
         profiles = [measured[0] for measured in measures.values() if measured is not None]
-        if not profiles and (face := _face_light(lab, skin_pixels, body)) is not None:
-            profiles = [face]
         angle, ambient = _side_light(profiles)
+        if not profiles and (face := _face_light(lab, skin_pixels, body)) is not None:
+            # The face gives the light's side, not its depth: its skin shows only its front (hair
+            # and the cheeks' turn hide its sides), nearly flat, and lit from the front as a rule.
+            angle = _side_light([face])[0]
         for limb, (members, on_limb) in limbs.items():
             if not on_limb.any():
                 continue
