@@ -40,6 +40,10 @@ SKIN_SOURCE = 0.2
 # at least SKIN_PATCH_CHOICE to choose from. Keeping only the calmest half made the grain too weak.
 SKIN_PATCH_CALM = 90
 SKIN_PATCH_CHOICE = 32
+# ... nor any patch with more than this many times the typical (median) patch's energy: a strand of
+# hair across a face, a brow's edge. Over plain skin hardly any patch is (their energies are within
+# tens of percent of each other); over a face behind long hair, the top tenth left strands in.
+SKIN_PATCH_BUSY = 3.0
 # Rounding where no real skin of the same limb shows: a limb is a cylinder lit from one side,
 # lightness = ambient + (1 - ambient) * the cosine between its surface and the light, at most 1.
 # The light's angle (from the viewer, towards the image's right) and the ambient share are fitted
@@ -280,7 +284,8 @@ def _skin_texture(lightness: np.ndarray, skin_pixels: np.ndarray, region: np.nda
         # edge) tiled over a limb as bright and dark flecks: leave out the busiest.
         energy = cv2.boxFilter(detail * detail, -1, (size, size), anchor=(0, 0), normalize=True)
         patch_energy = energy[origins[:, 0], origins[:, 1]]
-        origins = origins[patch_energy <= np.percentile(patch_energy, SKIN_PATCH_CALM)]
+        busiest = min(np.percentile(patch_energy, SKIN_PATCH_CALM), SKIN_PATCH_BUSY * np.median(patch_energy))
+        origins = origins[patch_energy <= busiest]
     rng = np.random.default_rng(0)
     real = detail[skin_pixels]
     strength = float(np.std(np.clip(real, -8, 8))) if len(real) else SKIN_GRAIN
