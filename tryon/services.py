@@ -39,6 +39,8 @@ THUMBNAIL_SIZE = 360
 MAX_ATTEMPTS = 2
 # How long an Idempotency-Key keeps naming its task.
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+# How often a request waiting for a task to finish reads it again (seconds): one indexed read.
+FINISH_POLL = 0.01
 GENERIC_FAILURE = "Failed to process try-on task"
 TIMED_OUT = "The try-on task timed out"
 QUEUE_UNAVAILABLE = "The try-on queue was unavailable; the task was not started"
@@ -442,6 +444,15 @@ def get_task(owner: Owner, public_id: str) -> TryOnTask:
     except TryOnTask.DoesNotExist:
         raise TaskNotFound("task not found") from None
     if _looks_stale(task) and fail_stale_tasks(TryOnTask.objects.filter(pk=task.pk)):
+        task.refresh_from_db()
+    return task
+
+
+def await_finish(task: TryOnTask, seconds: float) -> TryOnTask:
+    """``task`` as it is once it has finished, or after ``seconds`` if it has not (reads only)."""
+    deadline = time.monotonic() + seconds
+    while task.status == TryOnTask.Status.PROCESSING and time.monotonic() < deadline:
+        time.sleep(FINISH_POLL)
         task.refresh_from_db()
     return task
 

@@ -203,6 +203,47 @@ def test_a_try_on_seen_compositing_is_polled_when_its_render_should_end_then_oft
     assert poll_delay_ms(progress=93, stage="encode") == 50
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_poll_as_the_render_ends_waits_for_the_result_on_the_server(client, start_tryon):
+    """Polled every 50 ms as a young try-on's render ends, the page saw the result half a poll's
+    delay after it was saved, on average, on top of the request's own time: 40-70 ms a try-on that
+    a shopper waited beyond the render. Such a poll now waits on the server (reads only) and answers
+    as the task finishes. Here the task fails 0.15 s into the poll: the poll answers with that."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from tryon import services
+    from tryon.models import TryOnTask
+
+    task = start_tryon(client)
+    TryOnTask.objects.filter(pk=task.pk).update(status="PROCESSING", progress=93, stage="encode")
+
+    def worker_fails_it():
+        time.sleep(0.15)
+        try:
+            assert services.fail_task(task.public_id, "The try-on task timed out")
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=worker_fails_it)
+    started = time.monotonic()
+    worker.start()
+    partial = client.get(f"/tries/{task.public_id}/", HTTP_HX_REQUEST="true").content.decode()
+    waited = time.monotonic() - started
+    worker.join()
+    # Before: the encode stage's progress bar, at once, and its next poll in 50 ms.
+    assert "This try-on took too long." in partial and "hx-trigger" not in partial
+    assert 0.15 <= waited < 0.3 + 0.2
+    # A try-on whose render is far from its end is answered at once.
+    task = start_tryon(client)
+    TryOnTask.objects.filter(pk=task.pk).update(status="PROCESSING", progress=25, stage="analyse_garment")
+    started = time.monotonic()
+    partial = client.get(f"/tries/{task.public_id}/", HTTP_HX_REQUEST="true").content.decode()
+    assert time.monotonic() - started < 0.1 and 'hx-trigger="load delay:100ms"' in partial
+
+
 def test_a_failed_try_on_shows_the_error_and_retries_with_the_stored_photos(client, start_tryon):
     task = finish(start_tryon(client, cloth_type="upper"), status="FAILED", error="The try-on task timed out")
     html = client.get(f"/tries/{task.public_id}/").content.decode()

@@ -406,25 +406,39 @@ def check_clothes(request):
 
 # The local engine's render composites for about twice as long as all it does before (finding the
 # person, cutting out and placing the garment; 1.8-2.1 times on the dev machine): a try-on seen
-# compositing is polled again after this many times that (a little before it should end), then often.
+# compositing should end after this many times that (a little before it does).
 COMPOSITE_LENGTH = 1.5
+# A poll that comes this close (seconds) to when the render should end waits on the server for the
+# result, up to this long: the page sees the result as it is saved, not up to a poll's delay later.
+RESULT_WAIT = 0.3
+
+
+def _render_left(task) -> float | None:
+    """Seconds until a young try-on's render should end, when it is in its last stages; else None.
+
+    Only the local engine's young try-ons (most finish in one to three seconds): a slow or remote
+    one is polled at leisure.
+    """
+    age = (timezone.now() - task.created_at).total_seconds()
+    if task.status != TryOnTask.Status.PROCESSING or age >= 5 or task.stage not in ("composite", "encode", "save"):
+        return None
+    if task.stage == "composite" and task.started_at and task.progress_updated_at:
+        before = task.progress_updated_at - task.started_at
+        return max(0.0, (task.progress_updated_at + COMPOSITE_LENGTH * before - timezone.now()).total_seconds())
+    return 0.0
 
 
 def _poll_delay_ms(task) -> int:
     """Poll fast while a try-on is young (most finish in one to three seconds), then back off to once a second.
 
-    A poll costs the server a few milliseconds (and the browser more); the wait between the result
-    and the poll that sees it is half the delay on average, which a shopper waits on top of the
-    render. So a young try-on seen compositing is polled next a little before its render should end,
-    and from then on every 50 ms.
+    A poll costs the server a few milliseconds (and the browser more). A young try-on seen
+    compositing is polled next a little before its render should end, and from then on every 50 ms;
+    such a poll waits on the server for the result (see ``task``).
     """
+    left = _render_left(task)
+    if left is not None:
+        return max(50, min(1000, int(left * 1000)))
     age = (timezone.now() - task.created_at).total_seconds()
-    if age < 5 and task.stage in ("composite", "encode", "save"):
-        if task.stage == "composite" and task.started_at and task.progress_updated_at:
-            before = task.progress_updated_at - task.started_at
-            left = task.progress_updated_at + COMPOSITE_LENGTH * before - timezone.now()
-            return max(50, min(1000, int(left.total_seconds() * 1000)))
-        return 50
     for younger_than, delay in ((5, 100), (15, 500)):
         if age < younger_than:
             return delay
@@ -447,6 +461,10 @@ def task(request, public_id):
     """The task page; htmx polls the same URL for the status partial while the task runs."""
     task = own_task(request, public_id)
     template = "tryon/partials/task_status.html" if request.htmx else "tryon/task.html"
+    left = _render_left(task) if request.htmx else None
+    if left is not None and left <= RESULT_WAIT:
+        # Polled every 50 ms, the result waited half that on average, and the request's own time.
+        task = services.await_finish(task, RESULT_WAIT)
     return render(request, template, _task_context(task))
 
 
