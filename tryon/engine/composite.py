@@ -752,6 +752,16 @@ def _layers_over(layers: list[Layer], box, colour: np.ndarray | None) -> np.ndar
     return alpha
 
 
+def _forearms(body: Body, shape: tuple[int, int]) -> np.ndarray:
+    """The forearms and the lower half of the upper arms: what of the arms comes in front of a top's body."""
+    forearms = np.zeros(shape, bool)
+    for side in ("left", "right"):
+        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
+        start = arm[0] + (arm[1] - arm[0]) * 0.45
+        forearms |= capsule_mask(shape, [start, arm[1], arm[2]], 0.085 * body.shoulder_width)
+    return forearms
+
+
 def _limb_zone(shape: tuple[int, int], segments, kind: str, widen: float = 1.0) -> np.ndarray:
     """Both arms' or both legs' (``kind``) extent as wide as the limbs themselves (``segments``, see
     ``limb_segments``), not as the old clothes on them."""
@@ -1419,6 +1429,21 @@ def _compose(
     segments = limb_segments(body, person & skin_like if skin_like is not None else None)
     arms = _limb_zone((h, w), segments, "arm")
     kinds = {g.kind for g in placed}
+    forearms = _forearms(body, (h, w))
+    if kinds & {"upper", "full"} and skin_like is not None:
+        # An arm comes in front of a new top's body (see the layers below), so it is bared under the
+        # body too: covered, its old sleeve stayed there and was no arm to put in front, and a dress
+        # wider than the torso hid half of each arm hanging beside it, leaving a thin strip. Only
+        # what is clearly no skin: a skin-coloured print there (a beige houndstooth) is told from
+        # the arm by its texture, after (see the layers below), where it is covered.
+        sleeves = np.zeros((h, w), np.float32)
+        for garment in placed:
+            for layer in garment.layers:
+                if layer.role in ("sleeve_root", "sleeve"):
+                    x0, y0, x1, y1 = layer.box
+                    np.maximum(sleeves[y0:y1, x0:x1], layer.rgba[..., 3], out=sleeves[y0:y1, x0:x1])
+        uncovered |= forearms & arms & person & (sleeves < 0.5) & ~skin_like
+        del sleeves
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top, segments) | arms
@@ -1706,6 +1731,9 @@ def _compose(
         changed[box] |= soft[box] > 0
         backdrop_soft = soft
         del fill
+    # What the fills replaced, not what their soft edges only touched: old clothes beside a fill
+    # are still as they were.
+    replaced = to_skin | to_backdrop
     del to_backdrop, skin_rgb, skin_edge
 
     out = filled.copy()
@@ -1713,13 +1741,8 @@ def _compose(
     # person's (a forearm, a hand, the head) was put back in front of them.
     shown = np.zeros((h, w), np.float32)
     in_front_of = np.zeros((h, w), np.float32)
-    # Forearms and the lower upper arm come in front of a top's body; the whole arms in front of
-    # anything else.
-    forearms = np.zeros((h, w), bool)
-    for side in ("left", "right"):
-        arm = body.limb(side, ("shoulder", "elbow", "wrist"))
-        start = arm[0] + (arm[1] - arm[0]) * 0.45
-        forearms |= capsule_mask((h, w), [start, arm[1], arm[2]], 0.085 * S)
+    # Forearms and the lower upper arm come in front of a top's body (``forearms``, above); the whole
+    # arms in front of anything else.
     # What is skin there is asked in their box only (the colour conversion and the skin test go
     # pixel by pixel): nothing beyond it is ever in front.
     reached = np.zeros((h, w), bool)
@@ -1732,7 +1755,7 @@ def _compose(
         in_front[box] = is_skin(lab_of((filled[box] * 255).astype(np.uint8)), skin)
         # Old clothes left as they were, finely textured, are no arm: a beige houndstooth's side
         # panel beside the arm passed the skin test and was put back in front of a new cami.
-        in_front[box] &= ~(finely_textured[box] & ~changed[box])
+        in_front[box] &= ~(finely_textured[box] & ~replaced[box])
     else:
         in_front[box] = True
     for garment in placed:
@@ -1765,7 +1788,7 @@ def _compose(
     np.maximum(in_front_of[box], keep[box] * shown[box], out=in_front_of[box])
     shown[box] *= 1 - keep[box]
     # The filled photo and the maps that put it back are spent: let go before the shadow's maps.
-    del filled, keep, hand_skin, in_front
+    del filled, keep, hand_skin, in_front, replaced
     # A garment lies on the body: its edges cast a soft shadow on the skin and
     # clothes just below them. Without it a hem over a bared midriff or thigh
     # reads as pasted on. Not on the backdrop (a flat-lay edge over it has
