@@ -514,13 +514,12 @@ def _limb_light(lab: np.ndarray, skin_pixels: np.ndarray, bones: list[tuple[np.n
     return lightness, float(a), float(b)
 
 
-def _cylinder(q: np.ndarray, angle: float, ambient: float) -> np.ndarray:
-    """Lightness (at most 1) across a cylinder at positions ``q`` -1..1, lit from ``angle``."""
+def _cylinder(q: np.ndarray, angle, ambient) -> np.ndarray:
+    """Lightness (at most 1) across a cylinder at positions ``q`` -1..1, lit from ``angle`` (within
+    ±90°, where the cosine's peak is on the cylinder); angle and ambient may be arrays that broadcast."""
     q = np.clip(q, -1, 1)
     lit = np.maximum(0.0, q * np.sin(angle) + np.sqrt(1 - q * q) * np.cos(angle))
-    # The brightest point of a profile over -1..1 is 1: the cosine's peak, or an end it is cut at.
-    top = 1.0 if abs(angle) <= np.pi / 2 else np.sin(abs(angle))
-    return (ambient + (1 - ambient) * lit) / (ambient + (1 - ambient) * top)
+    return ambient + (1 - ambient) * lit
 
 
 def _side_light(profiles: list[np.ndarray]) -> tuple[float, float]:
@@ -530,12 +529,10 @@ def _side_light(profiles: list[np.ndarray]) -> tuple[float, float]:
     # Each profile relative to its own lit side: a limb in shade has the same shape of light.
     target = np.mean([p / max(float(np.max(p)), 1e-6) for p in profiles], axis=0)
     q = np.linspace(-1, 1, len(target))
-    best = min(
-        (float(np.mean((_cylinder(q, angle, ambient) - target) ** 2)), angle, ambient)
-        for angle in LIMB_LIGHT_ANGLES
-        for ambient in LIMB_AMBIENTS
-    )
-    return float(best[1]), float(best[2])
+    # Every angle and ambient share at once (angles, ambients, positions): 290 fits in one pass.
+    fits = _cylinder(q, LIMB_LIGHT_ANGLES[:, None, None], LIMB_AMBIENTS[None, :, None])
+    angle, ambient = np.unravel_index(np.argmin(np.mean((fits - target) ** 2, axis=2)), fits.shape[:2])
+    return float(LIMB_LIGHT_ANGLES[angle]), float(LIMB_AMBIENTS[ambient])
 
 
 def _face_light(lab: np.ndarray, skin_pixels: np.ndarray, body: Body) -> np.ndarray | None:
