@@ -141,6 +141,11 @@ LEG_HEM_STEP = 0.25
 SHOE_RADIUS = 0.08
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
+# An arm whose elbow and wrist are further than this share of the shoulder width from the body's
+# middle hangs beside it: bared under a new top's body, it shows whole in front of it. One across
+# the body's front (folded arms, a hand at the chin) stays under it: a pose the engine warns of,
+# where flat bands of skin across a new top, or cut off at its side, read worse than the top.
+ARM_BESIDE_THE_BODY = 0.3
 # ... and a bared leg's (the pose's knees and ankles are often off the leg's middle).
 LEG_SLACK = 1.35
 # How far (pixels) a bare arm's outline blends skin with the backdrop, on each side.
@@ -752,10 +757,17 @@ def _layers_over(layers: list[Layer], box, colour: np.ndarray | None) -> np.ndar
     return alpha
 
 
-def _forearms(body: Body, shape: tuple[int, int]) -> np.ndarray:
+def _beside_the_body(point: np.ndarray, across: np.ndarray, S: float) -> bool:
+    """Whether ``point`` (x, y) lies further than ARM_BESIDE_THE_BODY from the body's middle."""
+    h, w = across.shape
+    x, y = int(np.clip(round(point[0]), 0, w - 1)), int(np.clip(round(point[1]), 0, h - 1))
+    return abs(float(across[y, x])) > ARM_BESIDE_THE_BODY * S
+
+
+def _forearms(body: Body, shape: tuple[int, int], sides=("left", "right")) -> np.ndarray:
     """The forearms and the lower half of the upper arms: what of the arms comes in front of a top's body."""
     forearms = np.zeros(shape, bool)
-    for side in ("left", "right"):
+    for side in sides:
         arm = body.limb(side, ("shoulder", "elbow", "wrist"))
         start = arm[0] + (arm[1] - arm[0]) * 0.45
         forearms |= capsule_mask(shape, [start, arm[1], arm[2]], 0.085 * body.shoulder_width)
@@ -1442,7 +1454,13 @@ def _compose(
                 if layer.role in ("sleeve_root", "sleeve"):
                     x0, y0, x1, y1 = layer.box
                     np.maximum(sleeves[y0:y1, x0:x1], layer.rgba[..., 3], out=sleeves[y0:y1, x0:x1])
-        uncovered |= forearms & arms & person & (sleeves < 0.5) & ~skin_like
+        hanging = np.zeros((h, w), bool)
+        for side in ("left", "right"):
+            elbow, wrist = body.limb(side, ("elbow", "wrist"))
+            if all(_beside_the_body(point, across, S) for point in (elbow, wrist)):
+                hanging |= _forearms(body, (h, w), (side,))
+        uncovered |= hanging & arms & person & (sleeves < 0.5) & ~skin_like
+        del hanging
         del sleeves
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
