@@ -1303,22 +1303,28 @@ def test_a_thigh_bared_above_a_hairy_shadowed_shin_is_as_dark_as_it(person):
         assert abs(step) < 3.5, f"the bared thigh is {step:+.1f} L off the real shin below it"
 
 
-def test_black_shoes_below_black_trousers_stay_whole(person):
-    """Below the ankles, old clothes are told by the colour of the old clothes on the shins, except
-    round each foot. Round it by 0.06 of the torso, black shoes under black trousers (the fixture's
-    shoes, painted as wide as a man's shoe) lost their outer sides to the backdrop under new shorts."""
-    pose = analyse_person(person)
+def _mans_shoes(pose):
+    """The fixture's outline with a shoe as wide as a man's round each foot (heel to toes), and the
+    shoes (masks), to be painted on its pixels."""
     T = pose.torso_length
-    photo = person.copy()
     outline = pose.person_mask.copy()
     shoes = []
     for heel, toes in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, RIGHT_FOOT_INDEX)):
         middle = (pose.landmarks[heel, :2] + pose.landmarks[toes, :2]) / 2
         shoe = np.zeros(outline.shape, np.uint8)
-        axes = (int(0.1 * T), int(0.035 * T))
-        cv2.ellipse(shoe, tuple(int(v) for v in middle), axes, 0, 0, 360, 1, -1)
+        cv2.ellipse(shoe, tuple(int(v) for v in middle), (int(0.1 * T), int(0.035 * T)), 0, 0, 360, 1, -1)
         shoes.append(shoe > 0)
         outline[shoe > 0] = 1.0
+    return outline, shoes
+
+
+def test_black_shoes_below_black_trousers_stay_whole(person):
+    """Below the ankles, old clothes are told by the colour of the old clothes on the shins, except
+    round each foot. Round it by 0.06 of the torso, black shoes under black trousers (the fixture's
+    shoes, painted as wide as a man's shoe) lost their outer sides to the backdrop under new shorts."""
+    pose = analyse_person(person)
+    photo = person.copy()
+    outline, shoes = _mans_shoes(pose)
     pixels = np.asarray(photo).copy()
     for shoe in shoes:
         pixels[shoe] = (20, 20, 24)
@@ -1360,14 +1366,7 @@ def test_a_patterned_cuff_above_bare_ankles_goes_though_a_shoe_is_near(person):
     on, and bare ankles (the fixture's skin tone) between them and the cuff."""
     pose = analyse_person(person)
     T = pose.torso_length
-    outline = pose.person_mask.copy()
-    shoes = []
-    for heel, toes in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, RIGHT_FOOT_INDEX)):
-        middle = (pose.landmarks[heel, :2] + pose.landmarks[toes, :2]) / 2
-        shoe = np.zeros(outline.shape, np.uint8)
-        cv2.ellipse(shoe, tuple(int(v) for v in middle), (int(0.1 * T), int(0.035 * T)), 0, 0, 360, 1, -1)
-        shoes.append(shoe > 0)
-        outline[shoe > 0] = 1.0
+    outline, shoes = _mans_shoes(pose)
     pixels, trousers = _patterned_trousers(person, pose, outline)
     ys = np.mgrid[: trousers.shape[0], : trousers.shape[1]][0]
     heels = min(pose.landmarks[i, 1] for i in (LEFT_HEEL, RIGHT_HEEL))
