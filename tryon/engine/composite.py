@@ -141,6 +141,8 @@ LEG_HEM_STEP = 0.25
 SHOE_RADIUS = 0.08
 # How much wider than its expected width an arm may be (skin there is kept).
 ARM_SLACK = 2.0
+# The layer roles that wrap an arm: an arm never shows in front of them.
+SLEEVES = ("sleeve_root", "sleeve")
 # An arm whose elbow and wrist are further than this share of the shoulder width from the body's
 # middle hangs beside it: bared under a new top's body, it shows whole in front of it. One across
 # the body's front (folded arms, a hand at the chin) stays under it: a pose the engine warns of,
@@ -1448,20 +1450,16 @@ def _compose(
         # wider than the torso hid half of each arm hanging beside it, leaving a thin strip. Only
         # what is clearly no skin: a skin-coloured print there (a beige houndstooth) is told from
         # the arm by its texture, after (see the layers below), where it is covered.
-        sleeves = np.zeros((h, w), np.float32)
-        for garment in placed:
-            for layer in garment.layers:
-                if layer.role in ("sleeve_root", "sleeve"):
-                    x0, y0, x1, y1 = layer.box
-                    np.maximum(sleeves[y0:y1, x0:x1], layer.rgba[..., 3], out=sleeves[y0:y1, x0:x1])
+        sleeves = _layers_over(
+            [layer for g in placed for layer in g.layers if layer.role in SLEEVES], (0, 0, w, h), None
+        )
         hanging = np.zeros((h, w), bool)
         for side in ("left", "right"):
             elbow, wrist = body.limb(side, ("elbow", "wrist"))
             if all(_beside_the_body(point, across, S) for point in (elbow, wrist)):
                 hanging |= _forearms(body, (h, w), (side,))
         uncovered |= hanging & arms & person & (sleeves < 0.5) & ~skin_like
-        del hanging
-        del sleeves
+        del hanging, sleeves
     if kinds & {"upper", "full"}:
         top = next(g for g in placed if g.kind in ("upper", "full"))
         skin_zone |= _torso_zone(body, top, segments) | arms
@@ -1778,12 +1776,7 @@ def _compose(
         in_front[box] = True
     for garment in placed:
         # A sleeve wraps the arm itself: the arm never shows in front of it.
-        sleeves = np.zeros((h, w), np.float32)
-        for layer in garment.layers:
-            if layer.role in ("sleeve_root", "sleeve"):
-                x0, y0, x1, y1 = layer.box
-                region = sleeves[y0:y1, x0:x1]
-                np.maximum(region, layer.rgba[..., 3], out=region)
+        sleeves = _layers_over([layer for layer in garment.layers if layer.role in SLEEVES], (0, 0, w, h), None)
         for role in ("sleeve_root", "body"):
             for layer in garment.layers:
                 if layer.role == role:

@@ -416,8 +416,8 @@ RESULT_WAIT = 0.3
 def _render_left(task) -> float | None:
     """Seconds until a young try-on's render should end, when it is in its last stages; else None.
 
-    Only the local engine's young try-ons (most finish in one to three seconds): a slow or remote
-    one is polled at leisure.
+    Only a try-on under 5 s old (most finish in one to three seconds): an older one is polled at
+    leisure.
     """
     age = (timezone.now() - task.created_at).total_seconds()
     if task.status != TryOnTask.Status.PROCESSING or age >= 5 or task.stage not in ("composite", "encode", "save"):
